@@ -1,0 +1,1 @@
+"""The HTTP side of Bilin: app factory, conventions, auth and routes."""

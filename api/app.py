@@ -1,0 +1,104 @@
+"""The one place where plugins, middleware, conventions and routes are wired."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api.auth.token_endpoint import issue_token
+from api.conventions.edge import EdgeServices, edge
+from api.conventions.idempotency import idempotency_middleware
+from api.conventions.openapi import finalize
+from api.conventions.problems import ProblemError, handle_exception
+from api.deps import DEPENDENCIES
+from api.logging import configure_logging
+from api.routes.buildings import BuildingController
+from api.routes.communities import CommunityController
+from api.routes.households import HouseholdController
+from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
+from api.services import Services
+from api.settings import Settings, load_settings
+
+ROUTES = [
+    issue_token, healthz, readyz, prometheus_metrics, problem_type, docs,
+    CommunityController, BuildingController, HouseholdController,
+]
+_JSON_TYPES = ("application/json",)
+_FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+async def require_json_body(request: Request) -> None:
+    """415 for a body that is not JSON (the token endpoint also takes an OAuth form)."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    has_body = request.headers.get("content-length", "0") not in ("", "0") or (
+        "transfer-encoding" in request.headers)
+    if not has_body:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in _JSON_TYPES or (media_type.startswith("application/") and media_type.endswith("+json")):
+        return
+    if media_type == _FORM_TYPE and request.route_handler.opt.get("accepts_form"):
+        return
+    raise ProblemError("unsupported_media_type")
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Bilin (比邻) API",
+        version="1.0.0",
+        description=(
+            "A public REST API for building-group micro self-governance (楼组微自治). "
+            "Errors are RFC 9457 problem details; lists are cursor-paged; every POST accepts "
+            "Idempotency-Key; single resources carry strong ETags."
+        ),
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin(path="/scalar")],
+        components=Components(security_schemes={
+            "bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT",
+                                         description="Access token from POST /v1/auth/token"),
+        }),
+        use_handler_docstrings=False,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    settings.check()
+    configure_logging(settings.log_level)
+    services = Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await services.start()
+        try:
+            yield
+        finally:
+            await services.stop()
+
+    app = Litestar(
+        route_handlers=ROUTES,
+        dependencies=DEPENDENCIES,
+        middleware=[idempotency_middleware],
+        before_request=require_json_body,
+        exception_handlers={Exception: handle_exception},
+        lifespan=[lifespan],
+        openapi_config=openapi_config(),
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins),
+                               allow_headers=["*"], expose_headers=[
+                                   "ETag", "Location", "X-Request-Id", "RateLimit", "RateLimit-Policy",
+                                   "Retry-After", "Idempotent-Replayed"])
+        if settings.cors_origins else None,
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )
+    app.state.services = services
+    app.asgi_handler = edge(app.asgi_handler, EdgeServices(settings, services.keyring, services.limiter))
+    finalize(app.openapi_schema)
+    return app

@@ -1,0 +1,1 @@
+"""Authentication: access tokens, the token endpoint, and the principal of a request."""

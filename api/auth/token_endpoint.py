@@ -1,0 +1,101 @@
+"""``POST /v1/auth/token``: issues access tokens.
+
+It accepts a JSON body, or — as OAuth 2.0 clients send it — a form body with the client
+authenticated by HTTP Basic. It ignores Idempotency-Key: every token request issues a new
+token."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Literal
+from urllib.parse import parse_qsl, unquote
+
+import msgspec
+from litestar import Request, post
+from msgspec import UNSET, Meta, UnsetType
+
+from api.conventions.openapi import PUBLIC, Input, problems
+from api.conventions.problems import FieldError, ProblemError
+from usecases.crypto import matches
+from api.services import services_of
+from domain.permissions import Principal
+from store import clients
+
+ClientId = Annotated[str, Meta(max_length=64, examples=["cli_8m3k9x2q7r5t1v4w"])]
+Secret = Annotated[str, Meta(max_length=256, pattern=r"^[\x21-\x7e]*$", examples=["sk_…"])]
+
+
+class TokenRequest(Input):
+    grant_type: Literal["client_credentials", "wechat_code", "refresh_token"]
+    client_id: ClientId | None = None
+    client_secret: Secret | None = None
+    code: Annotated[str, Meta(max_length=256)] | None = None
+    refresh_token: Secret | None = None
+    scope: Annotated[str, Meta(max_length=512, examples=["street:read street:write"])] | None = None
+
+
+class TokenResponse(msgspec.Struct, omit_defaults=True):
+    access_token: Annotated[str, Meta(examples=["eyJhbGciOiJIUzI1NiIsImtpZCI6Ii4uLiJ9…"])]
+    token_type: Literal["Bearer"]
+    expires_in: Annotated[int, Meta(examples=[900])]
+    scope: Annotated[str, Meta(examples=["street:read street:write"])]
+    refresh_token: str | UnsetType = UNSET
+
+
+def _invalid_client() -> ProblemError:
+    return ProblemError("invalid_client", headers={"WWW-Authenticate": 'Basic realm="bilin"'})
+
+
+async def _read_token_request(request: Request) -> TokenRequest:
+    body = await request.body()
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if media_type == "application/x-www-form-urlencoded":
+            fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=False))
+            token_request = msgspec.convert(fields, TokenRequest)
+        else:
+            token_request = msgspec.json.decode(body, type=TokenRequest)
+    except msgspec.ValidationError as error:
+        raise ProblemError("validation_failed", errors=[
+            FieldError(field="body", message=str(error), code="invalid_value")]) from None
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        raise ProblemError("malformed_body") from None
+    authorization = request.headers.get("authorization", "")
+    if authorization[:6].lower() == "basic ":
+        try:
+            user, _, password = base64.b64decode(authorization[6:].strip(), validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise _invalid_client() from None
+        # RFC 6749 §2.3.1: the Basic credentials are form-urlencoded before encoding.
+        token_request = msgspec.structs.replace(
+            token_request, client_id=unquote(user), client_secret=unquote(password))
+    return token_request
+
+
+@post("/v1/auth/token", operation_id="issueToken", summary="Issue an access token",
+      tags=["auth"], status_code=200, responses=problems((*PUBLIC, 401, 415)),
+      opt={"idempotent": False, "accepts_form": True}, security=[])
+async def issue_token(request: Request) -> TokenResponse:
+    token_request = await _read_token_request(request)
+    if token_request.grant_type != "client_credentials":
+        raise ProblemError("unsupported_grant_type")
+    if not token_request.client_id or not token_request.client_secret:
+        raise _invalid_client()
+    services = services_of(request)
+    async with services.db.connection() as conn:
+        client = await clients.get_active_client(conn, token_request.client_id)
+    if client is None or client["kind"] != "platform" or not matches(
+            token_request.client_secret, client["secret_digest"]):
+        raise _invalid_client()
+    granted = frozenset(client["scopes"])
+    if token_request.scope:
+        asked = frozenset(token_request.scope.split())
+        if not asked <= granted:
+            raise ProblemError("invalid_scope")
+        granted = asked
+    principal = Principal(kind="platform", client_id=client["id"], street_id=client["street_id"],
+                          scopes=granted)
+    token, expires_in = services.keyring.issue(principal)
+    return TokenResponse(access_token=token, token_type="Bearer", expires_in=expires_in,
+                         scope=" ".join(sorted(granted)))

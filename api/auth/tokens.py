@@ -1,0 +1,68 @@
+"""Short-lived signed access tokens (JWT, HS256, with a ``kid`` so keys can rotate).
+
+PyJWT does the signing and checking; this module only decides what goes in a token and
+which key signs it: the first configured key signs, every configured key verifies, so a new
+key is added first and the old one removed once its tokens have expired."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from domain.ids import new_id
+from domain.permissions import Principal
+
+ISSUER = "bilin"
+AUDIENCE = "bilin-api"
+
+
+class TokenRejected(Exception):
+    def __init__(self, code: str) -> None:  # "invalid_token" or "token_expired"
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    keys: dict[str, bytes]
+    active_kid: str
+    ttl_seconds: int
+
+    def issue(self, principal: Principal) -> tuple[str, int]:
+        now = int(time.time())  # security time is always the real clock
+        claims = {
+            "iss": ISSUER, "aud": AUDIENCE, "iat": now, "nbf": now, "exp": now + self.ttl_seconds,
+            "jti": new_id("token"),
+            "sub": principal.person_id or principal.client_id,
+            "kind": principal.kind, "cid": principal.client_id, "sid": principal.street_id,
+            "scope": " ".join(sorted(principal.scopes)),
+        }
+        token = jwt.encode(claims, self.keys[self.active_kid], algorithm="HS256",
+                           headers={"kid": self.active_kid})
+        return token, self.ttl_seconds
+
+    def verify(self, token: str) -> Principal:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            raise TokenRejected("invalid_token") from None
+        key = self.keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise TokenRejected("invalid_token")
+        try:
+            claims = jwt.decode(
+                token, key, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "cid", "sid", "kind"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise TokenRejected("token_expired") from None
+        except jwt.PyJWTError:
+            raise TokenRejected("invalid_token") from None
+        kind = claims["kind"]
+        return Principal(
+            kind=kind, client_id=claims["cid"], street_id=claims["sid"],
+            scopes=frozenset(str(claims.get("scope", "")).split()),
+            person_id=claims["sub"] if kind == "person" else None,
+        )

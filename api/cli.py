@@ -1,0 +1,120 @@
+"""The service's commands: ``python -m api.cli <command>``.
+
+  dev            find or start PostgreSQL (and Redis), migrate, load demo data, serve
+  serve          serve the API (production shape: uvicorn with BILIN_WORKERS processes)
+  migrate        apply the SQL migrations to DATABASE_URL
+  create-client  create a street (if new) and a platform client; prints the secret once
+  seed-demo      load the demo places (not in production)
+  openapi        print the OpenAPI document (yaml or json)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import asyncpg
+
+from api.settings import load_settings
+from store.db import init_connection
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("DATABASE_URL is not set")
+    return url
+
+
+async def _with_connection(url: str, action):  # type: ignore[no-untyped-def]
+    conn = await asyncpg.connect(url)
+    await init_connection(conn)
+    try:
+        return await action(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    from store.migrate import migrate
+
+    migrate(_database_url())
+
+
+def cmd_create_client(args: argparse.Namespace) -> None:
+    from usecases.operator import create_platform_client
+
+    scopes = frozenset(args.scopes.split()) if args.scopes else None
+    kwargs = {"scopes": scopes} if scopes else {}
+    street_id, client_id, secret = asyncio.run(_with_connection(
+        _database_url(),
+        lambda conn: create_platform_client(conn, street_name=args.street, name=args.name, **kwargs)))
+    print(f"street_id={street_id}\nclient_id={client_id}\nclient_secret={secret}")
+    print("The secret is shown once and stored only as a digest.", file=sys.stderr)
+
+
+def cmd_seed_demo(_: argparse.Namespace) -> None:
+    from usecases.demo import DEMO_SECRET, load_demo
+
+    if load_settings().production:
+        sys.exit("refusing to load demo data in production")
+    loaded = asyncio.run(_with_connection(_database_url(), load_demo))
+    for street, client_id in loaded:
+        print(f"demo platform client for {street}: client_id={client_id} client_secret={DEMO_SECRET}")
+
+
+def cmd_openapi(args: argparse.Namespace) -> None:
+    from api.openapi_export import render_openapi
+
+    sys.stdout.write(render_openapi(args.format))
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    load_settings().check()
+    uvicorn.run("api.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                proxy_headers=True, log_config=None, timeout_graceful_shutdown=30,
+                access_log=False)
+
+
+def cmd_dev(args: argparse.Namespace) -> None:
+    from api.devrun import prepare_local_services
+
+    prepare_local_services()
+    cmd_migrate(args)
+    cmd_seed_demo(args)
+    cmd_serve(args)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, handler in (("dev", cmd_dev), ("serve", cmd_serve)):
+        command = commands.add_parser(name)
+        command.add_argument("--host", default=os.environ.get("BILIN_HOST", "127.0.0.1"))
+        command.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        command.add_argument("--workers", type=int, default=int(os.environ.get("BILIN_WORKERS", "1")))
+        command.set_defaults(handler=handler)
+    commands.add_parser("migrate").set_defaults(handler=cmd_migrate)
+    commands.add_parser("seed-demo").set_defaults(handler=cmd_seed_demo)
+    create = commands.add_parser("create-client")
+    create.add_argument("--street", required=True, help="street name; created when new")
+    create.add_argument("--name", default="platform", help="a label for the client")
+    create.add_argument("--scopes", help="space-separated; default: every platform scope")
+    create.set_defaults(handler=cmd_create_client)
+    openapi = commands.add_parser("openapi")
+    openapi.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    openapi.set_defaults(handler=cmd_openapi)
+    args = parser.parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The promises every endpoint keeps (conventions.md), each built once as a mechanism."""

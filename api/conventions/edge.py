@@ -1,0 +1,139 @@
+"""The outermost layer of every request, before routing, so that even an unknown path gets
+its request id, rate-limit headers, log line and metrics.
+
+In order: ``X-HTTP-Method-Override`` (WeChat's wx.request cannot send PATCH), the request id
+bound to every log line, the caller read from the bearer token (checked later by the routes
+that need it), the rate limit, then the framework's router."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+import structlog
+
+from api.auth.tokens import KeyRing, TokenRejected
+from api.conventions import metrics
+from api.conventions.i18n import negotiate
+from api.conventions.problems import PROBLEM_MEDIA_TYPE, render, status_of
+from api.conventions.ratelimit import Bucket, RateLimiter, header_values
+from api.settings import Settings
+
+ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
+log = structlog.get_logger("bilin.access")
+
+_OVERRIDABLE = {b"PATCH": "PATCH", b"DELETE": "DELETE"}
+_SANE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
+TOKEN_PATH = "/v1/auth/token"
+_UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
+@dataclass
+class EdgeServices:
+    settings: Settings
+    keyring: KeyRing
+    limiter: RateLimiter
+
+
+def _header(scope: dict, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None
+
+
+def _buckets(scope: dict, settings: Settings) -> list[Bucket]:
+    principal = scope.get("user")
+    address = (scope.get("client") or ("unknown",))[0]
+    if scope["path"] == TOKEN_PATH:
+        return [Bucket("token", address, settings.rate_limit_token)]
+    if principal is None:
+        return [Bucket("anonymous", address, settings.rate_limit_anonymous)]
+    buckets = [Bucket("client", principal.client_id, settings.rate_limit_client)]
+    if principal.person_id:
+        buckets.append(Bucket("person", principal.person_id, settings.rate_limit_person))
+    return buckets
+
+
+def edge(app: ASGIApp, services: EdgeServices) -> ASGIApp:
+    settings, keyring, limiter = services.settings, services.keyring, services.limiter
+
+    async def handle(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        if scope["method"] == "POST":
+            override = _header(scope, b"x-http-method-override")
+            if override and override.upper() in _OVERRIDABLE:
+                scope["method"] = _OVERRIDABLE[override.upper()]
+
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming.decode() if incoming and _SANE_REQUEST_ID.match(incoming) else (
+            "req_" + uuid.uuid4().hex)
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+
+        scope["user"] = None
+        authorization = _header(scope, b"authorization")
+        if authorization and authorization[:7].lower() == b"bearer ":
+            try:
+                scope["user"] = keyring.verify(authorization[7:].decode("latin-1").strip())
+            except TokenRejected as rejected:
+                state["auth_error"] = rejected.code
+        principal = scope["user"]
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id,
+            client_id=principal.client_id if principal else None,
+            person_id=principal.person_id if principal else None,
+        )
+
+        extra = [(b"x-request-id", request_id.encode())]
+        limited_by = None
+        if not scope["path"].startswith(_UNLIMITED_PATHS):
+            states = await limiter.hit(_buckets(scope, settings))
+            policy, current = header_values(states)
+            extra += [(b"ratelimit-policy", policy.encode()), (b"ratelimit", current.encode())]
+            limited_by = next((s for s in states if s.exceeded), None)
+
+        status_holder = {"status": 500}
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        try:
+            if limited_by is not None:
+                await _send_problem(scope, send_with_headers, "rate_limited", request_id,
+                                    [(b"retry-after", str(limited_by.reset_seconds).encode())])
+            elif b"%00" in scope.get("query_string", b""):
+                # PostgreSQL text cannot hold NUL; refuse it at the door rather than fail later.
+                await _send_problem(scope, send_with_headers, "validation_failed", request_id, [])
+            else:
+                await app(scope, receive, send_with_headers)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("path_template") or "unmatched"
+            metrics.observe(scope["method"], route, status_holder["status"], elapsed)
+            log.info("request", method=scope["method"], route=route, status=status_holder["status"],
+                     duration_ms=round(elapsed * 1000, 2))
+
+    return handle
+
+
+async def _send_problem(scope: dict, send: Any, code: str, request_id: str,
+                        headers: list[tuple[bytes, bytes]]) -> None:
+    language = negotiate((_header(scope, b"accept-language") or b"").decode("latin-1"))
+    body = render(code, language=language, request_id=request_id, instance=scope["path"])
+    await send({
+        "type": "http.response.start", "status": status_of(code),
+        "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()), *headers],
+    })
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,38 @@
+"""Prometheus metrics: request counts and latency per route template, and pool usage.
+
+Set PROMETHEUS_MULTIPROC_DIR when running several worker processes so that /metrics adds
+up every worker (prometheus_client's multiprocess mode)."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
+    multiprocess,
+)
+
+REQUESTS = Counter("bilin_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "bilin_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+POOL_IN_USE = Gauge("bilin_db_pool_connections_in_use", "Database connections in use",
+                    multiprocess_mode="livesum")
+POOL_SIZE = Gauge("bilin_db_pool_connections", "Database connections open",
+                  multiprocess_mode="livesum")
+
+
+def observe(method: str, route: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(seconds)
+
+
+def exposition(pool_usage: tuple[int, int]) -> tuple[bytes, str]:
+    POOL_IN_USE.set(pool_usage[0])
+    POOL_SIZE.set(pool_usage[1])
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(), CONTENT_TYPE_LATEST

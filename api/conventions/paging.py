@@ -1,0 +1,64 @@
+"""Cursor paging for every collection: ``limit`` (1–100, default 20), an opaque ``cursor``
+and, for sync, ``updated_since``; answers ``{"data": [...], "next_cursor": …}``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any, Callable, Generic, Sequence, TypeVar
+
+import msgspec
+from litestar.params import Parameter
+from typing_extensions import Annotated
+
+from api.conventions.problems import FieldError, ProblemError
+from store.paging import CHANGED_ASC, NEWEST_FIRST, Keyset, split_page
+
+T = TypeVar("T")
+
+
+class Page(msgspec.Struct, Generic[T]):
+    data: list[T]
+    next_cursor: str | None
+
+
+def _encode_cursor(order: str, key: tuple[datetime, str]) -> str:
+    raw = msgspec.json.encode([order, key[0].isoformat(), key[1]])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _decode_cursor(cursor: str, order: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_order, stamp, last_id = msgspec.json.decode(raw, type=tuple[str, str, str])
+        when = datetime.fromisoformat(stamp)
+    except (binascii.Error, ValueError, msgspec.DecodeError, msgspec.ValidationError, TypeError):
+        raise ProblemError("invalid_cursor") from None
+    if cursor_order != order or when.tzinfo is None:  # a cursor only continues its own order
+        raise ProblemError("invalid_cursor")
+    return when, last_id
+
+
+def paging(
+    limit: Annotated[int, Parameter(ge=1, le=100, description="Page size, 1–100.")] = 20,
+    cursor: Annotated[str | None, Parameter(max_length=512,
+                      description="Opaque cursor from the previous page's next_cursor.")] = None,
+    updated_since: Annotated[datetime | None, Parameter(
+        description="RFC 3339 with offset. Lists rows changed since then, oldest change first.")] = None,
+) -> Keyset:
+    """Dependency: the keyset a list route pages with."""
+    if updated_since is not None and updated_since.tzinfo is None:
+        raise ProblemError("validation_failed", errors=[FieldError(
+            field="query.updated_since", message="", code="offset_required")])
+    order = CHANGED_ASC if updated_since is not None else NEWEST_FIRST
+    after = _decode_cursor(cursor, order) if cursor else None
+    return Keyset(order=order, limit=limit, after=after, since=updated_since)
+
+
+def page_of(rows: Sequence[Any], keyset: Keyset, to_resource: Callable[[Any], T]) -> Page[T]:
+    page, next_key = split_page(rows, keyset)
+    return Page(
+        data=[to_resource(row) for row in page],
+        next_cursor=_encode_cursor(keyset.order, next_key) if next_key else None,
+    )

@@ -1,0 +1,68 @@
+"""Probes, metrics, the problem-type pages and the docs entry point: no token needed."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.response import Redirect
+
+from api.conventions import catalogue, metrics
+from api.conventions.openapi import problems
+from api.conventions.problems import ProblemError
+from api.services import services_of
+
+
+class Health(msgspec.Struct):
+    status: str
+
+
+class Readiness(msgspec.Struct):
+    status: str  # "ready", "degraded" (Redis down: per-process fallbacks) or "unavailable"
+    database: str
+    redis: str
+
+
+class ProblemType(msgspec.Struct):
+    code: str
+    status: int
+    title_zh: str
+    title_en: str
+
+
+@get("/healthz", operation_id="getHealth", summary="The process is alive", tags=["system"],
+     security=[], opt={"public": True})
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@get("/readyz", operation_id="getReadiness", summary="Database and Redis are reachable",
+     tags=["system"], security=[], responses=problems((503,)))
+async def readyz(request: Request) -> Response[Readiness]:
+    services = services_of(request)
+    database_ok = await services.db.ping()
+    redis_state = ("ok" if await services.redis_ok() else "unavailable") if services.redis else "not_configured"
+    status = "unavailable" if not database_ok else ("ready" if redis_state == "ok" else "degraded")
+    body = Readiness(status=status, database="ok" if database_ok else "unavailable", redis=redis_state)
+    headers = {"Retry-After": "5"} if not database_ok else {}
+    return Response(body, status_code=200 if database_ok else 503, headers=headers)
+
+
+@get("/metrics", operation_id="getMetrics", summary="Prometheus metrics", tags=["system"],
+     security=[], include_in_schema=True, media_type="text/plain")
+async def prometheus_metrics(request: Request) -> Response[bytes]:
+    body, content_type = metrics.exposition(services_of(request).db.pool_usage())
+    return Response(body, media_type=content_type)
+
+
+@get("/problems/{code:str}", operation_id="getProblemType", summary="Describe a problem type",
+     tags=["system"], security=[], responses=problems((404,)))
+async def problem_type(code: str) -> ProblemType:
+    kind = catalogue.PROBLEMS.get(code)
+    if kind is None:
+        raise ProblemError("not_found")
+    return ProblemType(code=code, status=kind.status, title_zh=kind.zh, title_en=kind.en)
+
+
+@get("/docs", include_in_schema=False)
+async def docs() -> Redirect:
+    return Redirect(path="/schema/scalar")

@@ -1,0 +1,168 @@
+"""Wire types of communities, buildings and households."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from api.conventions.openapi import Input
+from api.schemas.common import ExternalId, text
+from domain.places import BuildingRules as DomainRules
+from domain.places import format_area
+
+Name = text(100, min_length=1, example="嘉富社区")
+Address = text(200, example="嘉定区菊园新区嘉富路 88 弄")
+Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
+DecisionRule = Literal["simple_majority", "two_thirds", "civil_code_ordinary", "civil_code_major"]
+AreaText = Annotated[str, Meta(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["89.50"])]
+AreaNumber = Annotated[float, Meta(ge=0, le=99999999.99)]
+
+
+class Community(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["com_7k2m9q4x8r1t5v3w"])]
+    name: Name
+    external_id: ExternalId | None
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class CommunityCreate(Input):
+    name: Name
+    external_id: ExternalId | None = None
+
+
+class CommunityUpdate(Input):
+    name: Name | UnsetType = UNSET
+    external_id: ExternalId | None | UnsetType = UNSET
+
+
+class BuildingRules(msgspec.Struct):
+    """The building's rules of procedure (议事规则)."""
+
+    support_min_households: Annotated[int, Meta(examples=[3])]
+    support_percent: Annotated[int, Meta(examples=[10])]
+    collect_days: Annotated[int, Meta(examples=[14])]
+    default_decision_rule: DecisionRule
+    vote_min_hours: Annotated[int, Meta(examples=[24])]
+    evaluation_days: Annotated[int, Meta(examples=[7])]
+
+
+class BuildingRulesChange(Input):
+    support_min_households: Annotated[int, Meta(ge=1, le=10_000)] | UnsetType = UNSET
+    support_percent: Annotated[int, Meta(ge=0, le=100)] | UnsetType = UNSET
+    collect_days: Annotated[int, Meta(ge=1, le=90)] | UnsetType = UNSET
+    default_decision_rule: DecisionRule | UnsetType = UNSET
+    vote_min_hours: Annotated[int, Meta(ge=1, le=720)] | UnsetType = UNSET
+    evaluation_days: Annotated[int, Meta(ge=1, le=60)] | UnsetType = UNSET
+
+
+class BuildingCounts(msgspec.Struct):
+    households: Annotated[int, Meta(examples=[24])]
+
+
+class Building(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["bld_3n8p2k5m7q9r4t6v"])]
+    community_id: str
+    name: Annotated[str, Meta(examples=["嘉富路 88 弄 3 号楼"])]
+    address: Address
+    compound_name: str | None
+    floors: int | None
+    units: int | None
+    external_id: ExternalId | None
+    rules: BuildingRules
+    counts: BuildingCounts
+    created_at: Stamp
+    updated_at: Stamp
+
+
+Floors = Annotated[int, Meta(ge=1, le=200, examples=[6])]
+Units = Annotated[int, Meta(ge=1, le=100, examples=[2])]
+CompoundName = text(100, example="嘉富苑")
+BuildingName = text(100, min_length=1, example="3 号楼")
+
+
+class BuildingCreate(Input):
+    name: BuildingName
+    address: Address = ""
+    compound_name: CompoundName | None = None
+    floors: Floors | None = None
+    units: Units | None = None
+    external_id: ExternalId | None = None
+    rules: BuildingRulesChange | None = None
+
+
+class BuildingUpdate(Input):
+    name: BuildingName | UnsetType = UNSET
+    address: Address | UnsetType = UNSET
+    compound_name: CompoundName | None | UnsetType = UNSET
+    floors: Floors | None | UnsetType = UNSET
+    units: Units | None | UnsetType = UNSET
+    external_id: ExternalId | None | UnsetType = UNSET
+    rules: BuildingRulesChange | UnsetType = UNSET
+
+
+UnitLabel = text(32, min_length=1, example="3-1-201")
+
+
+class Household(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["hh_5t7v9x2b4d6f8h1k"])]
+    community_id: str
+    building_id: str
+    unit_label: UnitLabel
+    area_m2: Annotated[str, Meta(examples=["89.50"], description="Exclusive floor area, m², two decimals")]
+    votes: bool
+    external_id: ExternalId | None
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class HouseholdCreate(Input):
+    unit_label: UnitLabel
+    area_m2: AreaText | AreaNumber
+    votes: bool = True
+    external_id: ExternalId | None = None
+
+
+class HouseholdUpdate(Input):
+    unit_label: UnitLabel | UnsetType = UNSET
+    area_m2: AreaText | AreaNumber | UnsetType = UNSET
+    votes: bool | UnsetType = UNSET
+    external_id: ExternalId | None | UnsetType = UNSET
+
+
+# Mapping rows to wire types (one place, so the ETag of a GET and an If-Match agree).
+
+def community_view(row: Any) -> Community:
+    return Community(id=row["id"], name=row["name"], external_id=row["external_id"],
+                     created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def building_view(row: Any) -> Building:
+    rules = DomainRules.from_stored(row["rules"])
+    return Building(
+        id=row["id"], community_id=row["community_id"], name=row["name"], address=row["address"],
+        compound_name=row["compound_name"], floors=row["floors"], units=row["units"],
+        external_id=row["external_id"], rules=BuildingRules(**rules.to_stored()),
+        counts=BuildingCounts(households=row["household_count"]),
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+def household_view(row: Any) -> Household:
+    return Household(
+        id=row["id"], community_id=row["community_id"], building_id=row["building_id"],
+        unit_label=row["unit_label"], area_m2=format_area(row["area_m2"]), votes=row["votes"],
+        external_id=row["external_id"], created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+def changes_of(update: msgspec.Struct) -> dict[str, Any]:
+    """The fields a PATCH body actually sent (UNSET ones are left alone)."""
+    return {
+        name: (changes_of(value) if isinstance(value, msgspec.Struct) else value)
+        for name in update.__struct_fields__
+        if (value := getattr(update, name)) is not UNSET
+    }

@@ -1,0 +1,69 @@
+"""The long-lived objects a running app holds: settings, the database, Redis, the rate
+limiter, the token key ring and the sealer. Built once by the app factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from litestar import Request
+from redis.asyncio import Redis
+
+from api.auth.tokens import KeyRing
+from api.conventions.ratelimit import RateLimiter
+from usecases.crypto import Sealer
+from api.settings import Settings
+from store.db import Database
+
+log = structlog.get_logger("bilin.services")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    redis: Redis | None
+    limiter: RateLimiter
+    keyring: KeyRing
+    sealer: Sealer
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        if not settings.database_url:
+            raise RuntimeError("DATABASE_URL is required (the run command sets one up)")
+        redis = None
+        if settings.redis_url:
+            redis = Redis.from_url(settings.redis_url, socket_timeout=0.25,
+                                   socket_connect_timeout=0.25, retry_on_timeout=False)
+        else:
+            log.warning("redis_not_configured",
+                        fallback="in-process rate limits: correct for a single process only")
+        return cls(
+            settings=settings,
+            db=Database(settings.database_url, min_size=settings.db_pool_min,
+                        max_size=settings.db_pool_max),
+            redis=redis,
+            limiter=RateLimiter(redis),
+            keyring=KeyRing(settings.signing_keys, settings.active_kid, settings.access_token_ttl),
+            sealer=Sealer(settings.data_key_bytes),
+        )
+
+    async def start(self) -> None:
+        await self.db.connect()
+
+    async def stop(self) -> None:
+        await self.db.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    async def redis_ok(self) -> bool:
+        if self.redis is None:
+            return False
+        try:
+            return bool(await self.redis.ping())
+        except Exception:
+            return False
+
+
+def services_of(request: Request) -> Services:
+    return request.app.state.services

@@ -1,0 +1,137 @@
+"""Configuration, from environment variables only (each is documented in the README).
+
+The service refuses to start in production with an unsafe value: a development key, debug
+on, or any development-only switch."""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+# Development defaults. Production refuses to start while any of these is in use.
+DEV_JWT_KEYS = "dev-2026:ZGV2ZWxvcG1lbnQtb25seS1zaWduaW5nLWtleS0wMDAwMDA="
+DEV_DATA_KEY = "ZGV2ZWxvcG1lbnQtb25seS1kYXRhLWtleS0wMDAwMDA="  # 32 bytes once decoded
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class UnsafeConfiguration(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    quota: int
+    window_seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        quota, _, window = text.partition("/")
+        return cls(int(quota), int(window or 60))
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str | None = None
+    redis_url: str | None = None
+    # "kid:base64secret,kid:base64secret"; the first signs, all verify (key rotation).
+    jwt_keys: str = DEV_JWT_KEYS
+    data_key: str = DEV_DATA_KEY
+    access_token_ttl: int = 900
+    cors_origins: tuple[str, ...] = ()
+    debug: bool = False
+    max_body_bytes: int = 1_048_576
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    log_level: str = "info"
+    rate_limit_client: RateLimit = field(default_factory=lambda: RateLimit(6000, 60))
+    rate_limit_person: RateLimit = field(default_factory=lambda: RateLimit(300, 60))
+    rate_limit_anonymous: RateLimit = field(default_factory=lambda: RateLimit(300, 60))
+    rate_limit_token: RateLimit = field(default_factory=lambda: RateLimit(30, 60))
+    idempotency_ttl_hours: int = 24
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def signing_keys(self) -> dict[str, bytes]:
+        keys: dict[str, bytes] = {}
+        for item in self.jwt_keys.split(","):
+            kid, _, secret = item.strip().partition(":")
+            keys[kid] = base64.b64decode(secret)
+        return keys
+
+    @property
+    def active_kid(self) -> str:
+        return self.jwt_keys.split(",")[0].strip().partition(":")[0]
+
+    @property
+    def data_key_bytes(self) -> bytes:
+        return base64.b64decode(self.data_key)
+
+    def check(self) -> None:
+        """Refuse unsafe or malformed values; called once at start-up."""
+        if self.environment not in ENVIRONMENTS:
+            raise UnsafeConfiguration(f"BILIN_ENV must be one of {ENVIRONMENTS}")
+        if len(self.data_key_bytes) != 32:
+            raise UnsafeConfiguration("BILIN_DATA_KEY must be 32 bytes, base64-encoded")
+        if any(len(secret) < 32 for secret in self.signing_keys.values()):
+            raise UnsafeConfiguration("each BILIN_JWT_KEYS secret must be at least 32 bytes")
+        if not 60 <= self.access_token_ttl <= 900:
+            raise UnsafeConfiguration("BILIN_ACCESS_TOKEN_TTL must be 60–900 seconds")
+        if not self.production:
+            return
+        unsafe = []
+        if DEV_JWT_KEYS.split(":")[1] in self.jwt_keys:
+            unsafe.append("BILIN_JWT_KEYS is the development key")
+        if self.data_key == DEV_DATA_KEY:
+            unsafe.append("BILIN_DATA_KEY is the development key")
+        if self.debug:
+            unsafe.append("BILIN_DEBUG is on")
+        if not self.database_url:
+            unsafe.append("DATABASE_URL is not set")
+        if not self.redis_url:
+            unsafe.append("REDIS_URL is not set")
+        if unsafe:
+            raise UnsafeConfiguration("refusing to start in production: " + "; ".join(unsafe))
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    defaults = Settings()
+
+    def get(name: str, default: str | None = None) -> str | None:
+        value = env.get(name)
+        return value if value not in (None, "") else default
+
+    def limit(name: str, default: RateLimit) -> RateLimit:
+        value = get(name)
+        return RateLimit.parse(value) if value else default
+
+    origins = get("BILIN_CORS_ORIGINS", "") or ""
+    return Settings(
+        environment=get("BILIN_ENV", defaults.environment) or defaults.environment,
+        database_url=get("DATABASE_URL"),
+        redis_url=get("REDIS_URL"),
+        jwt_keys=get("BILIN_JWT_KEYS", defaults.jwt_keys) or defaults.jwt_keys,
+        data_key=get("BILIN_DATA_KEY", defaults.data_key) or defaults.data_key,
+        access_token_ttl=int(get("BILIN_ACCESS_TOKEN_TTL", "900") or 900),
+        cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        debug=_flag(get("BILIN_DEBUG")),
+        max_body_bytes=int(get("BILIN_MAX_BODY_BYTES", "1048576") or 1048576),
+        db_pool_min=int(get("BILIN_DB_POOL_MIN", "2") or 2),
+        db_pool_max=int(get("BILIN_DB_POOL_MAX", "10") or 10),
+        log_level=(get("BILIN_LOG_LEVEL", "info") or "info").lower(),
+        rate_limit_client=limit("BILIN_RATE_LIMIT_CLIENT", defaults.rate_limit_client),
+        rate_limit_person=limit("BILIN_RATE_LIMIT_PERSON", defaults.rate_limit_person),
+        rate_limit_anonymous=limit("BILIN_RATE_LIMIT_ANONYMOUS", defaults.rate_limit_anonymous),
+        rate_limit_token=limit("BILIN_RATE_LIMIT_TOKEN", defaults.rate_limit_token),
+        idempotency_ttl_hours=int(get("BILIN_IDEMPOTENCY_TTL_HOURS", "24") or 24),
+    )

@@ -1,0 +1,1 @@
+"""The rules of Bilin: pure Python, no I/O, no framework or driver imports."""

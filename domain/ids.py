@@ -1,0 +1,33 @@
+"""Opaque, typed resource ids: a short type prefix and 80 random bits in lower-case
+Crockford base32, so ids cannot be enumerated and say what they name (``bld_…``)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_RANDOM_CHARS = 16  # 16 × 5 bits = 80 bits
+
+PREFIXES = {
+    "street": "str",
+    "client": "cli",
+    "community": "com",
+    "building": "bld",
+    "household": "hh",
+    "event": "evt",
+    "token": "tok",
+}
+
+_ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")
+
+
+def new_id(kind: str) -> str:
+    prefix = PREFIXES[kind]
+    return prefix + "_" + "".join(secrets.choice(_ALPHABET) for _ in range(_RANDOM_CHARS))
+
+
+def looks_like(kind: str, value: str) -> bool:
+    """True when ``value`` has the shape of an id of ``kind``; a cheap pre-check that lets
+    the API answer 404 for garbage ids without a database round trip."""
+    return value.startswith(PREFIXES[kind] + "_") and bool(_ID_PATTERN.match(value))

@@ -1,0 +1,82 @@
+"""Rules of the places of a street: areas, building rules and their defaults."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from domain.errors import InvalidInput
+
+_CENT = Decimal("0.01")
+MAX_AREA = Decimal("99999999.99")  # numeric(10, 2)
+
+DECISION_RULES = ("simple_majority", "two_thirds", "civil_code_ordinary", "civil_code_major")
+
+
+def parse_area(value: Any, field_path: str) -> Decimal:
+    """An exclusive floor area in m²: a decimal string or a number, never negative, at most
+    two decimals. Normalised to exactly two decimals ("89.5" → 89.50) so that tallies that
+    weigh by area stay exact."""
+    if isinstance(value, bool):
+        raise InvalidInput(field_path, "invalid_area")
+    try:
+        area = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(field_path, "invalid_area") from None
+    if not area.is_finite() or area < 0 or area > MAX_AREA:
+        raise InvalidInput(field_path, "invalid_area")
+    if area != area.quantize(_CENT):
+        raise InvalidInput(field_path, "invalid_area")
+    return area.quantize(_CENT)
+
+
+def format_area(area: Decimal) -> str:
+    return str(area.quantize(_CENT))
+
+
+@dataclass(frozen=True)
+class BuildingRules:
+    """A building's own rules of procedure (议事规则), with the spec's defaults."""
+
+    support_min_households: int = 3
+    support_percent: int = 10
+    collect_days: int = 14
+    default_decision_rule: str = "simple_majority"
+    vote_min_hours: int = 24
+    evaluation_days: int = 7
+
+    _BOUNDS = {
+        "support_min_households": (1, 10_000),
+        "support_percent": (0, 100),
+        "collect_days": (1, 90),
+        "vote_min_hours": (1, 24 * 30),
+        "evaluation_days": (1, 60),
+    }
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> BuildingRules:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in stored.items() if k in known})
+
+    def changed(self, changes: dict[str, Any], field_prefix: str = "body.rules") -> BuildingRules:
+        """Apply a partial update, checking every changed value."""
+        for name, value in changes.items():
+            if name == "default_decision_rule":
+                if value not in DECISION_RULES:
+                    raise InvalidInput(f"{field_prefix}.{name}", "invalid_choice")
+                continue
+            low, high = self._BOUNDS[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise InvalidInput(f"{field_prefix}.{name}", "out_of_range", min=low, max=high)
+        return replace(self, **changes)
+
+    def to_stored(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def support_threshold(rules: BuildingRules, voting_households: int) -> int:
+    """Households needed to move a proposal to deliberation: the larger of the minimum
+    and the percentage of voting households, rounded up (exact integer arithmetic)."""
+    by_percent = -(-rules.support_percent * voting_households // 100)
+    return max(rules.support_min_households, by_percent)

@@ -1,0 +1,2 @@
+"""Access to PostgreSQL: the pool, transactions, and one module per aggregate with the SQL
+beside the function that runs it."""

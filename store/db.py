@@ -1,0 +1,90 @@
+"""The connection pool and transactions.
+
+Every use case runs in one transaction; the connection it gets is the only handle to the
+database it needs. jsonb columns are (de)coded by msgspec, so JSON never passes through the
+standard library's slower codec."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import AsyncIterator
+
+import asyncpg
+import msgspec
+
+Connection = asyncpg.Connection
+
+# Errors that mean "the database is not reachable right now" rather than "this query is
+# wrong": the API answers them with 503 and Retry-After instead of 500.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    ConnectionError,
+    TimeoutError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
+
+def _encode_json(value: object) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    for kind in ("json", "jsonb"):
+        await conn.set_type_codec(
+            kind, schema="pg_catalog", encoder=_encode_json, decoder=msgspec.json.decode
+        )
+
+
+class Database:
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10) -> None:
+        self.url = url
+        self.min_size = min_size
+        self.max_size = max_size
+        self.pool: asyncpg.Pool | None = None
+
+    async def connect(self) -> None:
+        self.pool = await asyncpg.create_pool(
+            self.url,
+            min_size=0,  # start even while the database is down; connections come as needed
+            max_size=self.max_size,
+            init=init_connection,
+            timeout=3,  # connect timeout: fail fast into a 503 rather than hang
+            command_timeout=30,
+            max_inactive_connection_lifetime=300,
+            server_settings={"timezone": "UTC", "application_name": "bilin"},
+        )
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        assert self.pool is not None, "Database.connect() was not called"
+        async with self.pool.acquire(timeout=5) as conn:
+            yield conn
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.connection() as conn, conn.transaction():
+            yield conn
+
+    async def ping(self) -> bool:
+        try:
+            async with self.connection() as conn:
+                await conn.fetchval("SELECT 1", timeout=2)
+            return True
+        except Exception:
+            return False
+
+    def pool_usage(self) -> tuple[int, int]:
+        """(connections in use, pool size) for the metrics endpoint."""
+        if self.pool is None:
+            return (0, 0)
+        size = self.pool.get_size()
+        return (size - self.pool.get_idle_size(), size)

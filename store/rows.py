@@ -1,0 +1,35 @@
+"""Small SQL helpers shared by the aggregate modules."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import asyncpg
+import msgspec
+
+from domain.errors import Conflict
+
+
+def set_clause(changes: dict[str, Any], allowed: Iterable[str], params: list[Any]) -> str:
+    """``col = $n, …`` for the changed columns (names come from an allow-list, never from
+    the client), plus the updated_at stamp."""
+    allowed = set(allowed)
+    parts = []
+    for column, value in changes.items():
+        if column not in allowed:
+            raise ValueError(f"column {column!r} may not be updated")
+        params.append(value)
+        parts.append(f"{column} = ${len(params)}")
+    parts.append("updated_at = clock_timestamp()")
+    return ", ".join(parts)
+
+
+def conflict_from(error: asyncpg.UniqueViolationError, codes: dict[str, str]) -> Conflict:
+    """Map a unique index to the client-facing conflict code that names what is taken."""
+    code = codes.get(error.constraint_name or "", "already_exists")
+    return Conflict(code)
+
+
+def snapshot(record: asyncpg.Record) -> dict[str, Any]:
+    """A JSON-ready copy of a row for event data (decimals as strings, times as RFC 3339)."""
+    return msgspec.to_builtins({k: v for k, v in record.items() if k != "street_id"})

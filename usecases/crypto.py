@@ -1,0 +1,41 @@
+"""Sealing stored secrets and digests of random secrets.
+
+AES-256-GCM from ``cryptography`` seals what must be readable again (stored idempotent
+responses, which may carry a one-time secret). Random, long secrets that need only be
+recognised (client secrets, refresh tokens, invite codes) are kept as SHA-256 digests: with
+256 random bits a slow hash adds nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_NONCE_BYTES = 12
+
+
+class Sealer:
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    def seal(self, plaintext: bytes, context: bytes = b"") -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plaintext, context)
+
+    def open(self, sealed: bytes, context: bytes = b"") -> bytes:
+        return self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context)
+
+
+def digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def matches(secret: str, stored_digest: bytes) -> bool:
+    return hmac.compare_digest(digest(secret), stored_digest)
+
+
+def new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
