@@ -15,6 +15,7 @@ from devservices.common import port_accepts_connections
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FORCE_EMBEDDED = {"BILIN_EMBEDDED_REDIS": "1"}
+DEFAULT_PORT = 6379
 
 
 def test_redis_url_wins_over_everything(tmp_path: Path) -> None:
@@ -44,7 +45,7 @@ def test_started_redis_answers_without_persistence_and_stops(tmp_path: Path) -> 
     )
     assert service is not None and service.origin == "embedded"
     port = urlsplit(service.url).port
-    assert port != 6379
+    assert port != DEFAULT_PORT
     client = redis.Redis.from_url(service.url)
     try:
         assert client.ping()
@@ -55,6 +56,7 @@ def test_started_redis_answers_without_persistence_and_stops(tmp_path: Path) -> 
 
     service.stop()
     assert not port_accepts_connections("127.0.0.1", port)
+    assert not list((tmp_path / "redis").glob("*.log"))  # nothing left behind
     service.stop()  # idempotent
 
 
@@ -98,9 +100,9 @@ def test_started_redis_is_stopped_at_exit_when_the_caller_forgets(
 
 
 def test_started_redis_dies_with_a_killed_parent(tmp_path: Path) -> None:
-    # No atexit on SIGKILL: the parent-death signal is what keeps redis-server from lingering.
+    # SIGKILL leaves no chance for atexit: the parent-death signal stops redis-server.
     script = (
-        "import sys, time; from pathlib import Path; from devservices import redis_service; "
+        "import time; from pathlib import Path; from devservices import redis_service; "
         f"print(redis_service(data_dir=Path({str(tmp_path)!r}), start_if_missing=True, "
         "env={'BILIN_EMBEDDED_REDIS': '1'}).url, flush=True); time.sleep(60)"
     )

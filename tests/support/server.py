@@ -1,0 +1,56 @@
+"""The service as a real process: uvicorn serving ``api.asgi:app`` on a free loopback port,
+configured by environment variables exactly as in production."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+
+from devservices import free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def running_service(env: dict[str, str], *, workers: int = 1, port: int | None = None,
+                    log_path: Path | None = None) -> Iterator[str]:
+    """Start the API, wait until /healthz answers, yield its base URL, stop it gracefully."""
+    port = port or free_port()
+    full_env = {**os.environ, "BILIN_ENV": "test", "BILIN_LOG_LEVEL": "warning", **env}
+    log_file = open(log_path, "wb") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
+        cwd=PROJECT_ROOT, env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the service exited with {process.returncode}")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the service did not start within 30 s")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if log_path:
+            log_file.close()
