@@ -8,7 +8,7 @@ from typing import AsyncIterator
 from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.plugins import ScalarRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth.token_endpoint import issue_token
@@ -59,7 +59,7 @@ def openapi_config() -> OpenAPIConfig:
             "Idempotency-Key; single resources carry strong ETags."
         ),
         path="/schema",
-        render_plugins=[ScalarRenderPlugin(path="/scalar")],
+        render_plugins=[ScalarRenderPlugin(path="/scalar"), YamlRenderPlugin(path="/openapi.yaml")],
         components=Components(security_schemes={
             "bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT",
                                          description="Access token from POST /v1/auth/token"),

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from urllib.parse import parse_qsl, unquote
 
 import msgspec
-from litestar import Request, post
+from litestar import Request, Response, post
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import PUBLIC, Input, problems
@@ -76,7 +76,7 @@ async def _read_token_request(request: Request) -> TokenRequest:
 @post("/v1/auth/token", operation_id="issueToken", summary="Issue an access token",
       tags=["auth"], status_code=200, responses=problems((*PUBLIC, 401, 415)),
       opt={"idempotent": False, "accepts_form": True}, security=[])
-async def issue_token(request: Request) -> TokenResponse:
+async def issue_token(request: Request) -> Response[TokenResponse]:
     token_request = await _read_token_request(request)
     if token_request.grant_type != "client_credentials":
         raise ProblemError("unsupported_grant_type")
@@ -97,5 +97,6 @@ async def issue_token(request: Request) -> TokenResponse:
     principal = Principal(kind="platform", client_id=client["id"], street_id=client["street_id"],
                           scopes=granted)
     token, expires_in = services.keyring.issue(principal)
-    return TokenResponse(access_token=token, token_type="Bearer", expires_in=expires_in,
+    body = TokenResponse(access_token=token, token_type="Bearer", expires_in=expires_in,
                          scope=" ".join(sorted(granted)))
+    return Response(body, headers={"Cache-Control": "no-store"})  # RFC 6749 §5.1

@@ -59,6 +59,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "out_of_range": ("数值超出范围 {min}–{max}", "The number must be within {min}–{max}"),
     "required": ("缺少必填字段", "This field is required"),
     "wrong_type": ("类型不正确：{expected}", "Wrong type: expected {expected}"),
+    "constraint_violated": ("不满足约束：{expected}", "Must be {expected}"),
     "unknown_field": ("不允许的字段", "This field is not allowed"),
     "blank": ("不能为空", "Must not be blank"),
     "offset_required": ("时间必须带时区偏移（RFC 3339）", "The time needs an offset (RFC 3339)"),

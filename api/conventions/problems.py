@@ -87,6 +87,8 @@ def _field_error(item: dict[str, Any], language: str) -> FieldError:
     message = str(item.get("message", ""))
     source = item.get("source") or "body"
     key = str(item.get("key") or "").removeprefix("$.").removeprefix("$")
+    if source == "body" and (key == "data" or key.startswith("data.")):
+        key = key.removeprefix("data").removeprefix(".")  # the framework names the body "data"
     if "missing required field" in message:
         missing = re.search(r"`([^`]+)`", message)
         key = ".".join(filter(None, [key, missing.group(1) if missing else ""]))
@@ -96,7 +98,9 @@ def _field_error(item: dict[str, Any], language: str) -> FieldError:
         key = ".".join(filter(None, [key, unknown.group(1) if unknown else ""]))
         code, params = "unknown_field", {}
     elif match := _EXPECTED.search(message):
-        code, params = "wrong_type", {"expected": (match["expected"] + match["rest"]).strip()}
+        constraint = match["rest"].strip()
+        code = "constraint_violated" if constraint else "wrong_type"
+        params = {"expected": f"{match['expected']} {constraint}".strip()}
     else:
         code, params = "invalid_value", {}
     field = f"{source}.{key}" if key else str(source)
@@ -130,6 +134,8 @@ def problem_for(exc: BaseException, language: str) -> ProblemError:
             429: "rate_limited",
         }.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "malformed_body")
         return ProblemError(code, headers=dict(exc.headers or {}))
+    if isinstance(exc, RecursionError):  # JSON nested deeper than the decoder follows
+        return ProblemError("malformed_body")
     if isinstance(exc, UNAVAILABLE_ERRORS):
         return ProblemError("service_unavailable", headers={"Retry-After": "5"})
     return ProblemError("internal_error")
