@@ -1,0 +1,37 @@
+# Two commands for a fresh machine (Python 3.11+ and make):
+#   make run    serve the API on http://127.0.0.1:8000 with demo data
+#   make test   run the whole test suite
+# Each installs what it needs into .venv from the lock file.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+PYTEST_ARGS ?=
+
+.PHONY: run test install openapi lint clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --quiet --python $(BIN)/python
+	touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	$(BIN)/python -m api.cli dev
+
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+openapi: install
+	$(BIN)/python -m api.cli openapi > schema/openapi.yaml
+
+lint: install
+	$(BIN)/ruff check api domain store usecases devservices tests
+
+clean:
+	rm -rf $(VENV) .data

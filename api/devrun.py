@@ -1,0 +1,36 @@
+"""The run command's set-up: point DATABASE_URL and REDIS_URL at what is there.
+
+Configured URLs win; otherwise a local PostgreSQL on 127.0.0.1:5432, else an embedded one
+under .data/ (kept running between runs so the next start is instant). Redis: configured,
+else a local one on 6379, else none — the service then counts rate limits in-process and
+says so in its log (correct for one process only)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from devservices import postgres_service, redis_service
+
+DATA_DIR = Path(__file__).resolve().parent.parent / ".data"
+
+
+def prepare_local_services() -> None:
+    postgres = postgres_service(database="bilin", data_dir=DATA_DIR, keep_running=True)
+    os.environ["DATABASE_URL"] = postgres.url
+    print(f"PostgreSQL: {postgres.origin} ({_redact(postgres.url)})", file=sys.stderr)
+    redis = redis_service(data_dir=DATA_DIR, start_if_missing=False)
+    if redis is not None:
+        os.environ["REDIS_URL"] = redis.url
+        print(f"Redis: {redis.origin} ({redis.url})", file=sys.stderr)
+    else:
+        os.environ.pop("REDIS_URL", None)
+        print("Redis: none found; rate limits are counted in this process only", file=sys.stderr)
+
+
+def _redact(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}{'@' if at else ''}{host}" if at else url

@@ -1,0 +1,70 @@
+"""Pure rules of places: areas, building rules, the support threshold."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.errors import InvalidInput
+from domain.places import BuildingRules, format_area, parse_area, support_threshold
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("99999999.99"), places=2))
+def test_every_two_decimal_area_parses_to_itself(area):
+    assert parse_area(str(area), "a") == area
+    assert format_area(parse_area(str(area), "a")) == f"{area:.2f}"
+
+
+@given(st.integers(min_value=0, max_value=99_999_999))
+def test_whole_numbers_gain_two_decimals(number):
+    assert format_area(parse_area(number, "a")) == f"{number}.00"
+
+
+@given(st.one_of(
+    st.decimals(max_value=Decimal("-0.01"), places=2, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=Decimal("100000000"), allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=0, max_value=1000, places=3).filter(lambda d: d != d.quantize(Decimal("0.01"))),
+    st.sampled_from(["abc", "", "NaN", "Infinity", "1e400", True]),
+))
+def test_other_areas_are_refused_with_the_field_named(value):
+    with pytest.raises(InvalidInput) as refused:
+        parse_area(value if not isinstance(value, Decimal) else str(value), "body.area_m2")
+    assert refused.value.field_path == "body.area_m2"
+
+
+def brute_force_threshold(minimum: int, percent: int, households: int) -> int:
+    """The smallest n ≥ minimum with n / households ≥ percent / 100, counted up one by one."""
+    n = 0
+    while n < minimum or n * 100 < percent * households:
+        n += 1
+    return n
+
+
+@given(st.integers(1, 50), st.integers(0, 100), st.integers(0, 3000))
+def test_support_threshold_matches_brute_force(minimum, percent, households):
+    rules = BuildingRules(support_min_households=minimum, support_percent=percent)
+    assert support_threshold(rules, households) == brute_force_threshold(minimum, percent, households)
+
+
+def test_default_threshold_is_the_larger_of_three_and_ten_percent():
+    assert support_threshold(BuildingRules(), 10) == 3
+    assert support_threshold(BuildingRules(), 45) == 5
+    assert support_threshold(BuildingRules(), 41) == math.ceil(4.1)
+
+
+def test_rule_changes_are_checked():
+    rules = BuildingRules().changed({"collect_days": 30, "default_decision_rule": "civil_code_major"})
+    assert rules.collect_days == 30 and rules.default_decision_rule == "civil_code_major"
+    for bad in ({"collect_days": 0}, {"support_percent": 101}, {"default_decision_rule": "dictator"},
+                {"evaluation_days": True}):
+        with pytest.raises(InvalidInput):
+            BuildingRules().changed(bad)
+
+
+def test_stored_rules_ignore_unknown_keys_and_fill_defaults():
+    rules = BuildingRules.from_stored({"collect_days": 9, "retired_rule": 1})
+    assert rules.collect_days == 9 and rules.support_min_households == 3
