@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.cors_origins else None,
         request_max_body_size=settings.max_body_bytes,
         debug=False,
+        logging_config=None,  # structlog is configured by configure_logging()
     )
     app.state.services = services
     app.asgi_handler = edge(app.asgi_handler, EdgeServices(settings, services.keyring, services.limiter))
