@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import structlog
 from litestar import Request
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from api.auth.tokens import KeyRing
 from api.conventions.ratelimit import RateLimiter
@@ -33,8 +35,10 @@ class Services:
             raise RuntimeError("DATABASE_URL is required (the run command sets one up)")
         redis = None
         if settings.redis_url:
+            # No client-side retries: redis-py would otherwise retry a refused connection for
+            # seconds, and the rate limiter has its own fallback for an unreachable Redis.
             redis = Redis.from_url(settings.redis_url, socket_timeout=0.25,
-                                   socket_connect_timeout=0.25, retry_on_timeout=False)
+                                   socket_connect_timeout=0.25, retry=Retry(NoBackoff(), 0))
         else:
             log.warning("redis_not_configured",
                         fallback="in-process rate limits: correct for a single process only")

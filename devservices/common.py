@@ -79,12 +79,9 @@ def port_accepts_connections(host: str, port: int, timeout: float = 1.0) -> bool
 def run_coroutine(make_coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run async client code (asyncpg) from these synchronous functions.
 
-    They are meant to run before any event loop; should one already run in this thread
-    (an async pytest fixture, say), asyncio.run() would refuse, so use a worker thread.
+    Always on a short-lived thread of its own: asyncio.run() in the caller's thread would
+    refuse to run inside a running loop, and otherwise would reset that thread's current
+    event loop to None when done, pulling it from under pytest-asyncio's session loop.
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make_coroutine())
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda: asyncio.run(make_coroutine())).result()

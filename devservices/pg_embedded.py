@@ -70,23 +70,18 @@ class EmbeddedPostgres:
             result = self._pg0(*args, check=False)
             if result.returncode == 0:
                 return self.info()
-            if (
-                "already running" not in result.stderr.lower()
-                or time.monotonic() > deadline
-            ):
+            if "already running" not in result.stderr.lower() or time.monotonic() > deadline:
                 raise DevServiceError(self._failure("pg0 start failed", result))
             time.sleep(0.2)
 
     def stop(self) -> None:
-        # pg0 stop is pg_ctl stop (fast mode). "Not running" is no error: stop is
-        # idempotent.
+        # pg_ctl stop in fast mode; "not running" is no error, so stop is idempotent.
         self._pg0("stop", "--name", INSTANCE_NAME, check=False)
 
     def _pg0(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         options = self.user.subprocess_options() if self.user else {}
-        binary = (
-            pg0._find_pg0()
-        )  # the one bundled in the wheel; no public getter exists
+        # The binary bundled in the wheel; pg0 has no public getter for it.
+        binary = pg0._find_pg0()
         result = subprocess.run(
             [binary, *args],
             # A clean environment: HOME selects the instance; LC_ALL=C gives initdb a
@@ -129,20 +124,14 @@ def start_or_reuse(
     with _exclusive(server.home):
         info = server.info()
         if info.running and info.uri and can_connect(info.uri):
-            log.info(
-                "reusing embedded PostgreSQL on port %s (%s)", info.port, server.home
-            )
+            log.info("reusing embedded PostgreSQL on port %s (%s)", info.port, server.home)
             return info.uri, None
         if info.running:
-            log.warning(
-                "embedded PostgreSQL in %s does not answer; restarting it", server.home
-            )
+            log.warning("embedded PostgreSQL in %s does not answer; restarting it", server.home)
             server.stop()
         # Prefer the earlier run's port, so a kept dev database keeps its address.
         port = (
-            info.port
-            if info.port and not port_accepts_connections("127.0.0.1", info.port)
-            else free_port()
+            info.port if info.port and not port_accepts_connections("127.0.0.1", info.port) else free_port()
         )
         started = time.monotonic()
         info = server.start(port, {} if keep_running else THROWAWAY_SETTINGS)
@@ -153,9 +142,7 @@ def start_or_reuse(
             server.home,
         )
         if info.uri is None:
-            raise DevServiceError(
-                f"pg0 started PostgreSQL in {server.home} but reports no URI"
-            )
+            raise DevServiceError(f"pg0 started PostgreSQL in {server.home} but reports no URI")
         return info.uri, None if keep_running else server.stop
 
 

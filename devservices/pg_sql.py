@@ -42,16 +42,12 @@ def ensure_database(url: str, name: str) -> str:
     async def create_if_missing() -> None:
         connection = await asyncpg.connect(url, timeout=10)
         try:
-            exists = await connection.fetchval(
-                "SELECT 1 FROM pg_database WHERE datname = $1", name
-            )
+            exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
             if not exists:
                 # CREATE DATABASE takes no bind parameters, so quote the name ourselves.
                 quoted = '"' + name.replace('"', '""') + '"'
                 # Another process (e.g. a parallel test worker) may create it meanwhile.
-                with contextlib.suppress(
-                    asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError
-                ):
+                with contextlib.suppress(asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
                     await connection.execute(f"CREATE DATABASE {quoted}")
         finally:
             await connection.close()

@@ -54,13 +54,9 @@ def postgres_service(
         return Service(url=configured, origin=ORIGIN_CONFIGURED)
 
     if not flag_is_set(env, FORCE_EMBEDDED_ENV) and can_connect(local_server_url()):
-        return Service(
-            url=ensure_database(local_server_url(), database), origin=ORIGIN_LOCAL
-        )
+        return Service(url=ensure_database(local_server_url(), database), origin=ORIGIN_LOCAL)
 
-    server_url, stop = pg_embedded.start_or_reuse(
-        Path(data_dir), keep_running=keep_running, env=env
-    )
+    server_url, stop = pg_embedded.start_or_reuse(Path(data_dir), keep_running=keep_running, env=env)
     service = Service(url=server_url, origin=ORIGIN_EMBEDDED)
     if stop is not None:
         service.stop = StopOnce(stop)  # registered before anything else can fail

@@ -91,17 +91,12 @@ def _start_redis_server(work_dir: Path) -> Service:
         )
     stop = StopOnce(lambda: _terminate(process, log_path))
     while not answers_ping("127.0.0.1", port, timeout=0.5):
-        if (
-            process.poll() is not None
-            or time.monotonic() - started > START_TIMEOUT_SECONDS
-        ):
+        if process.poll() is not None or time.monotonic() - started > START_TIMEOUT_SECONDS:
             log_tail = log_path.read_text()[-2000:]
             stop()
             raise DevServiceError(f"redis-server failed on port {port}:\n{log_tail}")
         time.sleep(0.05)
-    log.info(
-        "started redis-server on port %s in %.2fs", port, time.monotonic() - started
-    )
+    log.info("started redis-server on port %s in %.2fs", port, time.monotonic() - started)
     return Service(url=f"redis://127.0.0.1:{port}/0", origin=ORIGIN_EMBEDDED, stop=stop)
 
 

@@ -47,9 +47,7 @@ def server_user(env: Mapping[str, str]) -> ServerUser | None:
             f"user {name!r} does not exist; set {SERVER_USER_ENV} to an existing one"
         ) from None
     if entry.pw_uid == 0:
-        raise DevServiceError(
-            f"{SERVER_USER_ENV}={name!r} is root; PostgreSQL refuses to run as root"
-        )
+        raise DevServiceError(f"{SERVER_USER_ENV}={name!r} is root; PostgreSQL refuses to run as root")
     return ServerUser(name=name, uid=entry.pw_uid, gid=entry.pw_gid)
 
 

@@ -24,8 +24,11 @@ GENEROUS = RateLimit(1_000_000, 60)  # tests that do not test rate limits must n
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    service = postgres_service(database="postgres", data_dir=DATA_DIR, keep_running=False)
+def postgres_url(worker_id: str) -> str:
+    # Each test process gets its own data directory: an embedded server started by one
+    # process must not be stopped under another.
+    service = postgres_service(database="postgres", data_dir=DATA_DIR / f"test-{worker_id.split('_')[0]}",
+                               keep_running=False)
     yield service.url
     service.stop()
 

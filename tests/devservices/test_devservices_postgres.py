@@ -26,9 +26,7 @@ def test_database_url_wins_over_everything(tmp_path: Path) -> None:
     assert not (tmp_path / "unused").exists()
 
 
-def test_local_server_is_used_and_database_created(
-    tmp_path: Path, fetch, execute
-) -> None:
+def test_local_server_is_used_and_database_created(tmp_path: Path, fetch, execute) -> None:
     if not can_connect(postgres_module.local_server_url()):
         pytest.skip("no PostgreSQL letting user postgres in on 127.0.0.1:5432")
     name = f"bilin_devservices_{uuid.uuid4().hex[:8]}"
@@ -46,9 +44,7 @@ def test_local_server_is_used_and_database_created(
     assert not (tmp_path / "postgres").exists()
 
 
-def test_forced_embedded_postgres_serves_btree_gist_and_stops(
-    data_dir: Path, fetch, execute
-) -> None:
+def test_forced_embedded_postgres_serves_btree_gist_and_stops(data_dir: Path, fetch, execute) -> None:
     service = postgres_service(
         database="bilin_test", data_dir=data_dir, env=FORCE_EMBEDDED, keep_running=False
     )
@@ -72,9 +68,7 @@ def test_embedded_is_the_fallback_when_nothing_answers_locally(
     data_dir: Path, closed_port: int, monkeypatch: pytest.MonkeyPatch, fetch
 ) -> None:
     monkeypatch.setattr(postgres_module, "LOCAL_PORT", closed_port)
-    service = postgres_service(
-        database="bilin_test", data_dir=data_dir, env={}, keep_running=False
-    )
+    service = postgres_service(database="bilin_test", data_dir=data_dir, env={}, keep_running=False)
     try:
         assert service.origin == "embedded"
         assert fetch(service.url, "SELECT 1") == 1

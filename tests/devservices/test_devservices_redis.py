@@ -40,9 +40,7 @@ def test_local_redis_is_used(tmp_path: Path) -> None:
 
 
 def test_started_redis_answers_without_persistence_and_stops(tmp_path: Path) -> None:
-    service = redis_service(
-        data_dir=tmp_path, start_if_missing=False, env=FORCE_EMBEDDED
-    )
+    service = redis_service(data_dir=tmp_path, start_if_missing=False, env=FORCE_EMBEDDED)
     assert service is not None and service.origin == "embedded"
     port = urlsplit(service.url).port
     assert port != DEFAULT_PORT
