@@ -17,6 +17,14 @@ PREFIXES = {
     "household": "hh",
     "event": "evt",
     "token": "tok",
+    "person": "psn",
+    "membership": "mbr",
+    "invite": "inv",
+    "role": "rol",
+    "organization": "org",
+    "refresh_token": "rft",
+    "audit": "aud",
+    "points": "pts",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

@@ -1,16 +1,24 @@
-"""Who may do what. A principal is the authenticated caller; the policy functions raise
-``Forbidden`` when the caller may see a thing but not act on it. Rows of other streets are
-never loaded in the first place (every query is street-scoped), which is what makes them 404."""
+"""Who may do what, on which place.
+
+A principal is the authenticated caller (a platform client, or a person signed in through a
+mini-program client); an actor is a principal together with the grants it holds in the
+token's street: roles on scopes and household memberships. The policy answers two questions
+about a place: may the actor *see* it (else 404, never revealing that it exists) and may it
+*do* a given thing there (else 403). "Leader" follows resources.md: the building's leader or
+anyone above — community staff of its community, a street officer, or a platform client of
+the street with `street:write`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
-from domain.errors import Forbidden
+from domain.errors import Forbidden, NotFound
 
 PLATFORM_SCOPES = frozenset(
     {"street:read", "street:write", "tasks:dispatch", "webhooks:manage", "imports:write"}
 )
+MEMBER_ROLES = ("owner", "tenant", "family")
 
 
 @dataclass(frozen=True)
@@ -27,20 +35,139 @@ class Principal:
         return f"{self.client_id}:{self.person_id or '-'}"
 
 
+@dataclass(frozen=True)
+class Tie:
+    """A live membership of a household."""
+
+    household_id: str
+    building_id: str
+    community_id: str
+    role: str  # owner, tenant, family
+    head: bool
+
+
+@dataclass(frozen=True)
+class Grants:
+    street_officer: bool = False
+    communities: frozenset[str] = frozenset()  # community_staff
+    buildings: Mapping[str, str] = field(default_factory=dict)  # building_leader: building → community
+    organizations: frozenset[str] = frozenset()
+    households: Mapping[str, Tie] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a thing lives; the wider levels are always filled in."""
+
+    street_id: str
+    community_id: str | None = None
+    building_id: str | None = None
+    household_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    principal: Principal
+    grants: Grants = field(default_factory=Grants)
+
+    @property
+    def is_platform(self) -> bool:
+        return self.principal.kind == "platform"
+
+    @property
+    def person_id(self) -> str | None:
+        return self.principal.person_id
+
+    def _in_street(self, place: Place) -> bool:
+        return place.street_id == self.principal.street_id
+
+    # Levels of authority over a place
+
+    def street_wide(self, *, write: bool) -> bool:
+        """A street officer, or a platform client with the scope for reading or writing."""
+        if self.is_platform:
+            wanted = {"street:write"} if write else {"street:read", "street:write"}
+            return bool(self.principal.scopes & wanted)
+        return self.grants.street_officer
+
+    def staff_of(self, place: Place, *, write: bool = True) -> bool:
+        """Community staff of the place's community, or anyone street-wide."""
+        if not self._in_street(place):
+            return False
+        return self.street_wide(write=write) or (
+            place.community_id is not None and place.community_id in self.grants.communities)
+
+    def leader_of(self, place: Place, *, write: bool = True) -> bool:
+        """The building's leader or anyone above it."""
+        if self.staff_of(place, write=write):
+            return True
+        return place.building_id is not None and place.building_id in self.grants.buildings
+
+    def resident_of(self, place: Place) -> bool:
+        """A member of a household of the place's building (or of the household itself)."""
+        if not self._in_street(place):
+            return False
+        ties = self.grants.households.values()
+        if place.household_id is not None:
+            return place.household_id in self.grants.households
+        if place.building_id is not None:
+            return any(t.building_id == place.building_id for t in ties)
+        return place.community_id is not None and any(t.community_id == place.community_id for t in ties)
+
+    def head_of(self, household_id: str) -> bool:
+        tie = self.grants.households.get(household_id)
+        return tie is not None and tie.head
+
+    def sees(self, place: Place) -> bool:
+        """May read the place: its leaders (reading) or its residents; a community is also
+        visible to the leaders of its buildings."""
+        if self.leader_of(place, write=False) or self.resident_of(place):
+            return True
+        if place.building_id is None and place.community_id is not None:
+            return place.community_id in self.grants.buildings.values()
+        return False
+
+
+def ensure_visible(actor: Actor, place: Place) -> None:
+    if not actor.sees(place):
+        raise NotFound("not_found")
+
+
+def ensure(allowed: bool, code: str = "not_allowed") -> None:
+    if not allowed:
+        raise Forbidden(code)
+
+
+def ensure_for(actor: Actor, allowed: bool, scope: str = "street:write") -> None:
+    """403 when not allowed: `insufficient_scope` for a platform client (its token lacks the
+    scope), `not_allowed` for a person (their roles do not reach)."""
+    if allowed:
+        return
+    if actor.is_platform:
+        raise Forbidden("insufficient_scope", {"scope": scope})
+    raise Forbidden("not_allowed")
+
+
 def require_scope(principal: Principal, scope: str) -> None:
     if scope not in principal.scopes:
         raise Forbidden("insufficient_scope", {"scope": scope})
 
 
-def can_read_street(principal: Principal) -> None:
-    """Platform reads of the street's places: `street:read` (or `street:write`, which implies it)."""
-    if principal.kind == "platform" and not principal.scopes & {"street:read", "street:write"}:
-        raise Forbidden("insufficient_scope", {"scope": "street:read"})
+def ensure_street_wide(actor: Actor, *, write: bool) -> None:
+    """For street-level collections: a platform client lacking the scope gets 403
+    `insufficient_scope`; a person who is not a street officer gets 403 `not_allowed`."""
+    if actor.street_wide(write=write):
+        return
+    if actor.is_platform:
+        raise Forbidden("insufficient_scope", {"scope": "street:write" if write else "street:read"})
+    raise Forbidden("not_allowed")
 
 
-def can_manage_places(principal: Principal) -> None:
-    """Creating and changing communities, buildings and households: what community staff
-    may do, which for a platform client means `street:write`."""
-    if principal.kind != "platform":
-        raise Forbidden("not_allowed")
-    require_scope(principal, "street:write")
+def can_manage(actor: Actor, place: Place) -> None:
+    """Creating and changing places and households: community staff or above. A platform
+    client without `street:write` gets `insufficient_scope`."""
+    if actor.staff_of(place, write=True):
+        return
+    if actor.is_platform:
+        raise Forbidden("insufficient_scope", {"scope": "street:write"})
+    raise Forbidden("not_allowed")

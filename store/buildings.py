@@ -42,10 +42,15 @@ async def get(conn: asyncpg.Connection, street_id: str, building_id: str, *,
 
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *,
-               community_id: str | None = None, external_id: str | None = None
-               ) -> list[asyncpg.Record]:
+               community_id: str | None = None, external_id: str | None = None,
+               scope: tuple[list[str], list[str]] | None = None) -> list[asyncpg.Record]:
+    """A page of the street's buildings; with ``scope`` (community ids, building ids) only
+    the buildings of those communities and those buildings."""
     params: list[Any] = [street_id]
     filters = ["b.street_id = $1"]
+    if scope is not None:
+        params.extend(scope)
+        filters.append(f"(b.community_id = ANY(${len(params) - 1}) OR b.id = ANY(${len(params)}))")
     for column, value in (("community_id", community_id), ("external_id", external_id)):
         if value is not None:
             params.append(value)

@@ -35,9 +35,16 @@ async def get(conn: asyncpg.Connection, street_id: str, community_id: str, *,
 
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *,
-               external_id: str | None = None) -> list[asyncpg.Record]:
+               external_id: str | None = None,
+               scope: tuple[list[str], list[str]] | None = None) -> list[asyncpg.Record]:
+    """A page of the street's communities; with ``scope`` (community ids, building ids) only
+    those communities and the ones holding those buildings."""
     params: list[Any] = [street_id]
     filters = ["c.street_id = $1"]
+    if scope is not None:
+        params.extend(scope)
+        filters.append(f"(c.id = ANY(${len(params) - 1}) OR EXISTS (SELECT 1 FROM buildings b "
+                       f"WHERE b.community_id = c.id AND b.id = ANY(${len(params)})))")
     if external_id is not None:
         params.append(external_id)
         filters.append(f"c.external_id = ${len(params)}")

@@ -1,5 +1,8 @@
-"""Communities, buildings and households: created and changed by whoever may manage the
-street's places, each change with its event."""
+"""Communities, buildings and households: read by whoever may see them, created and changed
+by whoever may manage them, each change with its event.
+
+Communities and buildings are the street's registry (street-wide writers); households are
+managed by community staff; a building's rules by its leaders."""
 
 from __future__ import annotations
 
@@ -9,14 +12,29 @@ import asyncpg
 
 from domain.errors import NotFound
 from domain.ids import new_id
-from domain.permissions import Principal, can_manage_places, can_read_street
+from domain.permissions import (Actor, Place, Principal, can_manage, ensure_for, ensure_street_wide,
+                                ensure_visible)
 from domain.places import BuildingRules, parse_area
 from store import buildings, communities, households
 from store.events import Subject, append_event
 from store.paging import Keyset
 from store.rows import snapshot
+from usecases.actors import actor_for, visible_scope
 
 Precondition = Callable[[asyncpg.Record], None]
+
+
+def community_place(row: asyncpg.Record) -> Place:
+    return Place(row["street_id"], community_id=row["id"])
+
+
+def building_place(row: asyncpg.Record) -> Place:
+    return Place(row["street_id"], community_id=row["community_id"], building_id=row["id"])
+
+
+def household_place(row: asyncpg.Record) -> Place:
+    return Place(row["street_id"], community_id=row["community_id"], building_id=row["building_id"],
+                 household_id=row["id"])
 
 
 async def _record_event(conn: asyncpg.Connection, kind: str, action: str, record: asyncpg.Record,
@@ -38,15 +56,30 @@ def _found(record: asyncpg.Record | None) -> asyncpg.Record:
     return record
 
 
+async def _visible(actor: Actor, record: asyncpg.Record | None,
+                   place_of: Callable[[asyncpg.Record], Place]) -> asyncpg.Record:
+    ensure_visible(actor, place_of(_found(record)))
+    return record  # type: ignore[return-value]
+
+
 # Communities
 
 async def get_community(conn: asyncpg.Connection, who: Principal, community_id: str) -> asyncpg.Record:
-    can_read_street(who)
-    return _found(await communities.get(conn, who.street_id, community_id))
+    actor = await actor_for(conn, who)
+    return await _visible(actor, await communities.get(conn, who.street_id, community_id), community_place)
+
+
+async def list_communities(conn: asyncpg.Connection, who: Principal, keyset: Keyset,
+                           external_id: str | None) -> list[asyncpg.Record]:
+    actor = await actor_for(conn, who)
+    if actor.is_platform:
+        ensure_street_wide(actor, write=False)
+    return await communities.page(conn, who.street_id, keyset, external_id=external_id,
+                                  scope=visible_scope(actor))
 
 
 async def create_community(conn: asyncpg.Connection, who: Principal, fields: dict[str, Any]) -> asyncpg.Record:
-    can_manage_places(who)
+    ensure_street_wide(await actor_for(conn, who), write=True)
     record = await communities.insert(conn, id=new_id("community"), street_id=who.street_id,
                                       name=fields["name"], external_id=fields.get("external_id"))
     await _record_event(conn, "community", "created", record)
@@ -55,9 +88,10 @@ async def create_community(conn: asyncpg.Connection, who: Principal, fields: dic
 
 async def update_community(conn: asyncpg.Connection, who: Principal, community_id: str,
                            changes: dict[str, Any], precondition: Precondition) -> asyncpg.Record:
-    can_read_street(who)
-    current = _found(await communities.get(conn, who.street_id, community_id, for_update=True))
-    can_manage_places(who)
+    actor = await actor_for(conn, who)
+    current = await _visible(actor, await communities.get(conn, who.street_id, community_id, for_update=True),
+                             community_place)
+    ensure_street_wide(actor, write=True)
     precondition(current)
     if not changes:
         return current
@@ -69,15 +103,28 @@ async def update_community(conn: asyncpg.Connection, who: Principal, community_i
 # Buildings
 
 async def get_building(conn: asyncpg.Connection, who: Principal, building_id: str) -> asyncpg.Record:
-    can_read_street(who)
-    return _found(await buildings.get(conn, who.street_id, building_id))
+    actor = await actor_for(conn, who)
+    return await _visible(actor, await buildings.get(conn, who.street_id, building_id), building_place)
+
+
+async def list_buildings(conn: asyncpg.Connection, who: Principal, keyset: Keyset, *,
+                         community_id: str | None = None, external_id: str | None = None
+                         ) -> list[asyncpg.Record]:
+    actor = await actor_for(conn, who)
+    if actor.is_platform:
+        ensure_street_wide(actor, write=False)
+    if community_id is not None:
+        await _visible(actor, await communities.get(conn, who.street_id, community_id), community_place)
+    return await buildings.page(conn, who.street_id, keyset, community_id=community_id,
+                                external_id=external_id, scope=visible_scope(actor))
 
 
 async def create_building(conn: asyncpg.Connection, who: Principal, community_id: str,
                           fields: dict[str, Any]) -> asyncpg.Record:
-    can_read_street(who)
-    community = _found(await communities.get(conn, who.street_id, community_id))
-    can_manage_places(who)
+    actor = await actor_for(conn, who)
+    community = await _visible(actor, await communities.get(conn, who.street_id, community_id),
+                               community_place)
+    ensure_street_wide(actor, write=True)
     rules = BuildingRules().changed(fields.pop("rules", None) or {})
     record = await buildings.insert(conn, id=new_id("building"), street_id=who.street_id,
                                     community_id=community["id"],
@@ -88,9 +135,14 @@ async def create_building(conn: asyncpg.Connection, who: Principal, community_id
 
 async def update_building(conn: asyncpg.Connection, who: Principal, building_id: str,
                           changes: dict[str, Any], precondition: Precondition) -> asyncpg.Record:
-    can_read_street(who)
-    current = _found(await buildings.get(conn, who.street_id, building_id, for_update=True))
-    can_manage_places(who)
+    actor = await actor_for(conn, who)
+    current = await _visible(actor, await buildings.get(conn, who.street_id, building_id, for_update=True),
+                             building_place)
+    place = building_place(current)
+    if set(changes) - {"rules"}:
+        ensure_street_wide(actor, write=True)
+    else:
+        ensure_for(actor, actor.leader_of(place))
     precondition(current)
     if "rules" in changes:
         changes["rules"] = BuildingRules.from_stored(current["rules"]).changed(changes["rules"]).to_stored()
@@ -104,15 +156,27 @@ async def update_building(conn: asyncpg.Connection, who: Principal, building_id:
 # Households
 
 async def get_household(conn: asyncpg.Connection, who: Principal, household_id: str) -> asyncpg.Record:
-    can_read_street(who)
-    return _found(await households.get(conn, who.street_id, household_id))
+    actor = await actor_for(conn, who)
+    record = _found(await households.get(conn, who.street_id, household_id))
+    place = household_place(record)
+    if not (actor.leader_of(place, write=False) or actor.resident_of(place)):
+        raise NotFound("not_found")
+    return record
+
+
+async def list_households(conn: asyncpg.Connection, who: Principal, building_id: str,
+                          keyset: Keyset, external_id: str | None) -> list[asyncpg.Record]:
+    actor = await actor_for(conn, who)
+    building = await _visible(actor, await buildings.get(conn, who.street_id, building_id), building_place)
+    ensure_for(actor, actor.leader_of(building_place(building), write=False), "street:read")
+    return await households.page(conn, who.street_id, building_id, keyset, external_id=external_id)
 
 
 async def create_household(conn: asyncpg.Connection, who: Principal, building_id: str,
                            fields: dict[str, Any]) -> asyncpg.Record:
-    can_read_street(who)
-    building = _found(await buildings.get(conn, who.street_id, building_id))
-    can_manage_places(who)
+    actor = await actor_for(conn, who)
+    building = await _visible(actor, await buildings.get(conn, who.street_id, building_id), building_place)
+    can_manage(actor, building_place(building))
     record = await households.insert(
         conn, id=new_id("household"), street_id=who.street_id, community_id=building["community_id"],
         building_id=building["id"], unit_label=fields["unit_label"],
@@ -125,9 +189,12 @@ async def create_household(conn: asyncpg.Connection, who: Principal, building_id
 
 async def update_household(conn: asyncpg.Connection, who: Principal, household_id: str,
                            changes: dict[str, Any], precondition: Precondition) -> asyncpg.Record:
-    can_read_street(who)
+    actor = await actor_for(conn, who)
     current = _found(await households.get(conn, who.street_id, household_id, for_update=True))
-    can_manage_places(who)
+    place = household_place(current)
+    if not (actor.leader_of(place, write=False) or actor.resident_of(place)):
+        raise NotFound("not_found")
+    can_manage(actor, place)
     precondition(current)
     if "area_m2" in changes:
         changes["area_m2"] = parse_area(changes["area_m2"], "body.area_m2")
@@ -136,28 +203,3 @@ async def update_household(conn: asyncpg.Connection, who: Principal, household_i
     record = await households.update(conn, who.street_id, household_id, changes)
     await _record_event(conn, "household", "updated", record, sorted(changes))
     return record
-
-
-# Lists (every list is street-scoped by the store; these add the read permission)
-
-async def list_communities(conn: asyncpg.Connection, who: Principal, keyset: Keyset,
-                           external_id: str | None) -> list[asyncpg.Record]:
-    can_read_street(who)
-    return await communities.page(conn, who.street_id, keyset, external_id=external_id)
-
-
-async def list_buildings(conn: asyncpg.Connection, who: Principal, keyset: Keyset, *,
-                         community_id: str | None = None, external_id: str | None = None
-                         ) -> list[asyncpg.Record]:
-    can_read_street(who)
-    if community_id is not None:
-        _found(await communities.get(conn, who.street_id, community_id))
-    return await buildings.page(conn, who.street_id, keyset, community_id=community_id,
-                                external_id=external_id)
-
-
-async def list_households(conn: asyncpg.Connection, who: Principal, building_id: str,
-                          keyset: Keyset, external_id: str | None) -> list[asyncpg.Record]:
-    can_read_street(who)
-    _found(await buildings.get(conn, who.street_id, building_id))
-    return await households.page(conn, who.street_id, building_id, keyset, external_id=external_id)
