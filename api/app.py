@@ -19,15 +19,27 @@ from api.conventions.problems import ProblemError, handle_exception
 from api.deps import DEPENDENCIES
 from api.logging import configure_logging
 from api.routes.buildings import BuildingController
+from api.routes.clients import ClientController
 from api.routes.communities import CommunityController
+from api.routes.events import EventController
 from api.routes.households import HouseholdController
+from api.routes.me import MeController
+from api.routes.members import MemberController
+from api.routes.organizations import OrganizationController
+from api.routes.phone import verify_phone
+from api.routes.roles import RoleController
 from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
+from api.routes.test_clock import clock_routes
+from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import Services
 from api.settings import Settings, load_settings
 
 ROUTES = [
+    EventController, *WEBHOOK_ROUTES,
     issue_token, healthz, readyz, prometheus_metrics, problem_type, docs,
     CommunityController, BuildingController, HouseholdController,
+    MeController, RoleController, OrganizationController, MemberController,
+    ClientController, verify_phone,
 ]
 _JSON_TYPES = ("application/json",)
 _FORM_TYPE = "application/x-www-form-urlencoded"
@@ -83,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await services.stop()
 
     app = Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, *clock_routes(settings)],
         dependencies=DEPENDENCIES,
         middleware=[idempotency_middleware],
         before_request=require_json_body,

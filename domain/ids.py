@@ -25,6 +25,9 @@ PREFIXES = {
     "refresh_token": "rft",
     "audit": "aud",
     "points": "pts",
+    "webhook_endpoint": "whe",
+    "webhook_delivery": "whd",
+    "job": "job",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

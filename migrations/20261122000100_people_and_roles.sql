@@ -147,7 +147,9 @@ CREATE TABLE audit_log (
     subject_id     text NOT NULL,
     fields         text[] NOT NULL DEFAULT '{}',
     request_id     text,
-    created_at     timestamptz NOT NULL DEFAULT clock_timestamp()
+    created_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+    -- entries never change; the column lets the audit list page like every other list
+    updated_at     timestamptz GENERATED ALWAYS AS (created_at) STORED
 );
 CREATE INDEX audit_log_page_idx ON audit_log (street_id, created_at DESC, id DESC);
 

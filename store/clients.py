@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from domain.ids import new_id
+from store.paging import Keyset, keyset_sql
+from store.rows import conflict_from, set_clause
 
 
 async def ensure_street(conn: asyncpg.Connection, name: str, timezone: str = "Asia/Shanghai") -> str:
@@ -35,3 +39,73 @@ async def get_active_client(conn: asyncpg.Connection, client_id: str) -> asyncpg
            WHERE id = $1 AND disabled_at IS NULL""",
         client_id,
     )
+
+
+# Clients as the API shows them: never a secret, its digest or its sealed form.
+
+_UNIQUE = {"clients_appid_key": "duplicate_appid"}
+_VIEW = """c.id, c.street_id, c.kind, c.name, c.appid, c.scopes,
+    c.app_secret_sealed IS NOT NULL AS app_secret_set, c.disabled_at, c.created_at, c.updated_at"""
+
+
+async def insert_miniprogram(conn: asyncpg.Connection, *, client_id: str, street_id: str, name: str,
+                             appid: str, app_secret_sealed: bytes) -> asyncpg.Record:
+    try:
+        return await conn.fetchrow(
+            f"""INSERT INTO clients AS c (id, street_id, kind, name, appid, app_secret_sealed)
+                VALUES ($1, $2, 'miniprogram', $3, $4, $5) RETURNING {_VIEW}""",
+            client_id, street_id, name, appid, app_secret_sealed)
+    except asyncpg.UniqueViolationError as error:
+        raise conflict_from(error, _UNIQUE) from None
+
+
+async def get(conn: asyncpg.Connection, street_id: str, client_id: str, *,
+              for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(
+        f"SELECT {_VIEW} FROM clients c WHERE c.id = $1 AND c.street_id = $2{lock}", client_id, street_id)
+
+
+async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset) -> list[asyncpg.Record]:
+    params: list[Any] = [street_id]
+    condition, order = keyset_sql(keyset, "c", params)
+    return await conn.fetch(
+        f"SELECT {_VIEW} FROM clients c WHERE c.street_id = $1 AND {condition} {order}", *params)
+
+
+async def update(conn: asyncpg.Connection, street_id: str, client_id: str,
+                 changes: dict[str, Any]) -> asyncpg.Record:
+    params: list[Any] = [client_id, street_id]
+    assignments = set_clause(changes, ("name", "appid", "app_secret_sealed"), params)
+    try:
+        return await conn.fetchrow(
+            f"UPDATE clients AS c SET {assignments} WHERE c.id = $1 AND c.street_id = $2 RETURNING {_VIEW}",
+            *params)
+    except asyncpg.UniqueViolationError as error:
+        raise conflict_from(error, _UNIQUE) from None
+
+
+async def disable(conn: asyncpg.Connection, street_id: str, client_id: str) -> asyncpg.Record:
+    return await conn.fetchrow(
+        f"""UPDATE clients AS c SET disabled_at = clock_timestamp(), updated_at = clock_timestamp()
+            WHERE c.id = $1 AND c.street_id = $2 RETURNING {_VIEW}""", client_id, street_id)
+
+
+async def miniprogram_credentials(conn: asyncpg.Connection, client_id: str) -> asyncpg.Record | None:
+    """An active mini-program client with its appid and sealed app secret, for the calls to
+    WeChat; None for an unknown, disabled or platform client."""
+    return await conn.fetchrow(
+        """SELECT id, street_id, appid, app_secret_sealed FROM clients
+           WHERE id = $1 AND kind = 'miniprogram' AND disabled_at IS NULL""", client_id)
+
+
+async def upsert_miniprogram(conn: asyncpg.Connection, *, client_id: str, street_id: str, name: str,
+                             appid: str, app_secret_sealed: bytes) -> None:
+    """For the demo data: (re)register a named mini-program client, enabled."""
+    await conn.execute(
+        """INSERT INTO clients (id, street_id, kind, name, appid, app_secret_sealed)
+           VALUES ($1, $2, 'miniprogram', $3, $4, $5)
+           ON CONFLICT (id) DO UPDATE
+              SET name = EXCLUDED.name, appid = EXCLUDED.appid, disabled_at = NULL,
+                  app_secret_sealed = EXCLUDED.app_secret_sealed, updated_at = clock_timestamp()""",
+        client_id, street_id, name, appid, app_secret_sealed)

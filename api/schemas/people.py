@@ -1,0 +1,199 @@
+"""Wire types of persons, memberships, invites, roles, organisations and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from api.conventions.openapi import Input
+from api.schemas.common import ExternalId, text
+from domain.people import display_name, mask_phone
+
+Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
+PersonId = Annotated[str, Meta(min_length=1, max_length=64, examples=["psn_4k8m2q6x9r3t7v1w"])]
+MemberRole = Literal["owner", "tenant", "family"]
+Code = Annotated[str, Meta(min_length=1, max_length=64, examples=["K7M2-9QXP-4RTV"])]
+Nickname = text(40, min_length=1, example="阳台种花的老王")
+RealName = text(40, min_length=1, example="王建国")
+OrganizationName = text(100, min_length=1, example="嘉富物业服务有限公司")
+
+
+class Membership(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["mbr_2m6q9x3k7r1t5v8w"])]
+    household_id: str
+    building_id: str
+    community_id: str
+    unit_label: Annotated[str, Meta(examples=["3-1-201"])]
+    role: MemberRole
+    head: bool
+    joined_at: Stamp
+
+
+class RoleScope(msgspec.Struct):
+    type: Literal["building", "community", "street", "organization"]
+    id: str
+
+
+class RoleGrant(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["rol_8q3m6x2k9r5t1v7w"])]
+    person_id: PersonId
+    role: Literal["building_leader", "community_staff", "street_officer", "organization_member"]
+    scope: RoleScope
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class Me(msgspec.Struct):
+    id: PersonId
+    nickname: str | None
+    real_name: str | None
+    phone: Annotated[str | None, Meta(description="Masked; set through POST /v1/me/phone",
+                                      examples=["138****8000"])]
+    memberships: list[Membership]
+    roles: list[RoleGrant]
+    points_balance: Annotated[int, Meta(examples=[120])]
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class MeUpdate(Input):
+    nickname: Nickname | None | UnsetType = UNSET
+    real_name: RealName | None | UnsetType = UNSET
+
+
+class InviteCreate(Input):
+    role: MemberRole
+    head: bool = False
+
+
+class Invite(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["inv_5t7v9x2b4d6f8h1k"])]
+    household_id: str
+    role: MemberRole
+    head: bool
+    code: Annotated[str, Meta(description="Shown once; give it to the person who joins", examples=["K7M2-9QXP-4RTV"])]
+    expires_at: Stamp
+    created_at: Stamp
+
+
+class JoinRequest(Input):
+    invite_code: Code
+
+
+class RoleCreate(Input):
+    person_id: PersonId
+
+
+class RoleInviteCreate(Input):
+    role: Literal["building_leader", "community_staff"]
+    scope: RoleScopeInput
+
+
+class RoleScopeInput(Input):
+    type: Literal["building", "community"]
+    id: Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class RoleInvite(msgspec.Struct):
+    id: str
+    role: str
+    scope: RoleScope
+    code: Annotated[str, Meta(description="Shown once", examples=["K7M2-9QXP-4RTV"])]
+    expires_at: Stamp
+    created_at: Stamp
+
+
+OrganizationKind = Literal["property_company", "owners_committee", "volunteer_team", "partner_unit"]
+
+
+class Organization(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["org_3n8p2k5m7q9r4t6v"])]
+    name: Annotated[str, Meta(examples=["嘉富物业服务有限公司"])]
+    kind: OrganizationKind
+    community_id: str | None
+    external_id: ExternalId | None
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class OrganizationCreate(Input):
+    name: OrganizationName
+    kind: OrganizationKind
+    community_id: Annotated[str, Meta(max_length=64)] | None = None
+    external_id: ExternalId | None = None
+
+
+class Member(msgspec.Struct, omit_defaults=True):
+    membership_id: str
+    display_name: Annotated[str, Meta(examples=["张*华"])]
+    unit_label: Annotated[str, Meta(examples=["3-1-201"])]
+    role: MemberRole
+    head: bool
+    person_id: PersonId | None = None
+    phone: Annotated[str | None, Meta(examples=["138****8000"])] = None
+    real_name: str | None = None
+
+
+class AuditActor(msgspec.Struct):
+    client_id: str
+    person_id: str | None
+
+
+class AuditSubject(msgspec.Struct):
+    type: str
+    id: str
+
+
+class AuditEntry(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["aud_6x9r2k4m8q3t7v1w"])]
+    action: Annotated[str, Meta(examples=["members.contact_read"])]
+    actor: AuditActor
+    subject: AuditSubject
+    fields: list[str]
+    request_id: str | None
+    created_at: Stamp
+
+
+def membership_view(row: Any) -> Membership:
+    return Membership(id=row["id"], household_id=row["household_id"], building_id=row["building_id"],
+                      community_id=row["community_id"], unit_label=row["unit_label"], role=row["role"],
+                      head=row["head"], joined_at=row["joined_at"])
+
+
+def role_view(row: Any) -> RoleGrant:
+    return RoleGrant(id=row["id"], person_id=row["person_id"], role=row["role"],
+                     scope=RoleScope(type=row["scope_type"], id=row["scope_id"]),
+                     created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def me_view(profile: Any) -> Me:
+    person = profile.person
+    return Me(id=person["id"], nickname=person["nickname"], real_name=person["real_name"],
+              phone=mask_phone(person["phone"]), memberships=[membership_view(m) for m in profile.memberships],
+              roles=[role_view(r) for r in profile.roles], points_balance=profile.points_balance,
+              created_at=person["created_at"], updated_at=person["updated_at"])
+
+
+def organization_view(row: Any) -> Organization:
+    return Organization(id=row["id"], name=row["name"], kind=row["kind"], community_id=row["community_id"],
+                        external_id=row["external_id"], created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def member_view(row: Any, visibility: Any) -> Member:
+    return Member(
+        membership_id=row["id"], display_name=display_name(row["real_name"], row["nickname"]),
+        unit_label=row["unit_label"], role=row["role"], head=row["head"],
+        person_id=row["person_id"] if visibility.person_ids else None,
+        phone=row["phone"] if visibility.contact else (mask_phone(row["phone"]) if visibility.person_ids else None),
+        real_name=row["real_name"] if visibility.contact else None,
+    )
+
+
+def audit_view(row: Any) -> AuditEntry:
+    return AuditEntry(id=row["id"], action=row["action"],
+                      actor=AuditActor(client_id=row["actor_client"], person_id=row["actor_person"]),
+                      subject=AuditSubject(type=row["subject_type"], id=row["subject_id"]),
+                      fields=list(row["fields"]), request_id=row["request_id"], created_at=row["created_at"])

@@ -1,0 +1,118 @@
+"""The street's API clients: platform clients (made by the operator command) and the
+mini-program clients a street-wide writer registers with their WeChat appid and app secret.
+
+The app secret is write-only: sealed with the data key (AES-GCM, bound to the client's id so
+a sealed secret cannot be moved to another client's row), opened only to call WeChat, never
+returned or put in an event."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import asyncpg
+from cryptography.exceptions import InvalidTag
+
+from domain.errors import Conflict, Forbidden, NotFound
+from domain.ids import new_id
+from domain.permissions import Principal, ensure_street_wide
+from integrations.wechat import WeChatError
+from store import clients, refresh_tokens
+from store.events import Subject, append_event
+from store.paging import Keyset
+from store.rows import snapshot
+from usecases.actors import actor_for
+from usecases.crypto import Sealer
+
+Precondition = Callable[[asyncpg.Record], None]
+
+
+def seal_app_secret(sealer: Sealer, client_id: str, app_secret: str) -> bytes:
+    return sealer.seal(app_secret.encode(), context=client_id.encode())
+
+
+def open_app_secret(sealer: Sealer, client: asyncpg.Record) -> str:
+    try:
+        return sealer.open(client["app_secret_sealed"], context=client["id"].encode()).decode()
+    except (InvalidTag, ValueError):
+        # Sealed under another data key (BILIN_DATA_KEY changed): the street must register the
+        # secret again. Say so rather than fail with a 500.
+        raise WeChatError("wechat_app_misconfigured") from None
+
+
+async def _event(conn: asyncpg.Connection, action: str, record: asyncpg.Record,
+                 changed: list[str] | None = None) -> None:
+    data: dict[str, Any] = {"client": snapshot(record)}  # the view's columns: no secret
+    if changed is not None:
+        data["changed"] = changed
+    await append_event(conn, type=f"client.{action}", street_id=record["street_id"],
+                       subject=Subject("client", record["id"]), data=data)
+
+
+async def _authorised(conn: asyncpg.Connection, who: Principal) -> None:
+    ensure_street_wide(await actor_for(conn, who), write=True)
+
+
+async def _own(conn: asyncpg.Connection, who: Principal, client_id: str, *,
+               for_update: bool = False) -> asyncpg.Record:
+    record = await clients.get(conn, who.street_id, client_id, for_update=for_update)
+    if record is None:  # another street's client, too: never reveal that it exists
+        raise NotFound("not_found")
+    return record
+
+
+async def list_clients(conn: asyncpg.Connection, who: Principal, keyset: Keyset) -> list[asyncpg.Record]:
+    await _authorised(conn, who)
+    return await clients.page(conn, who.street_id, keyset)
+
+
+async def get_client(conn: asyncpg.Connection, who: Principal, client_id: str) -> asyncpg.Record:
+    await _authorised(conn, who)
+    return await _own(conn, who, client_id)
+
+
+async def register_miniprogram(conn: asyncpg.Connection, who: Principal, sealer: Sealer,
+                               fields: dict[str, Any]) -> asyncpg.Record:
+    await _authorised(conn, who)
+    client_id = new_id("client")
+    record = await clients.insert_miniprogram(
+        conn, client_id=client_id, street_id=who.street_id, name=fields["name"], appid=fields["appid"],
+        app_secret_sealed=seal_app_secret(sealer, client_id, fields["app_secret"]))
+    await _event(conn, "created", record)
+    return record
+
+
+async def _changeable(conn: asyncpg.Connection, who: Principal, client_id: str,
+                      precondition: Precondition) -> asyncpg.Record:
+    await _authorised(conn, who)
+    current = await _own(conn, who, client_id, for_update=True)
+    if current["kind"] != "miniprogram":
+        raise Forbidden("platform_client_readonly")
+    precondition(current)
+    return current
+
+
+async def update_miniprogram(conn: asyncpg.Connection, who: Principal, sealer: Sealer, client_id: str,
+                             changes: dict[str, Any], precondition: Precondition) -> asyncpg.Record:
+    current = await _changeable(conn, who, client_id, precondition)
+    if current["disabled_at"] is not None:
+        raise Conflict("client_disabled")
+    if not changes:
+        return current
+    columns = dict(changes)
+    if "app_secret" in columns:
+        columns["app_secret_sealed"] = seal_app_secret(sealer, client_id, columns.pop("app_secret"))
+    record = await clients.update(conn, who.street_id, client_id, columns)
+    await _event(conn, "updated", record, sorted(changes))
+    return record
+
+
+async def disable_miniprogram(conn: asyncpg.Connection, who: Principal, client_id: str,
+                              precondition: Precondition) -> None:
+    """Disable the client (DELETE is idempotent: disabling it again changes nothing). Its
+    refresh tokens are revoked at once; its access tokens run out within their ≤ 15 minutes."""
+    current = await _changeable(conn, who, client_id, precondition)
+    if current["disabled_at"] is not None:
+        return
+    record = await clients.disable(conn, who.street_id, client_id)
+    await refresh_tokens.revoke_for_client(conn, client_id)
+    await _event(conn, "disabled", record)

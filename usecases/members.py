@@ -1,0 +1,57 @@
+"""Who lives in a building, as others may see them (PIPL): display names masked, unit
+labels, never a phone number — except to community staff who ask for contact details, each
+such read written to the audit log the street can query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from domain.errors import NotFound
+from domain.permissions import Principal, ensure, ensure_for, ensure_visible
+from store import audit, buildings
+from store import memberships as membership_store
+from store.paging import Keyset
+from usecases.actors import actor_for
+from usecases.places import building_place
+
+CONTACT_FIELDS = ["real_name", "phone"]
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What the caller may see of the members: person ids (leaders), masked phones
+    (leaders), full contact details (community staff who asked, audited)."""
+
+    person_ids: bool
+    contact: bool
+
+
+async def list_members(conn: asyncpg.Connection, who: Principal, building_id: str, keyset: Keyset, *,
+                       reveal_contact: bool, request_id: str | None) -> tuple[list[asyncpg.Record], Visibility]:
+    actor = await actor_for(conn, who)
+    building = await buildings.get(conn, who.street_id, building_id)
+    if building is None:
+        raise NotFound("not_found")
+    place = building_place(building)
+    ensure_visible(actor, place)
+    if reveal_contact:
+        # Full names and numbers: community staff and street officers, as persons (a machine
+        # client has no need to read them).
+        ensure(not actor.is_platform and actor.staff_of(place))
+    rows = await membership_store.page_of_building(conn, who.street_id, building_id, keyset)
+    if reveal_contact and rows:
+        shown = rows[: keyset.limit]
+        await audit.record_reads(conn, street_id=who.street_id, actor_client=who.client_id,
+                                 actor_person=who.person_id, action="members.contact_read",
+                                 subject_ids=[row["person_id"] for row in shown], fields=CONTACT_FIELDS,
+                                 request_id=request_id)
+    return rows, Visibility(person_ids=actor.leader_of(place, write=False), contact=reveal_contact)
+
+
+async def audit_page(conn: asyncpg.Connection, who: Principal, keyset: Keyset,
+                     subject_id: str | None) -> list[asyncpg.Record]:
+    actor = await actor_for(conn, who)
+    ensure_for(actor, actor.street_wide(write=False), "street:read")
+    return await audit.page(conn, who.street_id, keyset, subject_id=subject_id)

@@ -1,0 +1,59 @@
+"""Organisations: property companies (物业), owners' committees (业委会), volunteer teams and
+partner units (共建单位), at street level or within a community, and their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from domain.errors import NotFound
+from domain.permissions import Place, Principal, ensure_for, ensure_visible
+from store import communities, organizations
+from store.events import Subject, append_event
+from store.paging import Keyset
+from store.rows import snapshot
+from usecases import roles
+from usecases.actors import actor_for
+
+
+async def create(conn: asyncpg.Connection, who: Principal, fields: dict[str, Any]) -> asyncpg.Record:
+    actor = await actor_for(conn, who)
+    community_id = fields.get("community_id")
+    if community_id is not None:
+        if await communities.get(conn, who.street_id, community_id) is None:
+            raise NotFound("not_found")
+        ensure_visible(actor, Place(who.street_id, community_id))
+        ensure_for(actor, actor.staff_of(Place(who.street_id, community_id)))
+    else:
+        ensure_for(actor, actor.street_wide(write=True))
+    row = await organizations.insert(conn, street_id=who.street_id, fields=fields)
+    await append_event(conn, type="organization.created", street_id=who.street_id,
+                       subject=Subject("organization", row["id"]), community_id=community_id,
+                       data={"organization": snapshot(row)})
+    return row
+
+
+async def get(conn: asyncpg.Connection, who: Principal, organization_id: str) -> asyncpg.Record:
+    actor = await actor_for(conn, who)
+    row = await organizations.get(conn, who.street_id, organization_id)
+    if row is None or not (actor.street_wide(write=False) or organization_id in actor.grants.organizations
+                           or actor.staff_of(Place(who.street_id, row["community_id"]), write=False)):
+        raise NotFound("not_found")
+    return row
+
+
+async def page(conn: asyncpg.Connection, who: Principal, keyset: Keyset, kind: str | None) -> list[asyncpg.Record]:
+    """Street-wide readers see every organisation; community staff those of their communities."""
+    actor = await actor_for(conn, who)
+    if actor.street_wide(write=False):
+        return await organizations.page(conn, who.street_id, keyset, kind=kind)
+    ensure_for(actor, bool(actor.grants.communities), "street:read")
+    return await organizations.page(conn, who.street_id, keyset, kind=kind,
+                                    community_ids=sorted(actor.grants.communities))
+
+
+async def add_member(conn: asyncpg.Connection, who: Principal, organization_id: str,
+                     person_id: str) -> asyncpg.Record:
+    await get(conn, who, organization_id)  # 404 unless the caller may see it
+    return await roles.grant(conn, who, "organization_member", organization_id, person_id)

@@ -1,0 +1,27 @@
+"""A resident's phone number, verified by WeChat (the getPhoneNumber button's code).
+
+Only the number WeChat vouches for is stored: the client never sends a number, only the
+one-time code, which the server exchanges with the app's own credentials."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from domain.errors import Forbidden
+from domain.permissions import Principal
+from integrations.wechat import WeChatClient
+from store import clients, persons
+from usecases.clients import open_app_secret
+from usecases.crypto import Sealer
+from usecases.me import live_person
+
+
+async def verify_phone(conn: asyncpg.Connection, who: Principal, sealer: Sealer, wechat: WeChatClient,
+                       code: str) -> asyncpg.Record:
+    """Store the verified number on the caller; returns the person as stored."""
+    person = await live_person(conn, who)  # a platform token is refused here (person_required)
+    client = await clients.miniprogram_credentials(conn, who.client_id)
+    if client is None:  # the token's client was disabled, or is no mini-program
+        raise Forbidden("miniprogram_required")
+    verified = await wechat.phone_number(client["appid"], open_app_secret(sealer, client), code)
+    return await persons.update(conn, person["id"], {"phone": verified.number})

@@ -1,0 +1,157 @@
+"""Roles on scopes: granted, listed and revoked by those above them, or granted to someone
+not yet known through a one-time role invite.
+
+Who may grant: a building's leader role — community staff of its community or anyone
+street-wide; community staff — street-wide writers; street officers — street-wide writers;
+organisation members — staff of the organisation's community (street-wide writers for a
+street-level organisation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import asyncpg
+
+from domain.codes import new_code, normalize_code
+from domain.errors import Conflict, NotFound, RuleViolation
+from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible
+from store import buildings, communities, organizations, roles
+from store.events import Subject, append_event
+from store.paging import Keyset
+from usecases.actors import actor_for
+from usecases.crypto import digest
+from usecases.me import live_person
+
+ROLE_INVITE_LIFETIME = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    type: str
+    id: str
+    place: Place
+
+
+async def scope_of(conn: asyncpg.Connection, who: Principal, role: str, scope_id: str) -> Scope:
+    """Resolve the scope a role is held on (404 when it is not the street's)."""
+    street = who.street_id
+    if role == "building_leader":
+        row = await buildings.get(conn, street, scope_id)
+        if row is not None:
+            return Scope(role, "building", scope_id, Place(street, row["community_id"], row["id"]))
+    elif role == "community_staff":
+        row = await communities.get(conn, street, scope_id)
+        if row is not None:
+            return Scope(role, "community", scope_id, Place(street, row["id"]))
+    elif role == "street_officer" and scope_id == street:
+        return Scope(role, "street", street, Place(street))
+    elif role == "organization_member":
+        row = await organizations.get(conn, street, scope_id)
+        if row is not None:
+            return Scope(role, "organization", scope_id, Place(street, row["community_id"]))
+    raise NotFound("not_found")
+
+
+def may_administer(actor: Actor, scope: Scope) -> bool:
+    if scope.role in ("community_staff", "street_officer") or scope.place.community_id is None:
+        return actor.street_wide(write=True)
+    return actor.staff_of(scope.place)
+
+
+def may_list(actor: Actor, scope: Scope) -> bool:
+    if scope.type == "building":
+        return actor.leader_of(scope.place, write=False)
+    if scope.type == "street":
+        return actor.street_wide(write=False)
+    return actor.staff_of(scope.place, write=False)
+
+
+async def _grant(conn: asyncpg.Connection, scope: Scope, person_id: str, granted_by: str) -> asyncpg.Record:
+    role = await roles.insert(conn, street_id=scope.place.street_id, person_id=person_id, role=scope.role,
+                              scope_type=scope.type, scope_id=scope.id, community_id=scope.place.community_id,
+                              building_id=scope.place.building_id, granted_by=granted_by)
+    if role is None:
+        raise Conflict("role_already_held")
+    await append_event(conn, type="role.granted", street_id=scope.place.street_id,
+                       subject=Subject("role", role["id"]), community_id=scope.place.community_id,
+                       building_id=scope.place.building_id,
+                       data={"role": scope.role, "scope": {"type": scope.type, "id": scope.id},
+                             "person_id": person_id})
+    return role
+
+
+async def grant(conn: asyncpg.Connection, who: Principal, role: str, scope_id: str,
+                person_id: str) -> asyncpg.Record:
+    actor = await actor_for(conn, who)
+    scope = await scope_of(conn, who, role, scope_id)
+    if scope.type in ("building", "community"):
+        ensure_visible(actor, scope.place)
+    ensure_for(actor, may_administer(actor, scope))
+    if not await roles.person_known_in_street(conn, person_id, who.street_id):
+        raise RuleViolation("person_not_in_street")
+    return await _grant(conn, scope, person_id, who.person_id or who.client_id)
+
+
+async def list_on_scope(conn: asyncpg.Connection, who: Principal, role: str, scope_id: str,
+                        keyset: Keyset) -> list[asyncpg.Record]:
+    actor = await actor_for(conn, who)
+    scope = await scope_of(conn, who, role, scope_id)
+    if scope.type in ("building", "community"):
+        ensure_visible(actor, scope.place)
+    ensure_for(actor, may_list(actor, scope), "street:read")
+    return await roles.page_on_scope(conn, who.street_id, scope_id, keyset)
+
+
+async def revoke(conn: asyncpg.Connection, who: Principal, role_id: str) -> None:
+    actor = await actor_for(conn, who)
+    role = await roles.get_live(conn, who.street_id, role_id)
+    if role is None:
+        raise NotFound("not_found")
+    scope = await scope_of(conn, who, role["role"], role["scope_id"])
+    if not (may_list(actor, scope) or actor.person_id == role["person_id"]):
+        raise NotFound("not_found")
+    ensure_for(actor, may_administer(actor, scope))
+    await roles.revoke(conn, role_id)
+    await append_event(conn, type="role.revoked", street_id=role["street_id"], subject=Subject("role", role_id),
+                       community_id=role["community_id"], building_id=role["building_id"],
+                       data={"role": role["role"], "reason": "revoked"})
+
+
+async def invite(conn: asyncpg.Connection, who: Principal, community_id: str, role: str, scope_type: str,
+                 scope_id: str) -> tuple[asyncpg.Record, str]:
+    """A one-time code that grants ``role`` on the scope to whoever redeems it. The scope is
+    the community itself (community staff) or one of its buildings (building leader)."""
+    actor = await actor_for(conn, who)
+    community = await communities.get(conn, who.street_id, community_id)
+    if community is None:
+        raise NotFound("not_found")
+    ensure_visible(actor, Place(who.street_id, community_id))
+    expected_type = {"building_leader": "building", "community_staff": "community"}.get(role)
+    if expected_type != scope_type:
+        raise RuleViolation("invalid_role_scope")
+    scope = await scope_of(conn, who, role, scope_id)
+    if scope.place.community_id != community_id:
+        raise RuleViolation("invalid_role_scope")
+    ensure_for(actor, may_administer(actor, scope))
+    code = new_code()
+    row = await roles.insert_invite(
+        conn, street_id=who.street_id, role=role, scope_type=scope.type, scope_id=scope.id,
+        community_id=scope.place.community_id, building_id=scope.place.building_id,
+        code_digest=digest(normalize_code(code)), created_by=who.person_id or who.client_id,
+        expires_at=datetime.now(timezone.utc) + ROLE_INVITE_LIFETIME)
+    return row, code
+
+
+async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> asyncpg.Record:
+    person = await live_person(conn, who)
+    normalized = normalize_code(invite_code)
+    claimed = await roles.claim_invite(conn, digest(normalized), who.street_id) if normalized else None
+    if claimed is None:
+        raise RuleViolation("invalid_invite")
+    place = Place(who.street_id, claimed["community_id"], claimed["building_id"])
+    role = await _grant(conn, Scope(claimed["role"], claimed["scope_type"], claimed["scope_id"], place),
+                        person["id"], f"invite:{claimed['id']}")
+    await roles.mark_invite_used(conn, claimed["id"], person["id"])
+    return role
