@@ -16,6 +16,7 @@ from api.conventions.edge import EdgeServices, edge
 from api.conventions.idempotency import idempotency_middleware
 from api.conventions.openapi import finalize
 from api.conventions.problems import ProblemError, handle_exception
+from api.conventions.unit_of_work import unit_of_work_middleware
 from api.deps import DEPENDENCIES
 from api.logging import configure_logging
 from api.routes.buildings import BuildingController
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*ROUTES, *clock_routes(settings)],
         dependencies=DEPENDENCIES,
-        middleware=[idempotency_middleware],
+        middleware=[unit_of_work_middleware, idempotency_middleware],
         before_request=require_json_body,
         exception_handlers={Exception: handle_exception},
         lifespan=[lifespan],

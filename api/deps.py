@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator
-
 import asyncpg
 from litestar import Request
 from litestar.di import Provide
 
-from api.conventions.idempotency import TX_STATE_KEY
 from api.conventions.paging import paging
 from api.conventions.problems import ProblemError
-from api.services import services_of
+from api.conventions.unit_of_work import unit_of_work
 from domain.permissions import Principal
 
 
@@ -27,21 +24,14 @@ def provide_principal(request: Request) -> Principal:
     return principal
 
 
-async def provide_tx(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    """The request's transaction: the one the idempotency layer opened, or a new one that
-    commits when the route returns and rolls back when it raises."""
-    shared = request.scope.get("state", {}).get(TX_STATE_KEY)
-    if shared is not None:
-        yield shared
-        return
-    async with services_of(request).db.transaction() as conn:
-        yield conn
+async def provide_tx(request: Request) -> asyncpg.Connection:
+    """The request's transaction (see unit_of_work: it commits before a success is sent)."""
+    return await unit_of_work(request.scope).transaction()
 
 
-async def provide_conn(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    """A connection for reads (no transaction round trips)."""
-    async with services_of(request).db.connection() as conn:
-        yield conn
+async def provide_conn(request: Request) -> asyncpg.Connection:
+    """A connection for reads (no transaction round trips), released after the response."""
+    return await unit_of_work(request.scope).connection()
 
 
 DEPENDENCIES = {

@@ -1,6 +1,6 @@
 """``Idempotency-Key`` on every POST, as one middleware.
 
-For a keyed POST it opens the request's transaction itself and takes a transaction-scoped
+For a keyed POST it opens the request's transaction first and takes a transaction-scoped
 advisory lock on (caller, key): a second request with the same key while the first runs
 gets 409 ``idempotency_key_in_use``; after the first committed, the stored response is
 replayed (``Idempotent-Replayed: true``), or 422 ``idempotency_key_reused`` when the
@@ -11,16 +11,15 @@ back and stores nothing: it changed nothing, so it may be retried with the same 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 from datetime import timedelta
 from typing import Any
 
 from api.conventions.problems import ProblemError
+from api.conventions.unit_of_work import unit_of_work
 from store import idempotency as records
 
-TX_STATE_KEY = "bilin.tx"
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, 1–255 characters
 _REPLAYED_HEADERS = (b"content-type", b"etag", b"location")
 
@@ -65,40 +64,29 @@ def idempotency_middleware(app: Any) -> Any:
         )).digest()
         caller, key_text = principal.caller_key, key.decode()
 
-        async with services.db.connection() as conn:
-            transaction = conn.transaction()
-            await transaction.start()
-            committed = False
-            try:
-                if not await records.try_lock(conn, caller, key_text):
-                    raise ProblemError("idempotency_key_in_use")
-                stored = await records.find(conn, caller, key_text)
-                if stored is not None:
-                    if stored["request_digest"] != request_digest:
-                        raise ProblemError("idempotency_key_reused")
-                    messages = _replay(stored, services.sealer, context=caller.encode())
-                else:
-                    scope.setdefault("state", {})[TX_STATE_KEY] = conn
-                    messages = await _run_captured(app, scope, body)
-                    start = messages[0]
-                    if 200 <= start["status"] < 300:
-                        await records.save(
-                            conn, caller=caller, key=key_text, street_id=principal.street_id,
-                            request_digest=request_digest, status=start["status"],
-                            headers={k.decode(): v.decode() for k, v in start.get("headers", [])
-                                     if k in _REPLAYED_HEADERS},
-                            body_sealed=services.sealer.seal(
-                                b"".join(m.get("body", b"") for m in messages[1:]),
-                                context=caller.encode()),
-                            ttl=timedelta(hours=services.settings.idempotency_ttl_hours),
-                        )
-                        await transaction.commit()
-                        committed = True
-            finally:
-                scope.get("state", {}).pop(TX_STATE_KEY, None)
-                if not committed:
-                    with contextlib.suppress(Exception):  # a broken connection is discarded anyway
-                        await transaction.rollback()
+        # The request's own transaction (see unit_of_work): the lock, the route's change and
+        # the key record all live in it, and it commits just before the response is sent.
+        conn = await unit_of_work(scope).transaction()
+        if not await records.try_lock(conn, caller, key_text):
+            raise ProblemError("idempotency_key_in_use")
+        stored = await records.find(conn, caller, key_text)
+        if stored is not None:
+            if stored["request_digest"] != request_digest:
+                raise ProblemError("idempotency_key_reused")
+            messages = _replay(stored, services.sealer, context=caller.encode())
+        else:
+            messages = await _run_captured(app, scope, body)
+            start = messages[0]
+            if 200 <= start["status"] < 300:
+                await records.save(
+                    conn, caller=caller, key=key_text, street_id=principal.street_id,
+                    request_digest=request_digest, status=start["status"],
+                    headers={k.decode(): v.decode() for k, v in start.get("headers", [])
+                             if k in _REPLAYED_HEADERS},
+                    body_sealed=services.sealer.seal(b"".join(m.get("body", b"") for m in messages[1:]),
+                                                     context=caller.encode()),
+                    ttl=timedelta(hours=services.settings.idempotency_ttl_hours),
+                )
         for message in messages:
             await send(message)
 
