@@ -5,17 +5,18 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth.token_endpoint import issue_token
+from api.conventions.bodies import check_request_body
 from api.conventions.edge import EdgeServices, edge
 from api.conventions.idempotency import idempotency_middleware
 from api.conventions.openapi import finalize
-from api.conventions.problems import ProblemError, handle_exception
+from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
 from api.deps import DEPENDENCIES
 from api.logging import configure_logging
@@ -42,26 +43,6 @@ ROUTES = [
     MeController, RoleController, OrganizationController, MemberController,
     ClientController, verify_phone,
 ]
-_JSON_TYPES = ("application/json",)
-_FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-async def require_json_body(request: Request) -> None:
-    """415 for a body that is not JSON (the token endpoint also takes an OAuth form)."""
-    if request.method not in ("POST", "PUT", "PATCH"):
-        return
-    has_body = request.headers.get("content-length", "0") not in ("", "0") or (
-        "transfer-encoding" in request.headers)
-    if not has_body:
-        return
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type in _JSON_TYPES or (media_type.startswith("application/") and media_type.endswith("+json")):
-        return
-    if media_type == _FORM_TYPE and request.route_handler.opt.get("accepts_form"):
-        return
-    raise ProblemError("unsupported_media_type")
-
-
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Bilin (比邻) API",
@@ -99,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*ROUTES, *clock_routes(settings)],
         dependencies=DEPENDENCIES,
         middleware=[unit_of_work_middleware, idempotency_middleware],
-        before_request=require_json_body,
+        before_request=check_request_body,
         exception_handlers={Exception: handle_exception},
         lifespan=[lifespan],
         openapi_config=openapi_config(),

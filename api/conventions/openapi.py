@@ -22,6 +22,7 @@ _DESCRIPTIONS = {
     415: "The content type is not supported",
     422: "A business rule was broken",
     429: "Rate limited; see Retry-After",
+    502: "An outside service (WeChat) refused or gave an unexpected answer",
     503: "A dependency is down; see Retry-After",
 }
 READ = (400, 401, 403, 404, 429, 503)

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+import re
+from datetime import datetime, timezone
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
 import msgspec
 from litestar.params import Parameter
 from typing_extensions import Annotated
 
-from api.conventions.problems import FieldError, ProblemError
+from api.conventions.problems import FieldIssue, ProblemError
 from store.paging import CHANGED_ASC, NEWEST_FIRST, Keyset, split_page
 
 T = TypeVar("T")
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
 
 
 class Page(msgspec.Struct, Generic[T]):
@@ -44,16 +46,26 @@ def paging(
     limit: Annotated[int, Parameter(ge=1, le=100, description="Page size, 1–100.")] = 20,
     cursor: Annotated[str | None, Parameter(max_length=512,
                       description="Opaque cursor from the previous page's next_cursor.")] = None,
-    updated_since: Annotated[datetime | None, Parameter(
-        description="RFC 3339 with offset. Lists rows changed since then, oldest change first.")] = None,
+    updated_since: Annotated[str | None, Parameter(
+        pattern=RFC3339, max_length=40,
+        description="RFC 3339 time with an offset. Lists rows changed since then, oldest change first.",
+    )] = None,
 ) -> Keyset:
     """Dependency: the keyset a list route pages with."""
-    if updated_since is not None and updated_since.tzinfo is None:
-        raise ProblemError("validation_failed", errors=[FieldError(
-            field="query.updated_since", message="", code="offset_required")])
-    order = CHANGED_ASC if updated_since is not None else NEWEST_FIRST
+    since = parse_rfc3339(updated_since, "query.updated_since") if updated_since is not None else None
+    order = CHANGED_ASC if since is not None else NEWEST_FIRST
     after = _decode_cursor(cursor, order) if cursor else None
-    return Keyset(order=order, limit=limit, after=after, since=updated_since)
+    return Keyset(order=order, limit=limit, after=after, since=since)
+
+
+def parse_rfc3339(text: str, field: str) -> datetime:
+    """A strict RFC 3339 time (an offset is required), as UTC."""
+    if not re.match(RFC3339, text):
+        raise ProblemError("validation_failed", errors=[FieldIssue(field, "offset_required")])
+    try:
+        return datetime.fromisoformat(text.upper()).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise ProblemError("validation_failed", errors=[FieldIssue(field, "invalid_value")]) from None
 
 
 def page_of(rows: Sequence[Any], keyset: Keyset, to_resource: Callable[[Any], T]) -> Page[T]:

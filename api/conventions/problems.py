@@ -6,6 +6,8 @@ translated here, in one handler, so no route formats an error itself."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import msgspec
@@ -41,8 +43,25 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
 
 
+@dataclass(frozen=True)
+class FieldIssue:
+    """A field error before localisation: rendered as a FieldError in the caller's language."""
+
+    field: str
+    code: str
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+    message: str | None = None  # used as is when the catalogue has no message for the code
+
+    def localised(self, language: str) -> FieldError:
+        if self.message and self.code == "invalid_value" and language == "en":
+            return FieldError(field=self.field, message=self.message, code=self.code)
+        return FieldError(field=self.field, code=self.code,
+                          message=catalogue.field_message(self.code, language, self.params))
+
+
 class ProblemError(Exception):
-    def __init__(self, code: str, *, detail: str | None = None, errors: list[FieldError] | None = None,
+    def __init__(self, code: str, *, detail: str | None = None,
+                 errors: list[FieldIssue | FieldError] | None = None,
                  headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> None:
         super().__init__(code)
         self.code = code
@@ -82,32 +101,37 @@ def request_language(headers: Any) -> str:
 _EXPECTED = re.compile(r"Expected `(?P<expected>[^`]+)`(?P<rest>(?:(?!, got| - at).)*)")
 
 
-def _field_error(item: dict[str, Any], language: str) -> FieldError:
-    """Translate one framework/msgspec validation message into a localised field error."""
+def _field_issue(item: dict[str, Any]) -> FieldIssue:
+    """Translate one framework/msgspec validation message into a field issue."""
     message = str(item.get("message", ""))
     source = item.get("source") or "body"
+    source = str(getattr(source, "value", source))  # the framework may give a ParamType enum
     key = str(item.get("key") or "").removeprefix("$.").removeprefix("$")
     if source == "body" and (key == "data" or key.startswith("data.")):
         key = key.removeprefix("data").removeprefix(".")  # the framework names the body "data"
+    params: dict[str, Any] = {}
     if "missing required field" in message:
         missing = re.search(r"`([^`]+)`", message)
         key = ".".join(filter(None, [key, missing.group(1) if missing else ""]))
-        code, params = "required", {}
+        code = "required"
     elif "unknown field" in message:
         unknown = re.search(r"`([^`]+)`", message)
         key = ".".join(filter(None, [key, unknown.group(1) if unknown else ""]))
-        code, params = "unknown_field", {}
+        code = "unknown_field"
     elif match := _EXPECTED.search(message):
         constraint = match["rest"].strip()
         code = "constraint_violated" if constraint else "wrong_type"
         params = {"expected": f"{match['expected']} {constraint}".strip()}
     else:
-        code, params = "invalid_value", {}
+        code = "invalid_value"
     field = f"{source}.{key}" if key else str(source)
-    text = catalogue.field_message(code, language, params)
-    if code == "invalid_value" and language == "en" and message:
-        text = message
-    return FieldError(field=field, message=text, code=code)
+    return FieldIssue(field=field, code=code, params=params, message=message)
+
+
+def field_error_from(message: str, source: str = "body") -> FieldIssue:
+    """A field issue from a msgspec message such as "Expected `bool`, got `int` - at `$.votes`"."""
+    text, _, where = message.partition(" - at `")
+    return _field_issue({"message": text, "key": where.rstrip("`"), "source": source})
 
 
 def problem_for(exc: BaseException, language: str) -> ProblemError:
@@ -115,15 +139,18 @@ def problem_for(exc: BaseException, language: str) -> ProblemError:
     if isinstance(exc, ProblemError):
         return exc
     if isinstance(exc, domain_errors.InvalidInput):
-        message = catalogue.field_message(exc.code, language, exc.params)
+        params = {k: v for k, v in exc.params.items() if k != "field"}
         return ProblemError("validation_failed",
-                            errors=[FieldError(field=exc.field_path, message=message, code=exc.code)])
+                            errors=[FieldIssue(field=exc.field_path, code=exc.code, params=params)])
     if isinstance(exc, domain_errors.DomainError):
         code = exc.code if exc.code in catalogue.PROBLEMS else _DOMAIN_STATUS.get(type(exc), "internal_error")
-        return ProblemError(code, params=exc.params)
+        # An outside service that is down or busy says when to come back (integrations/).
+        retry_after = exc.params.get("retry_after")
+        return ProblemError(code, params=exc.params,
+                            headers={"Retry-After": str(retry_after)} if retry_after else None)
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
-        errors = [_field_error(item, language) for item in extra if isinstance(item, dict)]
+        errors = [_field_issue(item) for item in extra if isinstance(item, dict)]
         if not errors and "JSON" in str(exc.detail):
             return ProblemError("malformed_body")
         return ProblemError("validation_failed", errors=errors or None)
@@ -151,8 +178,8 @@ def handle_exception(request: Request, exc: Exception) -> Response:
     elif problem.code == "service_unavailable":
         log.warning("dependency_unavailable", error=type(exc).__name__)
     errors = [
-        FieldError(field=e.field, code=e.code,
-                   message=e.message or catalogue.field_message(e.code, language, {}))
+        e.localised(language) if isinstance(e, FieldIssue) else
+        FieldError(field=e.field, code=e.code, message=e.message or catalogue.field_message(e.code, language, {}))
         for e in problem.errors
     ] if problem.errors else None
     body = render(problem.code, language=language, request_id=request_id,

@@ -78,3 +78,29 @@ async def test_default_page_size_is_twenty(client, platform):
     await create_communities(client, platform, 21)
     page = (await client.get("/v1/communities", headers=platform.headers())).json()
     assert len(page["data"]) == 20 and page["next_cursor"]
+
+
+async def test_updated_since_is_strict_rfc_3339(client, platform):
+    for bad in ("0.5", "1700000000", "2020-01-01", "2020-01-01T00:00:00", "0001-01-01T00:00:00+01:00",
+                "9999-12-31T23:59:59-05:00"):
+        response = await client.get("/v1/communities", headers=platform.headers(), params={"updated_since": bad})
+        assert response.status_code == 400, bad
+        assert response.json()["errors"][0]["field"] == "query.updated_since"
+    for good in ("2020-01-01T00:00:00Z", "2020-01-01t08:00:00.5+08:00", "9999-12-31T23:59:59+05:00"):
+        response = await client.get("/v1/communities", headers=platform.headers(), params={"updated_since": good})
+        assert response.status_code == 200, (good, response.text)
+
+
+async def test_wrong_body_types_are_refused_not_coerced(client, platform):
+    created = await client.post("/v1/communities", headers=platform.headers(), json={"name": "x"})
+    community_id = created.json()["id"]
+    building = await client.post(f"/v1/communities/{community_id}/buildings", headers=platform.headers(),
+                                 json={"name": "b", "floors": "6"})
+    assert building.status_code == 400
+    assert building.json()["errors"][0]["field"] == "body.floors"
+    ok = await client.post(f"/v1/communities/{community_id}/buildings", headers=platform.headers(), json={"name": "b"})
+    household = await client.post(f"/v1/buildings/{ok.json()['id']}/households", headers=platform.headers(),
+                                  json={"unit_label": "1", "area_m2": 50, "votes": 0})
+    assert household.status_code == 400
+    assert household.json()["errors"][0] == {
+        "field": "body.votes", "code": "wrong_type", "message": household.json()["errors"][0]["message"]}
