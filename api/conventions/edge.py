@@ -18,7 +18,7 @@ import structlog
 from api.auth.tokens import KeyRing, TokenRejected
 from api.conventions import metrics
 from api.conventions.i18n import negotiate
-from api.conventions.problems import PROBLEM_MEDIA_TYPE, render, status_of
+from api.conventions.problems import PROBLEM_MEDIA_TYPE, FieldIssue, render, status_of
 from api.conventions.ratelimit import Bucket, RateLimiter, header_values
 from api.settings import Settings
 
@@ -36,6 +36,9 @@ class EdgeServices:
     settings: Settings
     keyring: KeyRing
     limiter: RateLimiter
+    # path -> the methods it answers; the framework's own OPTIONS answer lists only the
+    # methods of one handler group of a path (litestar 2.x), so the edge answers OPTIONS itself.
+    allowed_methods: Callable[[str], list[str] | None] = lambda path: None
 
 
 def _header(scope: dict, name: bytes) -> bytes | None:
@@ -114,7 +117,13 @@ def edge(app: ASGIApp, services: EdgeServices) -> ASGIApp:
                                     [(b"retry-after", str(limited_by.reset_seconds).encode())])
             elif b"%00" in scope.get("query_string", b""):
                 # PostgreSQL text cannot hold NUL; refuse it at the door rather than fail later.
-                await _send_problem(scope, send_with_headers, "validation_failed", request_id, [])
+                await _send_problem(scope, send_with_headers, "validation_failed", request_id, [],
+                                    errors=[FieldIssue("query", "nul_character")])
+            elif scope["method"] == "OPTIONS" and not _header(scope, b"access-control-request-method") and (
+                    methods := services.allowed_methods(scope["path"])) is not None:
+                await send_with_headers({"type": "http.response.start", "status": 204, "headers": [
+                    (b"allow", ", ".join(sorted({*methods, "OPTIONS"})).encode())]})
+                await send_with_headers({"type": "http.response.body", "body": b""})
             else:
                 await app(scope, receive, send_with_headers)
         finally:
@@ -128,9 +137,10 @@ def edge(app: ASGIApp, services: EdgeServices) -> ASGIApp:
 
 
 async def _send_problem(scope: dict, send: Any, code: str, request_id: str,
-                        headers: list[tuple[bytes, bytes]]) -> None:
+                        headers: list[tuple[bytes, bytes]], errors: list[FieldIssue] | None = None) -> None:
     language = negotiate((_header(scope, b"accept-language") or b"").decode("latin-1"))
-    body = render(code, language=language, request_id=request_id, instance=scope["path"])
+    body = render(code, language=language, request_id=request_id, instance=scope["path"],
+                  errors=[e.localised(language) for e in errors] if errors else None)
     await send({
         "type": "http.response.start", "status": status_of(code),
         "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),

@@ -1,13 +1,25 @@
-"""The published contract: problem responses on every operation, closed request bodies,
-and an example per operation, derived from the field examples in the code."""
+"""The published contract.
+
+Litestar generates the OpenAPI document from the routes; this module finishes it, as one
+pass over the document, so every operation states the same promises:
+- request bodies use msgspec's own JSON Schema of the body types (exact constraints, closed
+  with additionalProperties: false, since unknown fields are refused);
+- every error response is problem+json; public operations say `security: []`;
+- the convention headers are documented where they apply (Idempotency-Key on POST, If-Match
+  on changes, If-None-Match/ETag/304 on single resources);
+- each success response has an example that validates against its own schema."""
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import json
+from typing import Any, Iterable
 
 import msgspec
+import yaml
+from litestar import Litestar, Request
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPI, Schema
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 
 from api.conventions.problems import PROBLEM_MEDIA_TYPE, Problem
 
@@ -28,6 +40,8 @@ _DESCRIPTIONS = {
 READ = (400, 401, 403, 404, 429, 503)
 WRITE = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503)
 PUBLIC = (400, 429, 503)
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_STAMP_EXAMPLE = "2026-11-22T08:00:00Z"
 
 
 def problems(statuses: tuple[int, ...]) -> dict[int, ResponseSpec]:
@@ -40,49 +54,155 @@ def problems(statuses: tuple[int, ...]) -> dict[int, ResponseSpec]:
 
 class Input(msgspec.Struct, forbid_unknown_fields=True):
     """Base of every request body: unknown fields are refused (a typo is a 400, not a
-    silently ignored field), which the contract states as additionalProperties: false."""
+    silently ignored field)."""
 
 
-def _closed_inputs() -> set[str]:
-    names, stack = set(), list(Input.__subclasses__())
+def _subclasses(cls: type) -> list[type]:
+    found, stack = [], list(cls.__subclasses__())
     while stack:
-        cls = stack.pop()
-        names.add(cls.__name__)
-        stack.extend(cls.__subclasses__())
-    return names
+        sub = stack.pop()
+        found.append(sub)
+        stack.extend(sub.__subclasses__())
+    return sorted(found, key=lambda c: c.__name__)
 
 
-def _example(schema: Any, components: dict[str, Schema], depth: int = 0) -> Any:
-    if depth > 6 or schema is None:
+def _header(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "description": description, "schema": schema}
+
+
+IDEMPOTENCY_KEY = _header("Idempotency-Key", "Makes a retried POST safe: the first response is replayed.",
+                          {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"})
+IF_MATCH = _header("If-Match", "The ETag read last; 412 when the resource changed since.", {"type": "string"})
+IF_NONE_MATCH = _header("If-None-Match", "An ETag held; 304 when unchanged.", {"type": "string"})
+_ETAG_HEADER = {"ETag": {"description": "Strong entity tag of the representation", "schema": {"type": "string"}}}
+
+
+def example_for(schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
+    """An example that validates against ``schema``: declared examples first, else the
+    smallest value of the right shape."""
+    if not isinstance(schema, dict) or depth > 12:
         return None
-    if getattr(schema, "ref", None):
-        return _example(components.get(schema.ref.rsplit("/", 1)[-1]), components, depth + 1)
-    if getattr(schema, "examples", None):
-        return schema.examples[0]
-    if getattr(schema, "one_of", None):
-        return next((e for e in (_example(s, components, depth + 1) for s in schema.one_of)
-                     if e is not None), None)
-    if getattr(schema, "properties", None):
-        return {name: _example(prop, components, depth + 1) for name, prop in schema.properties.items()}
-    if getattr(schema, "items", None) is not None:
-        item = _example(schema.items, components, depth + 1)
-        return [] if item is None else [item]
+    if "$ref" in schema:
+        return example_for(components.get(schema["$ref"].rsplit("/", 1)[-1]), components, depth + 1)
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if "example" in schema:
+        return schema["example"]
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
+            return example_for(options[0], components, depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or "properties" in schema:
+        return {name: example_for(prop, components, depth + 1)
+                for name, prop in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        return [example_for(schema.get("items", {}), components, depth + 1)] if schema.get("items") else []
+    if kind == "string":
+        if schema.get("format") == "date-time":
+            return _STAMP_EXAMPLE
+        return "x" * max(1, schema.get("minLength", 1))
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 0)
+    if kind == "boolean":
+        return True
     return None
 
 
-def finalize(spec: OpenAPI) -> OpenAPI:
-    """Close the request bodies and attach an example to each success response."""
-    components = spec.components.schemas or {}
-    for name in _closed_inputs() & set(components):
-        components[name].additional_properties = False
-    for path_item in (spec.paths or {}).values():
-        for operation in (getattr(path_item, m, None) for m in ("get", "post", "put", "patch", "delete")):
-            if operation is None:
-                continue
-            for status, response in (operation.responses or {}).items():
-                if not str(status).startswith("2") or not getattr(response, "content", None):
-                    continue
-                for media in response.content.values():
-                    if media.example is None and media.examples is None:
-                        media.example = _example(media.schema, components)
-    return spec
+def _operations(document: dict[str, Any]) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    for path, item in document.get("paths", {}).items():
+        for method in ("get", "put", "post", "patch", "delete"):
+            if method in item:
+                yield path, method, item[method]
+
+
+def _public_operation_ids(app: Litestar) -> set[str]:
+    ids = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            # Routes whose layers declare no security requirement need no token.
+            if not handler.resolve_security() and handler.operation_id:
+                ids.add(handler.operation_id)
+    return ids
+
+
+def build_document(app: Litestar) -> dict[str, Any]:
+    document = copy.deepcopy(app.openapi_schema.to_schema())
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    inputs = _subclasses(Input)
+    _, body_schemas = msgspec.json.schema_components(inputs, ref_template="#/components/schemas/{name}")
+    for name, schema in body_schemas.items():
+        if schema.get("type") == "object":
+            schema["additionalProperties"] = False
+        components[name] = schema
+    public = _public_operation_ids(app)
+    for path, method, operation in _operations(document):
+        _finish_operation(path, method, operation, components, public)
+    return document
+
+
+def _finish_operation(path: str, method: str, operation: dict[str, Any], components: dict[str, Any],
+                      public: set[str]) -> None:
+    if operation.get("operationId") in public:
+        operation["security"] = []
+    body = operation.get("requestBody", {}).get("content", {})
+    if operation.get("operationId") == "issueToken":
+        token = {"schema": {"$ref": "#/components/schemas/TokenRequest"}}
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": token, "application/x-www-form-urlencoded": token}}
+    parameters = operation.setdefault("parameters", [])
+    if method == "post" and operation.get("operationId") != "issueToken":
+        parameters.append(IDEMPOTENCY_KEY)
+    if method in ("patch", "delete") or path.endswith("/transitions"):
+        parameters.append(IF_MATCH)
+    if not parameters:
+        operation.pop("parameters")
+    responses = operation.setdefault("responses", {})
+    for status, response in list(responses.items()):
+        code = int(status)
+        if code >= 400:
+            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+            continue
+        for media_type, media in (response.get("content") or {}).items():
+            if "example" not in media and "examples" not in media:
+                media["example"] = (example_for(media.get("schema"), components) if "json" in media_type
+                                    else "# HELP bilin_http_requests_total HTTP requests\n")
+        if method in ("get", "patch", "put") and code == 200 and path.endswith("}") and body is not None:
+            response.setdefault("headers", {}).update(_ETAG_HEADER)
+    if method == "get" and path.endswith("}") and "200" in responses and "ETag" in responses["200"].get("headers", {}):
+        parameters = operation.setdefault("parameters", [])
+        parameters.append(IF_NONE_MATCH)
+        responses["304"] = {"description": "Not modified: the If-None-Match tag is current", "headers": _ETAG_HEADER}
+
+
+def contract_document(app: Litestar) -> dict[str, Any]:
+    """The finished document, built once per app."""
+    cached = getattr(app.state, "contract_document", None)
+    if cached is None:
+        cached = build_document(app)
+        app.state.contract_document = cached
+    return cached
+
+
+def render_yaml(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+
+
+def render_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+class ContractJson(JsonRenderPlugin):
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        return render_json(contract_document(request.app)).encode()
+
+
+class ContractYaml(YamlRenderPlugin):
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        return render_yaml(contract_document(request.app)).encode()

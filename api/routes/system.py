@@ -30,7 +30,7 @@ class ProblemType(msgspec.Struct):
 
 
 @get("/healthz", operation_id="getHealth", summary="The process is alive", tags=["system"],
-     security=[], opt={"public": True})
+     security=[])
 async def healthz() -> Health:
     return Health(status="ok")
 

@@ -63,3 +63,18 @@ async def test_the_contract_is_served(client):
     assert docs.status_code in (301, 302, 307, 308)
     page = await client.get(docs.headers["location"])
     assert page.status_code == 200 and "openapi.json" in page.text
+
+
+async def test_options_lists_every_method_of_a_path(client):
+    collection = await client.options("/v1/communities")
+    assert collection.status_code == 204
+    assert collection.headers["allow"] == "GET, OPTIONS, POST"
+    single = await client.options("/v1/communities/com_0000000000000000")
+    assert single.headers["allow"] == "GET, OPTIONS, PATCH"
+    assert (await client.options("/v1/nowhere")).status_code == 404
+
+
+async def test_nul_in_the_query_names_the_problem(client, platform):
+    response = await client.get("/v1/communities?external_id=%00", headers=platform.headers())
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "nul_character"
