@@ -17,6 +17,8 @@ COPY api ./api
 COPY domain ./domain
 COPY store ./store
 COPY usecases ./usecases
+COPY worker ./worker
+COPY integrations ./integrations
 COPY migrations ./migrations
 
 RUN useradd --system --uid 10001 bilin

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, YamlRenderPlugin
+from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth.token_endpoint import issue_token
 from api.conventions.bodies import check_request_body
 from api.conventions.edge import EdgeServices, edge
 from api.conventions.idempotency import idempotency_middleware
-from api.conventions.openapi import finalize
+from api.conventions.openapi import ContractJson, ContractYaml
 from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
 from api.deps import DEPENDENCIES
@@ -53,13 +54,30 @@ def openapi_config() -> OpenAPIConfig:
             "Idempotency-Key; single resources carry strong ETags."
         ),
         path="/schema",
-        render_plugins=[ScalarRenderPlugin(path="/scalar"), YamlRenderPlugin(path="/openapi.yaml")],
+        render_plugins=[ScalarRenderPlugin(path="/scalar"), ContractJson(path="/openapi.json"),
+                        ContractYaml(path="/openapi.yaml")],
         components=Components(security_schemes={
             "bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT",
                                          description="Access token from POST /v1/auth/token"),
         }),
         use_handler_docstrings=False,
     )
+
+
+def route_methods(app: Litestar) -> Callable[[str], list[str] | None]:
+    """The methods each path answers, across all its handlers, for OPTIONS."""
+    table: dict[str, set[str]] = {}
+    for route in app.routes:
+        methods = getattr(route, "methods", None)
+        if methods:
+            table.setdefault(route.path_format, set()).update(m for m in methods if m != "HEAD")
+    patterns = [(re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$"), sorted(methods))
+                for path, methods in table.items()]
+
+    def lookup(path: str) -> list[str] | None:
+        return next((methods for pattern, methods in patterns if pattern.match(path)), None)
+
+    return lookup
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -94,6 +112,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # structlog is configured by configure_logging()
     )
     app.state.services = services
-    app.asgi_handler = edge(app.asgi_handler, EdgeServices(settings, services.keyring, services.limiter))
-    finalize(app.openapi_schema)
+    app.asgi_handler = edge(app.asgi_handler, EdgeServices(settings, services.keyring, services.limiter,
+                                                           allowed_methods=route_methods(app)))
     return app

@@ -1,7 +1,8 @@
 """The service's commands: ``python -m api.cli <command>``.
 
-  dev            find or start PostgreSQL (and Redis), migrate, load demo data, serve
+  dev            find or start PostgreSQL (and Redis), migrate, load demo data, serve (and a worker)
   serve          serve the API (production shape: uvicorn with BILIN_WORKERS processes)
+  worker         deliver webhooks, run due jobs, keep the event feed numbered
   migrate        apply the SQL migrations to DATABASE_URL
   create-client  create a street (if new) and a platform client; prints the secret once
   seed-demo      load the demo places (not in production)
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -66,6 +68,18 @@ def cmd_seed_demo(_: argparse.Namespace) -> None:
     loaded = asyncio.run(_with_connection(_database_url(), load_demo))
     for street, client_id in loaded:
         print(f"demo platform client for {street}: client_id={client_id} client_secret={DEMO_SECRET}")
+    _seed_demo_miniprograms()
+
+
+def _seed_demo_miniprograms() -> None:
+    from usecases.crypto import Sealer
+    from usecases.demo_wechat import load_demo_miniprograms
+
+    sealer = Sealer(load_settings().data_key_bytes)
+    loaded = asyncio.run(_with_connection(_database_url(), lambda conn: load_demo_miniprograms(conn, sealer)))
+    for street, client_id, appid in loaded:
+        print(f"demo mini-program client for {street}: client_id={client_id} appid={appid} "
+              "(with the WeChat stand-in, login code X signs in as openid-X)")
 
 
 def cmd_openapi(args: argparse.Namespace) -> None:
@@ -89,7 +103,28 @@ def cmd_dev(args: argparse.Namespace) -> None:
     prepare_local_services()
     cmd_migrate(args)
     cmd_seed_demo(args)
-    cmd_serve(args)
+    # A worker beside the API, so webhooks and deadlines act in a local run too.
+    worker = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], cwd=PROJECT_ROOT)
+    try:
+        cmd_serve(args)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from api.logging import configure_logging
+    from worker.main import run_worker
+
+    settings = load_settings()
+    settings.check()
+    if not settings.database_url:
+        sys.exit("DATABASE_URL is not set")
+    configure_logging(settings.log_level)
+    asyncio.run(run_worker(settings, heartbeat_file=args.heartbeat_file))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -103,6 +138,10 @@ def main(argv: list[str] | None = None) -> None:
         command.add_argument("--workers", type=int, default=int(os.environ.get("BILIN_WORKERS", "1")))
         command.set_defaults(handler=handler)
     commands.add_parser("migrate").set_defaults(handler=cmd_migrate)
+    worker = commands.add_parser("worker")
+    worker.add_argument("--heartbeat-file", type=Path, default=None,
+                        help="touched every few seconds while the worker runs (for health checks)")
+    worker.set_defaults(handler=cmd_worker)
     commands.add_parser("seed-demo").set_defaults(handler=cmd_seed_demo)
     create = commands.add_parser("create-client")
     create.add_argument("--street", required=True, help="street name; created when new")

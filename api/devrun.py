@@ -3,7 +3,9 @@
 Configured URLs win; otherwise a local PostgreSQL on 127.0.0.1:5432, else an embedded one
 under .data/ (kept running between runs so the next start is instant). Redis: configured,
 else a local one on 6379, else none — the service then counts rate limits in-process and
-says so in its log (correct for one process only)."""
+says so in its log (correct for one process only). WeChat: WECHAT_API_BASE when configured,
+else a stand-in server on a free loopback port, in this process, for as long as it runs (so
+residents can sign in without WeChat; production refuses an http:// base)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ import sys
 from pathlib import Path
 
 from devservices import postgres_service, redis_service
+from devservices.wechat_standin import WeChatStandIn
 
 DATA_DIR = Path(__file__).resolve().parent.parent / ".data"
+_RUNNING: list[WeChatStandIn] = []  # the stand-in serves from a daemon thread until exit
 
 
 def prepare_local_services() -> None:
@@ -27,6 +31,14 @@ def prepare_local_services() -> None:
     else:
         os.environ.pop("REDIS_URL", None)
         print("Redis: none found; rate limits are counted in this process only", file=sys.stderr)
+    if os.environ.get("WECHAT_API_BASE"):
+        print(f"WeChat: {os.environ['WECHAT_API_BASE']} (configured)", file=sys.stderr)
+    else:
+        standin = WeChatStandIn().start()
+        _RUNNING.append(standin)
+        os.environ["WECHAT_API_BASE"] = standin.base_url
+        print(f"WeChat: stand-in on {standin.base_url} (login code X signs in as openid-X; "
+              "phone code phone-13800138000 verifies that number)", file=sys.stderr)
 
 
 def _redact(url: str) -> str:

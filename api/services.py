@@ -1,5 +1,5 @@
 """The long-lived objects a running app holds: settings, the database, Redis, the rate
-limiter, the token key ring and the sealer. Built once by the app factory."""
+limiter, the token key ring, the sealer and the WeChat client. Built once by the app factory."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from redis.backoff import NoBackoff
 
 from api.auth.tokens import KeyRing
 from api.conventions.ratelimit import RateLimiter
-from usecases.crypto import Sealer
 from api.settings import Settings
+from integrations.wechat import WeChatClient
 from store.db import Database
+from usecases.crypto import Sealer
 
 log = structlog.get_logger("bilin.services")
 
@@ -28,6 +29,7 @@ class Services:
     limiter: RateLimiter
     keyring: KeyRing
     sealer: Sealer
+    wechat: WeChatClient
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -50,12 +52,14 @@ class Services:
             limiter=RateLimiter(redis),
             keyring=KeyRing(settings.signing_keys, settings.active_kid, settings.access_token_ttl),
             sealer=Sealer(settings.data_key_bytes),
+            wechat=WeChatClient(settings.wechat_api_base, timeout=settings.wechat_timeout, redis=redis),
         )
 
     async def start(self) -> None:
         await self.db.connect()
 
     async def stop(self) -> None:
+        await self.wechat.aclose()
         await self.db.close()
         if self.redis is not None:
             await self.redis.aclose()

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from domain.webhooks import Allowlist
+
 # Development defaults. Production refuses to start while any of these is in use.
 DEV_JWT_KEYS = "dev-2026:ZGV2ZWxvcG1lbnQtb25seS1zaWduaW5nLWtleS0wMDAwMDA="
 DEV_DATA_KEY = "ZGV2ZWxvcG1lbnQtb25seS1kYXRhLWtleS0wMDAwMDA="  # 32 bytes once decoded
@@ -52,10 +54,27 @@ class Settings:
     rate_limit_anonymous: RateLimit = field(default_factory=lambda: RateLimit(300, 60))
     rate_limit_token: RateLimit = field(default_factory=lambda: RateLimit(30, 60))
     idempotency_ttl_hours: int = 24
+    # WeChat's server API; local runs and tests point it at the stand-in on loopback.
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_timeout: float = 3.0
+    # Events, webhooks, the worker and the test clock.
+    test_clock: bool | None = None  # None: on in development and test, off in production
+    webhook_allowlist: tuple[str, ...] = ()  # CIDRs and host names production may deliver to
+    event_retention_days: int = 35
+    worker_concurrency: int = 8  # webhook deliveries in flight per worker process
 
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def test_clock_enabled(self) -> bool:
+        return (not self.production) if self.test_clock is None else self.test_clock
+
+    @property
+    def webhook_guard(self) -> bool:
+        """Production delivers only to public addresses and the allowlist (SSRF)."""
+        return self.production
 
     @property
     def signing_keys(self) -> dict[str, bytes]:
@@ -83,6 +102,11 @@ class Settings:
             raise UnsafeConfiguration("each BILIN_JWT_KEYS secret must be at least 32 bytes")
         if not 60 <= self.access_token_ttl <= 900:
             raise UnsafeConfiguration("BILIN_ACCESS_TOKEN_TTL must be 60–900 seconds")
+        self._check_worker_values()
+        if not self.wechat_api_base.startswith(("https://", "http://")):
+            raise UnsafeConfiguration("WECHAT_API_BASE must be an http(s) URL")
+        if not 0 < self.wechat_timeout <= 30:
+            raise UnsafeConfiguration("BILIN_WECHAT_TIMEOUT must be within 0–30 seconds")
         if not self.production:
             return
         unsafe = []
@@ -96,8 +120,23 @@ class Settings:
             unsafe.append("DATABASE_URL is not set")
         if not self.redis_url:
             unsafe.append("REDIS_URL is not set")
+        if self.test_clock:
+            unsafe.append("BILIN_TEST_CLOCK is on")
+        if not self.wechat_api_base.startswith("https://"):
+            # The app secret travels in the query string: never in clear, never to a stand-in.
+            unsafe.append("WECHAT_API_BASE is not https")
         if unsafe:
             raise UnsafeConfiguration("refusing to start in production: " + "; ".join(unsafe))
+
+    def _check_worker_values(self) -> None:
+        if self.event_retention_days < 30:
+            raise UnsafeConfiguration("BILIN_EVENT_RETENTION_DAYS must be at least 30 (the feed's promise)")
+        if not 1 <= self.worker_concurrency <= 100:
+            raise UnsafeConfiguration("BILIN_WORKER_CONCURRENCY must be 1–100")
+        try:
+            Allowlist.parse(self.webhook_allowlist)
+        except ValueError as error:
+            raise UnsafeConfiguration(f"BILIN_WEBHOOK_ALLOWLIST: {error}") from None
 
 
 def _flag(value: str | None) -> bool:
@@ -116,6 +155,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         return RateLimit.parse(value) if value else default
 
     origins = get("BILIN_CORS_ORIGINS", "") or ""
+    test_clock = get("BILIN_TEST_CLOCK")
     return Settings(
         environment=get("BILIN_ENV", defaults.environment) or defaults.environment,
         database_url=get("DATABASE_URL"),
@@ -134,4 +174,11 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         rate_limit_anonymous=limit("BILIN_RATE_LIMIT_ANONYMOUS", defaults.rate_limit_anonymous),
         rate_limit_token=limit("BILIN_RATE_LIMIT_TOKEN", defaults.rate_limit_token),
         idempotency_ttl_hours=int(get("BILIN_IDEMPOTENCY_TTL_HOURS", "24") or 24),
+        test_clock=None if test_clock is None else _flag(test_clock),
+        webhook_allowlist=tuple(e.strip() for e in (get("BILIN_WEBHOOK_ALLOWLIST", "") or "").split(",")
+                                if e.strip()),
+        event_retention_days=int(get("BILIN_EVENT_RETENTION_DAYS", "35") or 35),
+        worker_concurrency=int(get("BILIN_WORKER_CONCURRENCY", "8") or 8),
+        wechat_api_base=get("WECHAT_API_BASE", defaults.wechat_api_base) or defaults.wechat_api_base,
+        wechat_timeout=float(get("BILIN_WECHAT_TIMEOUT", "3") or 3),
     )

@@ -46,6 +46,7 @@ async def get_active_client(conn: asyncpg.Connection, client_id: str) -> asyncpg
 _UNIQUE = {"clients_appid_key": "duplicate_appid"}
 _VIEW = """c.id, c.street_id, c.kind, c.name, c.appid, c.scopes,
     c.app_secret_sealed IS NOT NULL AS app_secret_set, c.disabled_at, c.created_at, c.updated_at"""
+_ACTIVE = "c.disabled_at IS NULL"
 
 
 async def insert_miniprogram(conn: asyncpg.Connection, *, client_id: str, street_id: str, name: str,
@@ -59,18 +60,21 @@ async def insert_miniprogram(conn: asyncpg.Connection, *, client_id: str, street
         raise conflict_from(error, _UNIQUE) from None
 
 
-async def get(conn: asyncpg.Connection, street_id: str, client_id: str, *,
-              for_update: bool = False) -> asyncpg.Record | None:
+async def get(conn: asyncpg.Connection, street_id: str, client_id: str, *, for_update: bool = False,
+              disabled_too: bool = False) -> asyncpg.Record | None:
+    """An active client of the street (a disabled one too, when asked: DELETE is idempotent)."""
     lock = " FOR UPDATE" if for_update else ""
+    active = "TRUE" if disabled_too else _ACTIVE
     return await conn.fetchrow(
-        f"SELECT {_VIEW} FROM clients c WHERE c.id = $1 AND c.street_id = $2{lock}", client_id, street_id)
+        f"SELECT {_VIEW} FROM clients c WHERE c.id = $1 AND c.street_id = $2 AND {active}{lock}",
+        client_id, street_id)
 
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset) -> list[asyncpg.Record]:
     params: list[Any] = [street_id]
     condition, order = keyset_sql(keyset, "c", params)
     return await conn.fetch(
-        f"SELECT {_VIEW} FROM clients c WHERE c.street_id = $1 AND {condition} {order}", *params)
+        f"SELECT {_VIEW} FROM clients c WHERE c.street_id = $1 AND {_ACTIVE} AND {condition} {order}", *params)
 
 
 async def update(conn: asyncpg.Connection, street_id: str, client_id: str,

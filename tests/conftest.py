@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from api.app import create_app
 from api.settings import RateLimit, Settings
 from devservices import postgres_service, redis_service
+from devservices.wechat_standin import WeChatStandIn
 from store.db import init_connection
 from tests.support.databases import drop_test_database, prepare_test_database
 from tests.support.platform import Platform, new_street_client, sign_in
@@ -21,6 +22,7 @@ from tests.support.platform import Platform, new_street_client, sign_in
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / ".data"
 GENEROUS = RateLimit(1_000_000, 60)  # tests that do not test rate limits must never hit one
+WECHAT_TIMEOUT = 1.0  # the API's wait for WeChat in tests; the stand-in's "slow" code waits longer
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +51,20 @@ def database_url(postgres_url: str, worker_id: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def test_settings(database_url: str, redis_url: str) -> Settings:
+def wechat() -> WeChatStandIn:
+    """The WeChat stand-in: a real HTTP server on loopback speaking WeChat's protocol."""
+    standin = WeChatStandIn(slow_seconds=WECHAT_TIMEOUT * 3).start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def test_settings(database_url: str, redis_url: str, wechat: WeChatStandIn) -> Settings:
     return Settings(
         environment="test", database_url=database_url, redis_url=redis_url, log_level="warning",
         rate_limit_client=GENEROUS, rate_limit_person=GENEROUS, rate_limit_anonymous=GENEROUS,
         rate_limit_token=GENEROUS, db_pool_max=20,
+        wechat_api_base=wechat.base_url, wechat_timeout=WECHAT_TIMEOUT,
     )
 
 

@@ -7,12 +7,13 @@ returned or put in an event."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 from cryptography.exceptions import InvalidTag
 
-from domain.errors import Conflict, Forbidden, NotFound
+from domain.errors import Forbidden, NotFound
 from domain.ids import new_id
 from domain.permissions import Principal, ensure_street_wide
 from integrations.wechat import WeChatError
@@ -52,9 +53,9 @@ async def _authorised(conn: asyncpg.Connection, who: Principal) -> None:
     ensure_street_wide(await actor_for(conn, who), write=True)
 
 
-async def _own(conn: asyncpg.Connection, who: Principal, client_id: str, *,
-               for_update: bool = False) -> asyncpg.Record:
-    record = await clients.get(conn, who.street_id, client_id, for_update=for_update)
+async def _own(conn: asyncpg.Connection, who: Principal, client_id: str, *, for_update: bool = False,
+               disabled_too: bool = False) -> asyncpg.Record:
+    record = await clients.get(conn, who.street_id, client_id, for_update=for_update, disabled_too=disabled_too)
     if record is None:  # another street's client, too: never reveal that it exists
         raise NotFound("not_found")
     return record
@@ -82,9 +83,9 @@ async def register_miniprogram(conn: asyncpg.Connection, who: Principal, sealer:
 
 
 async def _changeable(conn: asyncpg.Connection, who: Principal, client_id: str,
-                      precondition: Precondition) -> asyncpg.Record:
+                      precondition: Precondition, *, disabled_too: bool = False) -> asyncpg.Record:
     await _authorised(conn, who)
-    current = await _own(conn, who, client_id, for_update=True)
+    current = await _own(conn, who, client_id, for_update=True, disabled_too=disabled_too)
     if current["kind"] != "miniprogram":
         raise Forbidden("platform_client_readonly")
     precondition(current)
@@ -94,8 +95,6 @@ async def _changeable(conn: asyncpg.Connection, who: Principal, client_id: str,
 async def update_miniprogram(conn: asyncpg.Connection, who: Principal, sealer: Sealer, client_id: str,
                              changes: dict[str, Any], precondition: Precondition) -> asyncpg.Record:
     current = await _changeable(conn, who, client_id, precondition)
-    if current["disabled_at"] is not None:
-        raise Conflict("client_disabled")
     if not changes:
         return current
     columns = dict(changes)
@@ -108,9 +107,10 @@ async def update_miniprogram(conn: asyncpg.Connection, who: Principal, sealer: S
 
 async def disable_miniprogram(conn: asyncpg.Connection, who: Principal, client_id: str,
                               precondition: Precondition) -> None:
-    """Disable the client (DELETE is idempotent: disabling it again changes nothing). Its
-    refresh tokens are revoked at once; its access tokens run out within their ≤ 15 minutes."""
-    current = await _changeable(conn, who, client_id, precondition)
+    """Disable the client: from then on it is gone from the API (404), while its row stays for
+    the history that points at it. DELETE is idempotent: disabling it again changes nothing.
+    Its refresh tokens are revoked at once; its access tokens run out within ≤ 15 minutes."""
+    current = await _changeable(conn, who, client_id, precondition, disabled_too=True)
     if current["disabled_at"] is not None:
         return
     record = await clients.disable(conn, who.street_id, client_id)

@@ -2,7 +2,9 @@
 
 It accepts a JSON body, or — as OAuth 2.0 clients send it — a form body with the client
 authenticated by HTTP Basic. It ignores Idempotency-Key: every token request issues a new
-token."""
+token. Grants: ``client_credentials`` (platform clients), ``wechat_code`` (a resident through
+a mini-program client) and ``refresh_token`` (rotation); the last two answer with a refresh
+token too, and their logic lives in usecases/signin.py."""
 
 from __future__ import annotations
 
@@ -16,11 +18,12 @@ from litestar import Request, Response, post
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import PUBLIC, Input, problems
-from api.conventions.problems import FieldError, ProblemError
-from usecases.crypto import matches
+from api.conventions.problems import FieldError, FieldIssue, ProblemError
 from api.services import services_of
 from domain.permissions import Principal
 from store import clients
+from usecases import signin
+from usecases.crypto import matches
 
 ClientId = Annotated[str, Meta(max_length=64, examples=["cli_8m3k9x2q7r5t1v4w"])]
 Secret = Annotated[str, Meta(max_length=256, pattern=r"^[\x21-\x7e]*$", examples=["sk_…"])]
@@ -30,7 +33,8 @@ class TokenRequest(Input):
     grant_type: Literal["client_credentials", "wechat_code", "refresh_token"]
     client_id: ClientId | None = None
     client_secret: Secret | None = None
-    code: Annotated[str, Meta(max_length=256)] | None = None
+    code: Annotated[str, Meta(min_length=1, max_length=256, pattern=r"^[\x21-\x7e]+$",
+                              description="wechat_code: the code from wx.login()")] | None = None
     refresh_token: Secret | None = None
     scope: Annotated[str, Meta(max_length=512, examples=["street:read street:write"])] | None = None
 
@@ -39,8 +43,11 @@ class TokenResponse(msgspec.Struct, omit_defaults=True):
     access_token: Annotated[str, Meta(examples=["eyJhbGciOiJIUzI1NiIsImtpZCI6Ii4uLiJ9…"])]
     token_type: Literal["Bearer"]
     expires_in: Annotated[int, Meta(examples=[900])]
-    scope: Annotated[str, Meta(examples=["street:read street:write"])]
-    refresh_token: str | UnsetType = UNSET
+    scope: Annotated[str, Meta(examples=["street:read street:write"],
+                               description="A platform client's scopes; empty for a person")]
+    refresh_token: Annotated[str, Meta(
+        examples=["rt_Hq3…"], description="wechat_code and refresh_token grants: works once, 30 days")
+    ] | UnsetType = UNSET
 
 
 def _invalid_client() -> ProblemError:
@@ -73,17 +80,14 @@ async def _read_token_request(request: Request) -> TokenRequest:
     return token_request
 
 
-@post("/v1/auth/token", operation_id="issueToken", summary="Issue an access token",
-      tags=["auth"], status_code=200, responses=problems((*PUBLIC, 401, 415)),
-      opt={"idempotent": False, "accepts_form": True}, security=[])
-async def issue_token(request: Request) -> Response[TokenResponse]:
-    token_request = await _read_token_request(request)
-    if token_request.grant_type != "client_credentials":
-        raise ProblemError("unsupported_grant_type")
+def _required(field: str) -> ProblemError:
+    return ProblemError("validation_failed", errors=[FieldIssue(f"body.{field}", "required")])
+
+
+async def _client_credentials(request: Request, token_request: TokenRequest) -> tuple[Principal, str | None]:
     if not token_request.client_id or not token_request.client_secret:
         raise _invalid_client()
-    services = services_of(request)
-    async with services.db.connection() as conn:
+    async with services_of(request).db.connection() as conn:
         client = await clients.get_active_client(conn, token_request.client_id)
     if client is None or client["kind"] != "platform" or not matches(
             token_request.client_secret, client["secret_digest"]):
@@ -94,9 +98,38 @@ async def issue_token(request: Request) -> Response[TokenResponse]:
         if not asked <= granted:
             raise ProblemError("invalid_scope")
         granted = asked
-    principal = Principal(kind="platform", client_id=client["id"], street_id=client["street_id"],
-                          scopes=granted)
-    token, expires_in = services.keyring.issue(principal)
+    return Principal(kind="platform", client_id=client["id"], street_id=client["street_id"],
+                     scopes=granted), None
+
+
+async def _person_grant(request: Request, token_request: TokenRequest) -> tuple[Principal, str | None]:
+    services = services_of(request)
+    try:
+        if token_request.grant_type == "wechat_code":
+            if not token_request.client_id:
+                raise _invalid_client()
+            if not token_request.code:
+                raise _required("code")
+            signed_in = await signin.sign_in_with_wechat(services.db, services.sealer, services.wechat,
+                                                         token_request.client_id, token_request.code)
+        else:
+            if not token_request.refresh_token:
+                raise _required("refresh_token")
+            signed_in = await signin.refresh(services.db, token_request.refresh_token)
+    except signin.GrantRefused as refused:
+        raise (_invalid_client() if refused.code == "invalid_client" else ProblemError(refused.code)) from None
+    return signed_in.principal, signed_in.refresh_token
+
+
+@post("/v1/auth/token", operation_id="issueToken", summary="Issue an access token",
+      tags=["auth"], status_code=200, responses=problems((*PUBLIC, 401, 403, 415, 502)),
+      opt={"idempotent": False, "accepts_form": True}, security=[])
+async def issue_token(request: Request) -> Response[TokenResponse]:
+    token_request = await _read_token_request(request)
+    grant = _client_credentials if token_request.grant_type == "client_credentials" else _person_grant
+    principal, refresh_token = await grant(request, token_request)
+    token, expires_in = services_of(request).keyring.issue(principal)
     body = TokenResponse(access_token=token, token_type="Bearer", expires_in=expires_in,
-                         scope=" ".join(sorted(granted)))
+                         scope=" ".join(sorted(principal.scopes)),
+                         refresh_token=refresh_token if refresh_token else UNSET)
     return Response(body, headers={"Cache-Control": "no-store"})  # RFC 6749 §5.1

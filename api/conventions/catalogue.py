@@ -43,7 +43,6 @@ PROBLEMS: dict[str, ProblemKind] = {
     "already_member": ProblemKind(409, "已是该户成员", "You are already a member of this household"),
     "role_already_held": ProblemKind(409, "该人员已担任此角色", "The person already holds this role"),
     "duplicate_appid": ProblemKind(409, "该小程序 AppID 已被登记", "The appid is already registered"),
-    "client_disabled": ProblemKind(409, "客户端已停用", "The client is disabled"),
     "idempotency_key_in_use": ProblemKind(
         409, "相同幂等键的请求仍在处理中", "A request with this Idempotency-Key is still running"
     ),
@@ -95,6 +94,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "constraint_violated": ("不满足约束：{expected}", "Must be {expected}"),
     "unknown_field": ("不允许的字段", "This field is not allowed"),
     "blank": ("不能为空", "Must not be blank"),
+    "nul_character": ("不能包含 NUL 字符", "Must not contain a NUL character"),
     "offset_required": ("时间必须带时区偏移（RFC 3339）", "The time needs an offset (RFC 3339)"),
     "invalid_url": ("应为不含用户名密码的 http(s) 绝对地址", "Must be an absolute http(s) URL without credentials"),
     "invalid_event_type": ("事件类型应形如 task.created 或 task.*", "An event type looks like task.created or task.*"),

@@ -1,0 +1,70 @@
+"""The street's event feed: every committed change, exactly once, in commit order."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+import asyncpg
+import msgspec
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+
+from api.business_time import business_clock
+from api.conventions.openapi import READ, problems
+from api.conventions.problems import ProblemError
+from api.routes.common import BEARER
+from api.schemas.events import EventPage, event_view
+from domain.events import parse_filters
+from domain.permissions import Principal
+from usecases import events
+
+_CURSOR_KIND = "events"
+
+
+def encode_cursor(position: int) -> str:
+    """Opaque, in the style of the list cursors (base64url of the order and the last key)."""
+    return base64.urlsafe_b64encode(msgspec.json.encode([_CURSOR_KIND, position])).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, position = msgspec.json.decode(raw, type=tuple[str, int])
+    except (binascii.Error, ValueError, msgspec.DecodeError, msgspec.ValidationError):
+        raise ProblemError("invalid_cursor") from None
+    if kind != _CURSOR_KIND or position < 0:
+        raise ProblemError("invalid_cursor")
+    return position
+
+
+class EventController(Controller):
+    path = "/v1/events"
+    tags = ["events"]
+    security = BEARER
+
+    @get(operation_id="listEvents", summary="Read the street's event feed, oldest first",
+         description="A gap-free feed: paging with `after` sees every committed event once, in "
+                     "commit order, and never one of a rolled-back change. Events are kept at "
+                     "least 30 days.",
+         responses=problems(READ))
+    async def list_events(
+        self, request: Request, conn: asyncpg.Connection, principal: Principal,
+        after: Annotated[str | None, Parameter(
+            max_length=512, description="The `next_cursor` of the previous page; none: from the oldest.")] = None,
+        types: Annotated[str | None, Parameter(
+            max_length=2000, description="Comma-separated event types (`task.created`) or "
+                                         "wildcards (`task.*`).")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100, description="Page size, 1–100.")] = 20,
+    ) -> EventPage:
+        position = decode_cursor(after) if after else 0
+        filters = parse_filters([t.strip() for t in types.split(",") if t.strip()] if types else [],
+                                "query.types")
+        now = await business_clock(request).now(conn)
+        rows = await events.list_events(conn, principal, after=position, types=filters, limit=limit, now=now)
+        page = rows[:limit]
+        last = page[-1]["position"] if page else position
+        return EventPage(data=[event_view(row) for row in page],
+                         next_cursor=encode_cursor(last) if (page or after) else None,
+                         has_more=len(rows) > limit)

@@ -1,0 +1,63 @@
+"""Wire types of the event feed and the test clock. An event has one shape everywhere: in
+the feed and as the body of a webhook delivery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+
+from api.conventions.openapi import Input
+from domain.clock import MAX_ADVANCE_SECONDS
+
+Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
+
+
+class EventSubject(msgspec.Struct):
+    type: Annotated[str, Meta(examples=["household"])]
+    id: Annotated[str, Meta(examples=["hh_5t7v9x2b4d6f8h1k"])]
+
+
+class Event(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["evt_8c2k4m6p8r1t3v5x"])]
+    type: Annotated[str, Meta(examples=["household.created"])]
+    occurred_at: Stamp
+    street_id: Annotated[str, Meta(examples=["str_2b4d6f8h1k3m5n7q"])]
+    community_id: Annotated[str, Meta(examples=["com_7k2m9q4x8r1t5v3w"])] | None
+    building_id: Annotated[str, Meta(examples=["bld_3n8p2k5m7q9r4t6v"])] | None
+    subject: EventSubject
+    data: Annotated[dict[str, Any], Meta(
+        description="The change: the resource as it is after it, and for updates the changed fields.",
+        examples=[{"household": {"id": "hh_5t7v9x2b4d6f8h1k", "unit_label": "3-1-201"}}])]
+
+
+class EventPage(msgspec.Struct):
+    """A page of the feed, oldest first. ``next_cursor`` is where to continue — at the end of
+    the feed too, where it is the cursor to poll with later; ``has_more`` says whether more
+    events are there right now."""
+
+    data: list[Event]
+    next_cursor: Annotated[str, Meta(examples=["WyJldmVudHMiLDQyXQ"])] | None
+    has_more: Annotated[bool, Meta(examples=[False])]
+
+
+def event_view(row: Any) -> Event:
+    return Event(
+        id=row["id"], type=row["type"], occurred_at=row["occurred_at"], street_id=row["street_id"],
+        community_id=row["community_id"], building_id=row["building_id"],
+        subject=EventSubject(type=row["subject_type"], id=row["subject_id"]), data=row["data"],
+    )
+
+
+class BusinessTime(msgspec.Struct):
+    now: Annotated[datetime, Meta(examples=["2026-12-06T08:00:00Z"],
+                                  description="The service's business time.")]
+    advanced_seconds: Annotated[int, Meta(examples=[1209600],
+                                          description="How far the clock has been moved ahead of real time.")]
+
+
+class ClockAdvance(Input):
+    advance_seconds: Annotated[int, Meta(ge=1, le=MAX_ADVANCE_SECONDS, examples=[1209600],
+                                         description="Seconds to move business time forward.")]

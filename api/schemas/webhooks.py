@@ -1,0 +1,118 @@
+"""Wire types of webhook endpoints and their deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from api.conventions.openapi import Input
+from api.schemas.common import text
+from domain.events import MAX_FILTERS, TYPE_PATTERN
+from domain.webhooks import MAX_URL_LENGTH
+
+Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
+Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH,
+                          examples=["https://platform.example.gov.cn/bilin/webhooks"])]
+EventType = Annotated[str, Meta(pattern=TYPE_PATTERN.pattern, max_length=100)]
+EventTypes = Annotated[list[EventType], Meta(
+    max_length=MAX_FILTERS, examples=[["proposal.*", "task.created"]],
+    description="Event types to deliver (`task.created`) or a resource's wildcard (`task.*`); "
+                "empty: every type.")]
+Description = text(500, example="街道平台事件接收")
+DisabledReason = Literal["gone", "repeated_failure", "manual"]
+DeliveryStatus = Literal["pending", "succeeded", "failed", "cancelled"]
+
+
+class WebhookEndpoint(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["whe_4d6f8h1k3m5n7q9s"])]
+    url: Url
+    description: Description
+    event_types: EventTypes
+    enabled: Annotated[bool, Meta(examples=[True])]
+    disabled_reason: Annotated[DisabledReason, Meta(
+        description="Why it was disabled: the receiver answered 410 (`gone`), about 3 days of "
+                    "failed deliveries (`repeated_failure`), or by the client (`manual`).")] | None
+    disabled_at: Stamp | None
+    failing_since: Annotated[datetime, Meta(
+        examples=["2026-11-22T08:00:00Z"],
+        description="Start of the current run of failed attempts; null after a success.")] | None
+    previous_secret_expires_at: Annotated[datetime, Meta(
+        examples=["2026-11-23T08:00:00Z"],
+        description="Until then the secret before the last rotation also signs.")] | None
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class WebhookEndpointWithSecret(WebhookEndpoint):
+    secret: Annotated[str, Meta(examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+                                description="The signing secret. Shown only in this response.")]
+
+
+class WebhookEndpointCreate(Input):
+    url: Url
+    description: Description = ""
+    event_types: EventTypes = []
+
+
+class WebhookEndpointUpdate(Input):
+    url: Url | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
+    event_types: EventTypes | UnsetType = UNSET
+    enabled: bool | UnsetType = UNSET
+
+
+class SecretRotation(Input):
+    overlap_seconds: Annotated[int, Meta(
+        ge=0, le=7 * 86400, examples=[86400],
+        description="How long the old secret keeps signing beside the new one.")] = 86400
+
+
+class DeliveryAttempt(msgspec.Struct):
+    at: Stamp
+    status_code: Annotated[int, Meta(examples=[503])] | None
+    error: Annotated[str, Meta(examples=["http_status"])] | None
+    duration_ms: Annotated[int, Meta(examples=[120])]
+
+
+class WebhookDelivery(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["whd_6f8h1k3m5n7q9s2b"],
+                            description="Also the `webhook-id` header, the same on every attempt.")]
+    endpoint_id: Annotated[str, Meta(examples=["whe_4d6f8h1k3m5n7q9s"])]
+    event_id: Annotated[str, Meta(examples=["evt_8c2k4m6p8r1t3v5x"])]
+    event_type: Annotated[str, Meta(examples=["household.created"])]
+    status: DeliveryStatus
+    attempts: Annotated[int, Meta(examples=[1])]
+    next_attempt_at: Stamp | None
+    last_attempt_at: Stamp | None
+    last_status_code: Annotated[int, Meta(examples=[503])] | None
+    last_error: Annotated[str, Meta(examples=["http_status"])] | None
+    log: Annotated[list[DeliveryAttempt], Meta(description="The latest attempts, oldest first.")]
+    created_at: Stamp
+    updated_at: Stamp
+
+
+def endpoint_view(row: Any) -> WebhookEndpoint:
+    return WebhookEndpoint(
+        id=row["id"], url=row["url"], description=row["description"], event_types=list(row["event_types"]),
+        enabled=row["enabled"], disabled_reason=row["disabled_reason"], disabled_at=row["disabled_at"],
+        failing_since=row["failing_since"], previous_secret_expires_at=row["previous_secret_expires_at"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+def endpoint_with_secret(row: Any, secret: str) -> WebhookEndpointWithSecret:
+    view = endpoint_view(row)
+    return WebhookEndpointWithSecret(**msgspec.structs.asdict(view), secret=secret)
+
+
+def delivery_view(row: Any) -> WebhookDelivery:
+    return WebhookDelivery(
+        id=row["id"], endpoint_id=row["endpoint_id"], event_id=row["event_id"], event_type=row["event_type"],
+        status=row["status"], attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
+        last_attempt_at=row["last_attempt_at"], last_status_code=row["last_status_code"],
+        last_error=row["last_error"], log=msgspec.convert(row["log"], list[DeliveryAttempt]),
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )

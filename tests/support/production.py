@@ -1,0 +1,32 @@
+"""The app in its production configuration, in-process: production keys (not the
+development ones), the test clock off, the webhook egress guard on."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import os
+from typing import AsyncIterator
+
+from litestar.testing import AsyncTestClient
+
+from api.app import create_app
+from api.settings import Settings
+
+
+def production_settings(base: Settings, **overrides: object) -> Settings:
+    """The defaults (which are production's), with the test run's servers and generous rate
+    limits taken from ``base``, and fresh keys."""
+    key = base64.b64encode(os.urandom(32)).decode()
+    kept = {f.name: getattr(base, f.name) for f in dataclasses.fields(Settings)
+            if f.name in ("database_url", "redis_url", "log_level", "db_pool_max") or f.name.startswith("rate_limit")}
+    return Settings(**{**kept, "environment": "production", "jwt_keys": f"prod-1:{key}",
+                       "data_key": base64.b64encode(os.urandom(32)).decode(), **overrides})
+
+
+@contextlib.asynccontextmanager
+async def production_client(base: Settings, **overrides: object) -> AsyncIterator[AsyncTestClient]:
+    app = create_app(production_settings(base, **overrides))
+    async with AsyncTestClient(app=app, base_url="http://bilin.test") as client:
+        yield client

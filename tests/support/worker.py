@@ -1,0 +1,43 @@
+"""The worker as a real process (``python -m api.cli worker``), configured by environment
+variables as in production, its log kept in a file the test can show when it fails."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+WORKER = ["api.cli", "worker"]
+
+
+@contextmanager
+def running_worker(database_url: str, log_path: Path, *, module: list[str] = WORKER,
+                   env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """Start a worker, wait until it says it runs, yield the process; stop it gracefully
+    (unless the test already stopped or killed it)."""
+    full_env = {**os.environ, "BILIN_ENV": "test", "DATABASE_URL": database_url, "BILIN_LOG_LEVEL": "info",
+                **(env or {})}
+    full_env.pop("REDIS_URL", None)
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", *module], cwd=PROJECT_ROOT, env=full_env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while b"worker_started" not in log_path.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.05)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,1 @@
+"""The worker process: numbers events for the feed, delivers webhooks, runs due jobs."""

@@ -1,0 +1,101 @@
+"""Claiming work from PostgreSQL, the one way the worker takes a job or a delivery.
+
+Each item is claimed with ``FOR UPDATE SKIP LOCKED`` in a transaction of its own and worked
+in that same transaction, which holds the row lock until it commits. So two workers never
+take the same item, the work's effects commit together with its completion, and when a
+worker dies (SIGKILL included) its connection drops, PostgreSQL rolls back and unlocks at
+once, and the item is due again for the next worker — there is no lease to wait out.
+
+One loop claims while slots are free; each claimed item runs in a task of its own. With
+nothing due, the loop sleeps ``poll`` seconds, so an idle worker costs one query a poll."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, Awaitable, Callable
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger("bilin.worker")
+
+Claim = Callable[[asyncpg.Connection], Awaitable[Any]]
+Work = Callable[[asyncpg.Connection, Any], Awaitable[None]]
+
+
+async def pause(stopping: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake at once when the worker is told to stop."""
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)
+
+
+class Dispatcher:
+    def __init__(self, name: str, pool: asyncpg.Pool, *, slots: int, poll: float, claim: Claim,
+                 work: Work) -> None:
+        self.name = name
+        self.pool = pool
+        self.slots = slots
+        self.poll = poll
+        self.claim = claim
+        self.work = work
+        self._free = asyncio.Semaphore(slots)
+        self._running: set[asyncio.Task[None]] = set()
+        self._failed = False  # the last item's work raised: pause before claiming again
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Claim and work until ``stopping``; then claim nothing more and let the items in
+        flight finish (a graceful stop)."""
+        while not stopping.is_set():
+            await self._free.acquire()
+            if stopping.is_set():
+                self._free.release()
+                break
+            if self._failed:  # an item that fails would be due again at once: no hot loop
+                self._failed = False
+                await pause(stopping, self.poll)
+            try:
+                started = await self._start_one()
+            except Exception as error:  # the database is away: try again after a pause
+                log.warning("claim_failed", dispatcher=self.name, error=type(error).__name__)
+                started = False
+            if not started:
+                self._free.release()
+                await pause(stopping, self.poll)
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _start_one(self) -> bool:
+        conn = await self.pool.acquire()
+        transaction = conn.transaction()
+        try:
+            await transaction.start()
+            item = await self.claim(conn)
+        except BaseException:
+            await self._discard(conn, transaction)
+            raise
+        if item is None:
+            await self._discard(conn, transaction)
+            return False
+        task = asyncio.create_task(self._finish(conn, transaction, item))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return True
+
+    async def _finish(self, conn: asyncpg.Connection, transaction: Any, item: Any) -> None:
+        try:
+            await self.work(conn, item)
+            await transaction.commit()
+        except Exception:
+            log.exception("work_failed", dispatcher=self.name)
+            self._failed = True
+            with contextlib.suppress(Exception):
+                await transaction.rollback()
+        finally:
+            await self.pool.release(conn)
+            self._free.release()
+
+    async def _discard(self, conn: asyncpg.Connection, transaction: Any) -> None:
+        with contextlib.suppress(Exception):
+            await transaction.rollback()
+        await self.pool.release(conn)

@@ -1,0 +1,73 @@
+"""Due jobs: the handler registry and the runner.
+
+A feature that has something to do at a business time (a proposal's collection deadline, a
+task falling overdue, a booking's no-show) schedules a job with ``store.jobs.schedule`` in
+the transaction of its change and adds its handler to HANDLERS. The handler runs in the
+job's own transaction (see worker/dispatch.py): what it writes and the job's ``done``
+commit together, so a job's effects happen exactly once, however many workers run."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable
+
+import asyncpg
+import structlog
+
+from store import jobs
+from usecases.clock import BusinessClock
+from usecases.events import EMIT_EVENT_JOB, emit_scheduled_event
+from worker.dispatch import Dispatcher
+
+log = structlog.get_logger("bilin.worker")
+
+# handler(conn, job, business_now): do the job's work on ``conn``, inside the job's transaction.
+JobHandler = Callable[[asyncpg.Connection, asyncpg.Record, datetime], Awaitable[None]]
+
+HANDLERS: dict[str, JobHandler] = {
+    EMIT_EVENT_JOB: emit_scheduled_event,
+}
+
+# A handler that raises is tried again later, then given up (status `failed`, with its error).
+RETRY_DELAYS = (10, 60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600)
+JOB_TIMEOUT = "60s"  # a handler's statements may not hold the job longer
+
+
+def retry_at(attempts_made: int, now: datetime) -> datetime | None:
+    if attempts_made > len(RETRY_DELAYS):
+        return None
+    return now + timedelta(seconds=RETRY_DELAYS[attempts_made - 1] * random.uniform(0.8, 1.2))
+
+
+class JobRunner:
+    def __init__(self, pool: asyncpg.Pool, clock: BusinessClock, worker_name: str, *,
+                 handlers: dict[str, JobHandler] | None = None, slots: int = 4, poll: float = 0.5) -> None:
+        self.clock = clock
+        self.worker_name = worker_name
+        self.handlers = handlers if handlers is not None else HANDLERS
+        self.dispatcher = Dispatcher("jobs", pool, slots=slots, poll=poll, claim=self._claim, work=self._work)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        await self.dispatcher.run(stopping)
+
+    async def _claim(self, conn: asyncpg.Connection) -> tuple[asyncpg.Record, datetime] | None:
+        now = await self.clock.now(conn)
+        job = await jobs.claim(conn, now, sorted(self.handlers))
+        return None if job is None else (job, now)
+
+    async def _work(self, conn: asyncpg.Connection, claimed: tuple[asyncpg.Record, datetime]) -> None:
+        job, now = claimed
+        try:
+            async with conn.transaction():  # a savepoint: a failing handler leaves nothing behind
+                await conn.execute(f"SET LOCAL statement_timeout = '{JOB_TIMEOUT}'")
+                await self.handlers[job["kind"]](conn, job, now)
+                await jobs.finish(conn, job["id"], self.worker_name)
+        except Exception as error:
+            next_try = retry_at(job["attempts"] + 1, now)
+            log.warning("job_failed", job_id=job["id"], kind=job["kind"], attempts=job["attempts"] + 1,
+                        error=type(error).__name__, gives_up=next_try is None)
+            await jobs.failed_attempt(conn, job["id"], error=type(error).__name__, retry_at=next_try)
+            return
+        log.info("job_done", job_id=job["id"], kind=job["kind"])

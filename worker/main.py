@@ -1,0 +1,93 @@
+"""The worker process (``python -m api.cli worker``): the relay, webhook delivery, due jobs
+and retention, as concurrent loops over one connection pool.
+
+Run as many as you like: everything they share is claimed with row locks in PostgreSQL. On
+SIGTERM (or SIGINT) a worker stops claiming, lets what is in flight finish and exits; on
+SIGKILL nothing is lost either, since unfinished work was never committed (see dispatch.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+
+import asyncpg
+import structlog
+
+from api.settings import Settings
+from domain.webhooks import Allowlist
+from store.db import init_connection
+from usecases.clock import BusinessClock
+from usecases.crypto import Sealer
+from usecases.egress import EgressPolicy
+from worker.dispatch import pause
+from worker.http import Sender
+from worker.jobs import JobRunner
+from worker.maintenance import maintenance_loop
+from worker.relay import relay_loop
+from worker.webhooks import Deliverer
+
+log = structlog.get_logger("bilin.worker")
+JOB_SLOTS = 4
+HEARTBEAT_SECONDS = 5.0
+
+
+class Worker:
+    def __init__(self, settings: Settings, *, name: str | None = None, heartbeat_file: Path | None = None) -> None:
+        self.settings = settings
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.heartbeat_file = heartbeat_file
+        self.stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    async def run(self) -> None:
+        settings = self.settings
+        pool = await asyncpg.create_pool(
+            settings.database_url, min_size=0, max_size=settings.worker_concurrency + JOB_SLOTS + 3,
+            init=init_connection, timeout=3, command_timeout=60,
+            server_settings={"timezone": "UTC", "application_name": "bilin-worker"})
+        # The worker reads the test clock's offset on every poll (ttl 0), the API every 0.5 s.
+        clock = BusinessClock(enabled=settings.test_clock_enabled, ttl=0)
+        sender = Sender(EgressPolicy(guarded=settings.webhook_guard,
+                                     allowlist=Allowlist.parse(settings.webhook_allowlist)))
+        deliverer = Deliverer(pool, clock, Sealer(settings.data_key_bytes), sender,
+                              slots=settings.worker_concurrency)
+        runner = JobRunner(pool, clock, self.name, slots=JOB_SLOTS)
+        log.info("worker_started", worker=self.name, concurrency=settings.worker_concurrency,
+                 test_clock=settings.test_clock_enabled, webhook_guard=settings.webhook_guard)
+        loops = [
+            relay_loop(pool, clock, self.stopping),
+            deliverer.run(self.stopping),
+            runner.run(self.stopping),
+            maintenance_loop(pool, settings.event_retention_days, self.stopping),
+            self._heartbeat(),
+        ]
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            await sender.close()
+            await pool.close()
+            log.info("worker_stopped", worker=self.name)
+
+    async def _heartbeat(self) -> None:
+        """Touch the heartbeat file while the loops run (the container's health check)."""
+        while not self.stopping.is_set():
+            if self.heartbeat_file is not None:
+                with contextlib.suppress(OSError):
+                    self.heartbeat_file.touch()
+                    os.utime(self.heartbeat_file, (time.time(), time.time()))
+            await pause(self.stopping, HEARTBEAT_SECONDS)
+
+
+async def run_worker(settings: Settings, heartbeat_file: Path | None = None) -> None:
+    worker = Worker(settings, heartbeat_file=heartbeat_file)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, worker.stop)
+    await worker.run()

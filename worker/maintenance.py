@@ -1,0 +1,45 @@
+"""Retention: events (and their deliveries) older than BILIN_EVENT_RETENTION_DAYS, and
+finished jobs as old, are deleted in small batches. Retention is judged by the real clock,
+so moving the test clock never deletes anything."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import asyncpg
+import structlog
+
+from domain.clock import real_now
+from store import feed, jobs
+from worker.dispatch import pause
+
+log = structlog.get_logger("bilin.worker")
+BATCH = 5000
+INTERVAL = 600.0
+
+
+async def prune(conn: asyncpg.Connection, retention_days: int) -> tuple[int, int]:
+    """Delete what is past retention; (events, jobs) deleted."""
+    cutoff = real_now() - timedelta(days=retention_days)
+    counts = []
+    for delete in (feed.delete_older_than, jobs.delete_finished_before):
+        total = 0
+        while (deleted := await delete(conn, cutoff, BATCH)) > 0:
+            total += deleted
+            if deleted < BATCH:
+                break
+        counts.append(total)
+    return counts[0], counts[1]
+
+
+async def maintenance_loop(pool: asyncpg.Pool, retention_days: int, stopping: asyncio.Event) -> None:
+    while not stopping.is_set():
+        try:
+            async with pool.acquire() as conn:
+                events, finished = await prune(conn, retention_days)
+            if events or finished:
+                log.info("retention", events_deleted=events, jobs_deleted=finished)
+        except Exception as error:
+            log.warning("retention_failed", error=type(error).__name__)
+        await pause(stopping, INTERVAL)

@@ -1,0 +1,105 @@
+"""Webhook delivery: claim a due delivery, sign it, POST it, record the attempt.
+
+At least once: the attempt is recorded in the transaction that holds the delivery, after the
+receiver answered, so a worker that dies mid-call leaves the delivery due and the next worker
+sends it again — with the same ``webhook-id`` (the delivery's id) and the same body, so the
+receiver can tell a repeat. A slow receiver holds one of this worker's slots for at most the
+request timeout, never the API; and this process calls one endpoint at a time, so one slow
+street does not take every slot."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+import structlog
+
+from api.schemas.events import event_view
+from domain import webhooks as rules
+from domain.clock import real_now
+from store import deliveries, webhooks
+from store.events import Subject, append_event
+from store.rows import snapshot
+from usecases.clock import BusinessClock
+from usecases.crypto import Sealer
+from usecases.webhooks import open_secrets
+from worker.dispatch import Dispatcher
+from worker.http import Answer, Sender
+
+log = structlog.get_logger("bilin.worker")
+
+
+def signed_request(sealer: Sealer, item: asyncpg.Record, real: datetime) -> tuple[dict[str, str], bytes]:
+    """Headers and body of an attempt. The timestamp is real time (security time: receivers
+    reject stale ones), whatever the test clock says."""
+    body = msgspec.json.encode(event_view(item))
+    keys = open_secrets(sealer, item["endpoint_id"], item["secret_sealed"], item["previous_secret_sealed"],
+                        item["previous_secret_expires_at"], real)
+    timestamp = int(real.timestamp())
+    return {
+        "content-type": "application/json",
+        "webhook-id": item["delivery_id"],
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": rules.signature_header(keys, item["delivery_id"], timestamp, body),
+    }, body
+
+
+class Deliverer:
+    def __init__(self, pool: asyncpg.Pool, clock: BusinessClock, sealer: Sealer, sender: Sender, *,
+                 slots: int, poll: float = 0.5) -> None:
+        self.clock = clock
+        self.sealer = sealer
+        self.sender = sender
+        self.busy: set[str] = set()  # endpoints this process is calling right now
+        self.dispatcher = Dispatcher("webhooks", pool, slots=slots, poll=poll, claim=self._claim,
+                                     work=self._deliver)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        await self.dispatcher.run(stopping)
+
+    async def _claim(self, conn: asyncpg.Connection) -> tuple[asyncpg.Record, datetime] | None:
+        now = await self.clock.now(conn)
+        item = await deliveries.claim(conn, now, sorted(self.busy))
+        if item is None:
+            return None
+        self.busy.add(item["endpoint_id"])
+        return item, now
+
+    async def _deliver(self, conn: asyncpg.Connection, claimed: tuple[asyncpg.Record, datetime]) -> None:
+        item, now = claimed
+        try:
+            headers, body = signed_request(self.sealer, item, real_now())
+        except Exception:  # the secret does not open (BILIN_DATA_KEY changed?): a failed attempt
+            log.exception("webhook_signing_failed", delivery_id=item["delivery_id"])
+            answer = Answer(None, "signing_failed", 0)
+        else:
+            try:
+                answer = await self.sender.post(item["url"], headers, body)
+            finally:
+                self.busy.discard(item["endpoint_id"])
+        self.busy.discard(item["endpoint_id"])
+        attempts = item["attempts"] + 1
+        decision = rules.decide(outcome=rules.outcome_of(answer.status_code), attempts_made=attempts, now=now,
+                                first_attempt_at=item["first_attempt_at"] or now,
+                                failing_since=item["failing_since"], rand=random.random())
+        entry: dict[str, Any] = {"at": now.isoformat().replace("+00:00", "Z"), "status_code": answer.status_code,
+                                 "error": answer.error, "duration_ms": answer.duration_ms}
+        await deliveries.record_attempt(
+            conn, item["delivery_id"], status=decision.status, next_attempt_at=decision.next_attempt_at,
+            attempted_at=now, status_code=answer.status_code, error=answer.error,
+            log=[*item["log"], entry][-rules.LOG_LIMIT:])
+        disabled = await webhooks.record_health(conn, item["endpoint_id"], failing_since=decision.failing_since,
+                                                disable_reason=decision.disable_reason)
+        if disabled is not None:
+            await deliveries.cancel_pending(conn, item["endpoint_id"], "endpoint_disabled")
+            await append_event(conn, type="webhook_endpoint.disabled", street_id=disabled["street_id"],
+                               subject=Subject("webhook_endpoint", disabled["id"]),
+                               data={"webhook_endpoint": snapshot(disabled), "reason": decision.disable_reason})
+        log.info("webhook_attempt", delivery_id=item["delivery_id"], endpoint_id=item["endpoint_id"],
+                 attempt=attempts, status_code=answer.status_code, error=answer.error,
+                 duration_ms=answer.duration_ms, outcome=decision.status,
+                 endpoint_disabled=decision.disable_reason if disabled is not None else None)
