@@ -13,13 +13,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth.token_endpoint import issue_token
-from api.conventions.bodies import check_request_body
 from api.conventions.edge import EdgeServices, edge
 from api.conventions.idempotency import idempotency_middleware
 from api.conventions.openapi import ContractJson, ContractYaml
 from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
-from api.deps import DEPENDENCIES
+from api.deps import DEPENDENCIES, before_route
 from api.logging import configure_logging
 from api.routes.buildings import BuildingController
 from api.routes.clients import ClientController
@@ -98,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*ROUTES, *clock_routes(settings)],
         dependencies=DEPENDENCIES,
         middleware=[unit_of_work_middleware, idempotency_middleware],
-        before_request=check_request_body,
+        before_request=before_route,
         exception_handlers={Exception: handle_exception},
         lifespan=[lifespan],
         openapi_config=openapi_config(),

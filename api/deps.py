@@ -7,6 +7,7 @@ import asyncpg
 from litestar import Request
 from litestar.di import Provide
 
+from api.conventions.bodies import check_request_body
 from api.conventions.paging import paging
 from api.conventions.problems import ProblemError
 from api.conventions.unit_of_work import unit_of_work
@@ -40,3 +41,11 @@ DEPENDENCIES = {
     "conn": Provide(provide_conn),
     "keyset": Provide(paging, sync_to_thread=False),
 }
+
+
+async def before_route(request: Request) -> None:
+    """Before any route runs: the token first (a protected route answers 401 before it looks
+    at the body), then the body."""
+    if request.route_handler.resolve_security():
+        provide_principal(request)
+    await check_request_body(request)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from domain.errors import InvalidInput
@@ -15,18 +15,21 @@ DECISION_RULES = ("simple_majority", "two_thirds", "civil_code_ordinary", "civil
 
 
 def parse_area(value: Any, field_path: str) -> Decimal:
-    """An exclusive floor area in m²: a decimal string or a number, never negative, at most
-    two decimals. Normalised to exactly two decimals ("89.5" → 89.50) so that tallies that
-    weigh by area stay exact."""
+    """An exclusive floor area in m², never negative, normalised to exactly two decimals
+    ("89.5" → 89.50) so that tallies that weigh by area stay exact. A decimal string must have
+    at most two decimals; a JSON number (a binary float, which cannot hold 89.55 exactly
+    anyway) is rounded to the cent, half to even."""
     if isinstance(value, bool):
         raise InvalidInput(field_path, "invalid_area")
     try:
         area = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError):
         raise InvalidInput(field_path, "invalid_area") from None
-    if not area.is_finite() or area < 0 or area > MAX_AREA:
+    if not area.is_finite():
         raise InvalidInput(field_path, "invalid_area")
-    if area != area.quantize(_CENT):
+    if isinstance(value, (int, float)):
+        area = area.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    if area < 0 or area > MAX_AREA or area != area.quantize(_CENT):
         raise InvalidInput(field_path, "invalid_area")
     return area.quantize(_CENT)
 

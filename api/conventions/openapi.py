@@ -157,7 +157,10 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], compone
         operation["requestBody"] = {"required": True, "content": {
             "application/json": token, "application/x-www-form-urlencoded": token}}
     parameters = operation.setdefault("parameters", [])
-    if method == "post" and operation.get("operationId") != "issueToken":
+    for parameter in parameters:
+        if parameter.get("name") == "updated_since":  # the pattern requires the offset
+            parameter["schema"]["format"] = "date-time"
+    if method == "post" and operation.get("operationId") not in public:  # keys belong to a caller
         parameters.append(IDEMPOTENCY_KEY)
     if method in ("patch", "delete") or path.endswith("/transitions"):
         parameters.append(IF_MATCH)

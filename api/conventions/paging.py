@@ -63,9 +63,14 @@ def parse_rfc3339(text: str, field: str) -> datetime:
     if not re.match(RFC3339, text):
         raise ProblemError("validation_failed", errors=[FieldIssue(field, "offset_required")])
     try:
-        return datetime.fromisoformat(text.upper()).astimezone(timezone.utc)
-    except (ValueError, OverflowError):
+        moment = datetime.fromisoformat(text.upper())
+    except ValueError:
         raise ProblemError("validation_failed", errors=[FieldIssue(field, "invalid_value")]) from None
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # a valid time just past the representable range: clamp to its edge
+        edge = datetime.max if moment.year > 1 else datetime.min
+        return edge.replace(tzinfo=timezone.utc)
 
 
 def page_of(rows: Sequence[Any], keyset: Keyset, to_resource: Callable[[Any], T]) -> Page[T]:

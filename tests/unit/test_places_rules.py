@@ -68,3 +68,10 @@ def test_rule_changes_are_checked():
 def test_stored_rules_ignore_unknown_keys_and_fill_defaults():
     rules = BuildingRules.from_stored({"collect_days": 9, "retired_rule": 1})
     assert rules.collect_days == 9 and rules.support_min_households == 3
+
+
+@given(st.floats(min_value=0, max_value=99_999_999.99, allow_nan=False))
+def test_numbers_are_rounded_to_the_cent(number):
+    area = parse_area(number, "a")
+    assert area == Decimal(repr(number)).quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN")
+    assert area.as_tuple().exponent == -2
