@@ -31,7 +31,7 @@ openapi: install
 	$(BIN)/python -m api.cli openapi > schema/openapi.yaml
 
 lint: install
-	$(BIN)/ruff check api domain store usecases devservices tests
+	$(BIN)/ruff check api domain store usecases devservices worker tests
 
 clean:
 	rm -rf $(VENV) .data

@@ -14,6 +14,8 @@ from domain.errors import InvalidInput
 # One advance may move the clock by at most a year: enough for any deadline of the service,
 # small enough that a typo cannot throw business time into the next century.
 MAX_ADVANCE_SECONDS = 366 * 24 * 3600
+# In all, business time stays within a century of real time (dates stay far from year 9999).
+MAX_OFFSET_SECONDS = 100 * 366 * 24 * 3600
 
 
 def real_now() -> datetime:
@@ -29,3 +31,7 @@ def check_advance(advance_seconds: int) -> int:
     if not 0 < advance_seconds <= MAX_ADVANCE_SECONDS:
         raise InvalidInput("body.advance_seconds", "out_of_range", min=1, max=MAX_ADVANCE_SECONDS)
     return advance_seconds
+
+
+def offset_too_far() -> InvalidInput:
+    return InvalidInput("body.advance_seconds", "out_of_range", min=1, max=MAX_OFFSET_SECONDS)

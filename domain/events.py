@@ -9,17 +9,19 @@ import re
 from domain.errors import Forbidden, InvalidInput
 from domain.permissions import Principal
 
-TYPE_PATTERN = re.compile(r"^[a-z][a-z_]{0,39}\.(?:\*|[a-z][a-z_]{0,59})$")
-MAX_FILTERS = 50
+_TYPE = r"[a-z][a-z_]{0,39}\.(?:\*|[a-z][a-z_]{0,59})"
+TYPE_PATTERN = re.compile(rf"^{_TYPE}$")
+TYPE_LIST_PATTERN = rf"^{_TYPE}(?:,{_TYPE})*$"  # the feed's ?types=, comma-separated
+MAX_FILTERS = 50  # per webhook endpoint
 
 
-def parse_filters(values: list[str], field: str) -> list[str]:
+def parse_filters(values: list[str], field: str, limit: int | None = MAX_FILTERS) -> list[str]:
     """The distinct filters, in the given order; 400 for one that is not a type or wildcard."""
-    if len(values) > MAX_FILTERS:
-        raise InvalidInput(field, "out_of_range", min=0, max=MAX_FILTERS)
+    if limit is not None and len(values) > limit:
+        raise InvalidInput(field, "out_of_range", min=0, max=limit)
     seen: list[str] = []
     for value in values:
-        if not TYPE_PATTERN.match(value):
+        if not TYPE_PATTERN.fullmatch(value):
             raise InvalidInput(field, "invalid_event_type")
         if value not in seen:
             seen.append(value)

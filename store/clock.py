@@ -9,8 +9,9 @@ async def offset_seconds(conn: asyncpg.Connection) -> int:
     return await conn.fetchval("SELECT offset_seconds FROM test_clock") or 0
 
 
-async def advance(conn: asyncpg.Connection, seconds: int) -> int:
-    """Add ``seconds`` in one statement (two advances at once both count); the new offset."""
+async def advance(conn: asyncpg.Connection, seconds: int, limit: int) -> int | None:
+    """Add ``seconds`` in one statement (two advances at once both count); the new offset, or
+    None when it would pass ``limit``."""
     return await conn.fetchval(
         "UPDATE test_clock SET offset_seconds = offset_seconds + $1, updated_at = clock_timestamp() "
-        "RETURNING offset_seconds", seconds)
+        "WHERE offset_seconds + $1 <= $2 RETURNING offset_seconds", seconds, limit)

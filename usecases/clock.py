@@ -29,8 +29,10 @@ class BusinessClock:
         return rules.business_now(rules.real_now(), self._offset)
 
     async def advance(self, conn: asyncpg.Connection, seconds: int) -> datetime:
-        self._offset = await offsets.advance(conn, rules.check_advance(seconds))
-        self._read_at = time.monotonic()
+        offset = await offsets.advance(conn, rules.check_advance(seconds), rules.MAX_OFFSET_SECONDS)
+        if offset is None:
+            raise rules.offset_too_far()
+        self._offset, self._read_at = offset, time.monotonic()
         return rules.business_now(rules.real_now(), self._offset)
 
     @property

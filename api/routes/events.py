@@ -16,7 +16,7 @@ from api.conventions.openapi import READ, problems
 from api.conventions.problems import ProblemError
 from api.routes.common import BEARER
 from api.schemas.events import EventPage, event_view
-from domain.events import parse_filters
+from domain.events import TYPE_LIST_PATTERN, parse_filters
 from domain.permissions import Principal
 from usecases import events
 
@@ -54,13 +54,12 @@ class EventController(Controller):
         after: Annotated[str | None, Parameter(
             max_length=512, description="The `next_cursor` of the previous page; none: from the oldest.")] = None,
         types: Annotated[str | None, Parameter(
-            max_length=2000, description="Comma-separated event types (`task.created`) or "
-                                         "wildcards (`task.*`).")] = None,
+            max_length=2000, pattern=TYPE_LIST_PATTERN,
+            description="Comma-separated event types (`task.created`) or wildcards (`task.*`).")] = None,
         limit: Annotated[int, Parameter(ge=1, le=100, description="Page size, 1–100.")] = 20,
     ) -> EventPage:
         position = decode_cursor(after) if after else 0
-        filters = parse_filters([t.strip() for t in types.split(",") if t.strip()] if types else [],
-                                "query.types")
+        filters = parse_filters(types.split(",") if types else [], "query.types", limit=None)
         now = await business_clock(request).now(conn)
         rows = await events.list_events(conn, principal, after=position, types=filters, limit=limit, now=now)
         page = rows[:limit]

@@ -16,7 +16,7 @@ from usecases import phone
 
 @post("/v1/me/phone", operation_id="verifyPhone", summary="Verify the caller's phone number through WeChat",
       tags=["me"], security=BEARER, status_code=200,
-      responses=problems((400, 401, 403, 404, 413, 415, 429, 502, 503)))
+      responses=problems((400, 401, 403, 404, 409, 413, 415, 422, 429, 502, 503)))
 async def verify_phone(request: Request, tx: asyncpg.Connection, principal: Principal,
                        data: PhoneCode) -> PhoneVerified:
     services = services_of(request)

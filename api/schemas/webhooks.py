@@ -11,11 +11,12 @@ from msgspec import UNSET, Meta, UnsetType
 from api.conventions.openapi import Input
 from api.schemas.common import text
 from domain.events import MAX_FILTERS, TYPE_PATTERN
-from domain.webhooks import MAX_URL_LENGTH
+from domain.webhooks import MAX_URL_LENGTH, URL_PATTERN
 
 Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
-Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH,
-                          examples=["https://platform.example.gov.cn/bilin/webhooks"])]
+Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN,
+                          examples=["https://platform.example.gov.cn/bilin/webhooks"],
+                          description="http(s), without credentials or fragment.")]
 EventType = Annotated[str, Meta(pattern=TYPE_PATTERN.pattern, max_length=100)]
 EventTypes = Annotated[list[EventType], Meta(
     max_length=MAX_FILTERS, examples=[["proposal.*", "task.created"]],

@@ -81,14 +81,21 @@ async def test_default_page_size_is_twenty(client, platform):
 
 
 async def test_updated_since_is_strict_rfc_3339(client, platform):
-    for bad in ("0.5", "1700000000", "2020-01-01", "2020-01-01T00:00:00", "0001-01-01T00:00:00+01:00",
-                "9999-12-31T23:59:59-05:00"):
+    await client.post("/v1/communities", headers=platform.headers(), json={"name": "一"})
+    for bad in ("0.5", "1700000000", "2020-01-01", "2020-01-01T00:00:00", "0000-00-00T00:00:00Z"):
         response = await client.get("/v1/communities", headers=platform.headers(), params={"updated_since": bad})
         assert response.status_code == 400, bad
         assert response.json()["errors"][0]["field"] == "query.updated_since"
     for good in ("2020-01-01T00:00:00Z", "2020-01-01t08:00:00.5+08:00", "9999-12-31T23:59:59+05:00"):
         response = await client.get("/v1/communities", headers=platform.headers(), params={"updated_since": good})
         assert response.status_code == 200, (good, response.text)
+    # valid times just past the representable range are clamped to its edge, not refused
+    everything = await client.get("/v1/communities", headers=platform.headers(),
+                                  params={"updated_since": "0001-01-01T00:00:00+01:00"})
+    nothing = await client.get("/v1/communities", headers=platform.headers(),
+                               params={"updated_since": "9999-12-31T23:59:59-05:00"})
+    assert everything.status_code == nothing.status_code == 200
+    assert len(everything.json()["data"]) == 1 and nothing.json()["data"] == []
 
 
 async def test_wrong_body_types_are_refused_not_coerced(client, platform):

@@ -4,6 +4,7 @@ out of reach (made by cutting a loopback proxy between the service and Redis).""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from pathlib import Path
@@ -102,14 +103,15 @@ def assert_rate_limited(response: httpx.Response) -> None:
 
 # -- (a) the headers on every kind of answer, in process ---------------------------------------
 
-async def test_headers_on_a_normal_answer_count_down(client, platform):
+async def test_headers_on_a_normal_answer_count_down(client, platform, test_settings):
     first = await client.get("/v1/communities", headers=platform.headers())
     second = await client.get("/v1/communities", headers=platform.headers())
     assert first.status_code == second.status_code == 200, first.text
     headers = rate_limit_headers(first)
     assert list(headers) == ["client"]
-    assert (headers["client"]["q"], headers["client"]["w"]) == (1_000_000, 60)  # test_settings
-    assert 1 <= headers["client"]["t"] <= 60
+    configured = test_settings.rate_limit_client
+    assert (headers["client"]["q"], headers["client"]["w"]) == (configured.quota, configured.window_seconds)
+    assert 1 <= headers["client"]["t"] <= configured.window_seconds
     assert remaining(second) == remaining(first) - 1
 
 
@@ -188,14 +190,15 @@ async def test_redis_outage_falls_back_to_counting_in_process(database_url, redi
                 # This process counts from zero on its own: the 3 in Redis are out of reach.
                 assert seen == list(range(QUOTA - 1, -1, -1))
                 assert_rate_limited(await http.get("/v1/communities", headers=platform.headers()))
-                assert time.monotonic() - started < 5, "each request waited for Redis"
+                # Refused at once, and retried at most once a second: no request waits long.
+                assert time.monotonic() - started < 10, "the requests kept waiting for Redis"
                 degraded = await http.get("/readyz")
                 assert degraded.status_code == 200, degraded.text
                 assert degraded.json() == {"status": "degraded", "database": "ok", "redis": "unavailable"}
                 assert redis_count(redis_url, platform.client_id) == 3  # nothing reached Redis
 
                 proxy.restore()
-                time.sleep(1.2)  # the limiter tries Redis again 1 s after its last failure
+                await asyncio.sleep(1.2)  # the limiter tries Redis again 1 s after its last failure
                 back = await http.get("/v1/communities", headers=platform.headers())
                 # Redis's count resumes (3 + 1): the in-process count (31) would refuse this.
                 assert back.status_code == 200, back.text

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from api.settings import Settings, UnsafeConfiguration, load_settings
+from domain.clock import MAX_OFFSET_SECONDS
 from tests.support.clock import clock  # noqa: F401 - the fixture
 from tests.support.production import production_client
 
@@ -18,7 +19,8 @@ def parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-async def test_read_and_advance_without_a_token(client, db, clock):
+@pytest.mark.usefixtures("clock")
+async def test_read_and_advance_without_a_token(client, db):
     now = datetime.now(timezone.utc)
     read = await client.get("/v1/test-clock")
     assert read.status_code == 200, read.text
@@ -34,15 +36,27 @@ async def test_read_and_advance_without_a_token(client, db, clock):
     assert (await client.get("/v1/test-clock")).json()["advanced_seconds"] == 14 * 86400 + 3600
 
 
+@pytest.mark.usefixtures("clock")
+async def test_business_time_stays_within_a_century(client, db):
+    await db.execute("UPDATE test_clock SET offset_seconds = $1", MAX_OFFSET_SECONDS - 10)
+    if (cached := client.app.state.get("business_clock")) is not None:
+        cached.forget()
+    too_far = await client.post("/v1/test-clock", json={"advance_seconds": 11})
+    assert too_far.status_code == 400, too_far.text
+    assert (await client.post("/v1/test-clock", json={"advance_seconds": 10})).status_code == 200
+
+
+@pytest.mark.usefixtures("clock")
 @pytest.mark.parametrize("body", [{"advance_seconds": 0}, {"advance_seconds": -60}, {"advance_seconds": "60"},
                                   {"advance_seconds": 366 * 86400 + 1}, {}, {"advance_seconds": 1, "x": 1}])
-async def test_only_forward_and_within_bounds(client, clock, body):
+async def test_only_forward_and_within_bounds(client, body):
     response = await client.post("/v1/test-clock", json=body)
     assert response.status_code == 400, response.text
     assert (await client.get("/v1/test-clock")).json()["advanced_seconds"] == 0
 
 
-async def test_security_time_does_not_move(client, platform, clock):
+@pytest.mark.usefixtures("clock")
+async def test_security_time_does_not_move(client, platform):
     """A token stays good (its expiry is real time) while business time jumps a year ahead."""
     await client.post("/v1/test-clock", json={"advance_seconds": 366 * 86400})
     response = await client.get("/v1/communities", headers=platform.headers())

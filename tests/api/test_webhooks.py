@@ -13,14 +13,23 @@ import json
 import pytest
 from standardwebhooks import Webhook
 
+from domain.webhooks import Allowlist
 from tests.support.platform import new_street_client, sign_in
 from tests.support.production import production_client
 from tests.support.receiver import Receiver
+from tests.support.worker import only_this_street_delivers
+from usecases.egress import EgressPolicy
+from worker.http import Sender
 from worker.main import Worker
+
+# Endpoints of tests that deliver nothing point at a closed loopback port: a worker that later
+# relays their street's events gets "connection refused" at once and never leaves the machine.
+NOWHERE = "http://127.0.0.1:9/hooks"
 
 
 @pytest.fixture
-async def worker(test_settings):
+async def worker(test_settings, db, platform):
+    await only_this_street_delivers(db, platform.street_id)
     worker = Worker(test_settings, name="in-process")
     task = asyncio.create_task(worker.run())
     yield worker
@@ -64,7 +73,7 @@ async def wait_for_deliveries(client, platform, endpoint_id, condition, timeout:
 
 async def test_manage_an_endpoint_whose_secret_is_shown_once(client, db, platform):
     created = await client.post("/v1/webhook-endpoints", headers=platform.headers(), json={
-        "url": "https://platform.example.gov.cn/hooks", "description": "街道平台", "event_types": ["task.*"]})
+        "url": NOWHERE, "description": "街道平台", "event_types": ["task.*"]})
     assert created.status_code == 201, created.text
     endpoint = created.json()
     assert endpoint["secret"].startswith("whsec_")
@@ -106,7 +115,7 @@ async def test_manage_an_endpoint_whose_secret_is_shown_once(client, db, platfor
 
 async def test_an_idempotent_replay_shows_the_same_secret_and_creates_nothing(client, db, platform):
     headers = platform.headers(**{"Idempotency-Key": "create-hook-1"})
-    body = {"url": "https://platform.example.gov.cn/hooks"}
+    body = {"url": NOWHERE}
     first = await client.post("/v1/webhook-endpoints", headers=headers, json=body)
     again = await client.post("/v1/webhook-endpoints", headers=headers, json=body)
     assert again.headers["idempotent-replayed"] == "true"
@@ -115,7 +124,7 @@ async def test_an_idempotent_replay_shows_the_same_secret_and_creates_nothing(cl
 
 
 async def test_other_streets_and_missing_scopes_see_nothing(client, database_url, platform, other_platform):
-    endpoint = await create_endpoint(client, platform, "https://platform.example.gov.cn/hooks")
+    endpoint = await create_endpoint(client, platform, NOWHERE)
     path = f"/v1/webhook-endpoints/{endpoint['id']}"
     for method, url in (("GET", path), ("PATCH", path), ("DELETE", path), ("GET", f"{path}/deliveries"),
                         ("POST", f"{path}/rotate-secret")):
@@ -131,7 +140,8 @@ async def test_other_streets_and_missing_scopes_see_nothing(client, database_url
 
 @pytest.mark.parametrize("body", [
     {"url": "ftp://platform.example/hooks"}, {"url": "https://user:pw@platform.example/"},
-    {"url": "not a url"}, {"url": "https://a.example/", "event_types": ["Task.created"]},
+    {"url": "not a url"}, {"url": "https://[::1]/hooks"}, {"url": "https://a.example/\n"},
+    {"url": "https://a.example/", "event_types": ["Task.created"]},
     {"url": "https://a.example/", "event_types": ["task"]}, {"url": "https://a.example/", "extra": 1}])
 async def test_bad_input_is_400(client, platform, body):
     response = await client.post("/v1/webhook-endpoints", headers=platform.headers(), json=body)
@@ -145,7 +155,7 @@ async def test_production_refuses_internal_destinations_unless_allowlisted(test_
         async def create(url: str):
             return await client.post("/v1/webhook-endpoints", headers=platform.headers(), json={"url": url})
 
-        for url in ("https://127.0.0.1/hooks", "https://[::1]/hooks", "https://169.254.169.254/latest",
+        for url in ("https://127.0.0.1/hooks", "https://169.254.169.254/latest",
                     "https://10.9.0.1/hooks", "https://192.168.1.10/", "https://localhost/hooks",
                     "http://8.8.8.8/hooks"):  # the internet gets https
             refused = await create(url)
@@ -186,14 +196,14 @@ async def test_signed_deliveries_verify_with_standard_webhooks(client, platform,
 
 
 async def test_a_rotated_secret_overlaps_with_the_old_one(client, platform, worker, receiver):
-    endpoint = await create_endpoint(client, platform, f"{receiver.url}/hooks")
+    endpoint = await create_endpoint(client, platform, f"{receiver.url}/hooks", event_types=["community.*"])
     old = endpoint["secret"]
     rotated = await client.post(f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret", headers=platform.headers())
     assert rotated.status_code == 200, rotated.text
     new = rotated.json()["secret"]
     assert new != old and rotated.json()["previous_secret_expires_at"] is not None
     await make_community(client, platform)
-    (request,) = [r for r in await receiver.wait_for(lambda r: len(r) >= 1)]
+    (request,) = await receiver.wait_for(lambda r: len(r) >= 1)
     assert len(request.headers["webhook-signature"].split(" ")) == 2
     for secret in (old, new):  # a receiver that knows either one verifies
         Webhook(secret).verify(request.body, request.headers)
@@ -243,3 +253,42 @@ async def test_disabling_cancels_waiting_deliveries(client, db, platform, receiv
     cancelled = await deliveries_of(client, platform, endpoint["id"])
     assert {d["status"] for d in cancelled} == {"cancelled"}
     assert {d["last_error"] for d in cancelled} == {"endpoint_disabled"}
+
+
+async def test_the_production_guard_holds_at_every_connection(receiver):
+    """At delivery time too: the worker resolves the host itself, checks every address and
+    connects to the address it checked, so a name that now points at loopback is refused."""
+    port = receiver.url.rsplit(":", 1)[1]
+
+    async def rebinding(host: str) -> list[str]:
+        return ["8.8.8.8", "127.0.0.1"]
+
+    async def loopback(host: str) -> list[str]:
+        return ["127.0.0.1"]
+
+    cases = [
+        (EgressPolicy(guarded=True), receiver.url, "address_not_allowed"),
+        (EgressPolicy(guarded=True, resolver=rebinding), f"http://rebind.example:{port}/", "address_not_allowed"),
+        (EgressPolicy(guarded=True, allowlist=Allowlist.parse(["127.0.0.0/8"])), receiver.url, None),
+        # The name resolves nowhere in DNS: only the checked address can have been dialled.
+        (EgressPolicy(guarded=True, resolver=loopback, allowlist=Allowlist.parse(["127.0.0.1"])),
+         f"http://intranet.invalid:{port}/", None),
+    ]
+    for policy, url, error in cases:
+        sender = Sender(policy)
+        try:
+            answer = await sender.post(url, {"content-type": "application/json"}, b"{}")
+        finally:
+            await sender.close()
+        assert answer.error == error, (url, answer)
+    assert len(receiver.snapshot()) == 2  # the two allowed calls, nothing else
+
+
+async def test_a_redirect_is_not_followed_but_failed(receiver):
+    receiver.answer(307)
+    sender = Sender(EgressPolicy(guarded=False))
+    try:
+        answer = await sender.post(receiver.url, {}, b"{}")
+    finally:
+        await sender.close()
+    assert (answer.status_code, answer.error) == (307, "http_status") and len(receiver.snapshot()) == 1

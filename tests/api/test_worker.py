@@ -18,10 +18,15 @@ from domain.webhooks import RETRY_DELAYS
 from store import jobs
 from tests.support.clock import business_now, clock  # noqa: F401 - the fixture
 from tests.support.receiver import Receiver
-from tests.support.worker import running_worker
+from tests.support.worker import only_this_street_delivers, running_worker
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("clock")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("clock"), pytest.mark.usefixtures("clock")]
 JOB_WORKER = ["tests.support.job_worker"]
+
+
+@pytest.fixture(autouse=True)
+async def _only_this_street(db, platform):
+    await only_this_street_delivers(db, platform.street_id)
 
 
 async def create_endpoint(client, platform, url: str, **fields) -> dict:
@@ -51,7 +56,7 @@ async def deliveries(db, endpoint_id: str) -> list:
                           endpoint_id)
 
 
-async def test_a_worker_killed_mid_delivery_loses_nothing(client, db, database_url, platform, tmp_path, clock):
+async def test_a_worker_killed_mid_delivery_loses_nothing(client, db, database_url, platform, tmp_path):
     with Receiver() as receiver:
         receiver.answer(204, delay=0.5)
         endpoints = [await create_endpoint(client, platform, f"{receiver.url}/e{i}", event_types=["community.*"])
@@ -84,7 +89,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(client, db, database_u
     assert interrupted <= repeats, "an interrupted delivery was not sent again with the same webhook-id"
 
 
-async def test_two_workers_never_run_a_due_job_twice(client, db, database_url, platform, tmp_path, clock):
+async def test_two_workers_never_run_a_due_job_twice(client, db, database_url, platform, tmp_path):
     runs = tmp_path / "runs.txt"
     runs.touch()
     now = await business_now(db)
@@ -113,7 +118,7 @@ async def test_two_workers_never_run_a_due_job_twice(client, db, database_url, p
     assert await db.fetchval("SELECT max(attempts) FROM jobs WHERE id = ANY($1)", ids) == 1
 
 
-async def test_a_failing_receiver_gets_retries_on_the_schedule(client, db, database_url, platform, tmp_path, clock):
+async def test_a_failing_receiver_gets_retries_on_the_schedule(client, db, database_url, platform, tmp_path):
     with Receiver() as receiver, running_worker(database_url, tmp_path / "worker.log"):
         receiver.plan = lambda n: (503, 0.0) if n < 3 else (204, 0.0)
         endpoint = await create_endpoint(client, platform, f"{receiver.url}/hooks", event_types=["community.*"])
@@ -149,7 +154,7 @@ async def _with_attempts(db, endpoint_id: str, attempts: int):
     return rows if rows and rows[0]["attempts"] == attempts else None
 
 
-async def test_410_and_repeated_failure_disable_the_endpoint(client, db, database_url, platform, tmp_path, clock):
+async def test_410_and_repeated_failure_disable_the_endpoint(client, db, database_url, platform, tmp_path):
     with Receiver() as gone, Receiver() as failing, running_worker(database_url, tmp_path / "worker.log"):
         gone.answer(410)
         failing.answer(500)
@@ -191,7 +196,7 @@ async def test_410_and_repeated_failure_disable_the_endpoint(client, db, databas
         (first["id"], "gone"), (second["id"], "repeated_failure")]
 
 
-async def test_a_slow_receiver_never_slows_the_api(client, db, database_url, platform, tmp_path, clock):
+async def test_a_slow_receiver_never_slows_the_api(client, db, database_url, platform, tmp_path):
     with Receiver() as receiver, running_worker(database_url, tmp_path / "worker.log"):
         receiver.answer(204, delay=4.0)
         endpoint = await create_endpoint(client, platform, f"{receiver.url}/hooks", event_types=["community.*"])
@@ -214,7 +219,7 @@ async def test_a_slow_receiver_never_slows_the_api(client, db, database_url, pla
         assert not receiver.snapshot()[0].answered  # all of it while the receiver was still busy
 
 
-async def test_a_terminated_worker_finishes_what_it_started(client, db, database_url, platform, tmp_path, clock):
+async def test_a_terminated_worker_finishes_what_it_started(client, db, database_url, platform, tmp_path):
     with Receiver() as receiver:
         receiver.answer(204, delay=1.5)
         endpoint = await create_endpoint(client, platform, f"{receiver.url}/hooks", event_types=["community.*"])

@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from typing import Any, Coroutine
+from collections.abc import Coroutine
+from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -30,7 +31,7 @@ class TcpProxy:
 
     # -- the sync interface (called from the test's thread) ---------------------------------
 
-    def start(self) -> TcpProxy:
+    def start(self) -> Self:
         self._thread.start()
         self._call(self._listen())
         return self
@@ -62,7 +63,7 @@ class TcpProxy:
         return urlunsplit((parts.scheme, f"{netloc}{self.host}:{self.port}", parts.path,
                            parts.query, parts.fragment))
 
-    def __enter__(self) -> TcpProxy:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -112,14 +113,17 @@ class TcpProxy:
             pipes = [asyncio.create_task(self._pipe(client_reader, upstream_writer)),
                      asyncio.create_task(self._pipe(upstream_reader, client_writer))]
             await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
-            for writer in writers:
-                writer.close()  # one side hung up: a graceful close of both
+            if self._server is not None:  # one side hung up, no cut: close both gracefully
+                for writer in writers:
+                    writer.close()
+                    self._writers.discard(writer)
         finally:
             for pipe in pipes:
                 pipe.cancel()
             for writer in writers:
-                writer.transport.abort()  # after a cut: still open, so reset it (else a no-op)
-                self._writers.discard(writer)
+                if writer in self._writers:  # cut, or dropped: reset whatever is still open
+                    writer.transport.abort()
+                    self._writers.discard(writer)
             self._tasks.discard(task)
 
     @staticmethod

@@ -41,3 +41,15 @@ def running_worker(database_url: str, log_path: Path, *, module: list[str] = WOR
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+async def only_this_street_delivers(db, street_id: str) -> None:
+    """Switch off the webhook endpoints other tests left in this database (the contract
+    fuzzer's among them, with made-up host names), so a worker started now calls only this
+    test's receivers and never anything off the machine."""
+    await db.execute(
+        """UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'manual'
+           WHERE street_id <> $1 AND enabled""", street_id)
+    await db.execute(
+        """UPDATE webhook_deliveries SET status = 'cancelled', last_error = 'endpoint_disabled'
+           WHERE street_id <> $1 AND status = 'pending'""", street_id)

@@ -17,7 +17,7 @@ SERVICES = COMPOSE["services"]
 
 
 def test_it_has_the_production_services():
-    assert {"postgres", "redis", "migrate", "api"} <= set(SERVICES)
+    assert {"postgres", "redis", "migrate", "api", "worker"} <= set(SERVICES)
     major = int(re.match(r"postgres:(\d+)", SERVICES["postgres"]["image"]).group(1))
     assert major >= 15  # the official image ships contrib, so btree_gist is there
     assert SERVICES["redis"]["image"].startswith("redis:")
@@ -29,11 +29,12 @@ def test_dependencies_are_ordered_and_exist():
             assert dependency in SERVICES, f"{name} depends on unknown {dependency}"
             assert condition["condition"] in {"service_healthy", "service_completed_successfully", "service_started"}
     assert SERVICES["api"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert SERVICES["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert SERVICES["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert SERVICES["migrate"]["restart"] == "no"
 
 
-@pytest.mark.parametrize("name", ["migrate", "api"])
+@pytest.mark.parametrize("name", ["migrate", "api", "worker"])
 def test_commands_exist_in_the_cli(name, capsys):
     command = SERVICES[name]["command"]
     assert command[:3] == ["python", "-m", "api.cli"]
@@ -42,9 +43,12 @@ def test_commands_exist_in_the_cli(name, capsys):
     assert exited.value.code == 0
 
 
-def test_the_api_would_start_in_production_with_the_compose_environment():
-    environment = {key: str(value) for key, value in SERVICES["api"]["environment"].items()}
+@pytest.mark.parametrize("name", ["api", "worker"])
+def test_the_service_would_start_in_production_with_the_compose_environment(name):
+    environment = {key: str(value) for key, value in SERVICES[name]["environment"].items()}
     for key, value in environment.items():  # stand-ins for the ${…} secrets an operator supplies
+        value = re.sub(r"\$\{[^}:]+:-([^}]*)\}", r"\1", value)  # ${NAME:-default}: the default
+        environment[key] = value
         if "${" in value:
             environment[key] = re.sub(r"\$\{[^}]+\}", {
                 "BILIN_JWT_KEYS": "k1:" + "cHJvZHVjdGlvbi1rZXktcHJvZHVjdGlvbi1rZXktMDE=",
@@ -59,6 +63,14 @@ def test_the_image_builds_from_files_that_exist():
     dockerfile = (ROOT / "Dockerfile").read_text()
     for source in re.findall(r"^COPY (\S+)", dockerfile, flags=re.M):
         assert (ROOT / source).exists(), source
-    for name in ("migrate", "api"):
+    for name in ("migrate", "api", "worker"):
         assert SERVICES[name]["build"] == "."
+    assert "COPY worker" in dockerfile
     assert "--frozen" in dockerfile and "USER" in dockerfile
+
+
+def test_the_worker_is_checked_by_its_heartbeat():
+    worker = SERVICES["worker"]
+    heartbeat = worker["command"][worker["command"].index("--heartbeat-file") + 1]
+    assert heartbeat in " ".join(worker["healthcheck"]["test"])
+    assert "ports" not in worker  # it serves nothing

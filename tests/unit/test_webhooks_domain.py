@@ -174,10 +174,19 @@ def test_destination_problems():
 
 @pytest.mark.parametrize("url", ["ftp://a.example/x", "https://user:pw@a.example/", "//a.example/x", "a.example",
                                  "https://a.example/#frag", "https://a.example:99999/", "https:///x",
-                                 "https://a.example/ x", "https://" + "a" * 2050 + ".example/"])
+                                 "https://a.example/ x", "https://" + "a" * 2050 + ".example/",
+                                 "https://a.example/x\n", "https://[::1]/", "https://a_b.example/"])
 def test_urls_that_are_refused(url):
     with pytest.raises(InvalidInput):
         rules.parse_url(url)
+
+
+@given(st.from_regex(rules.URL_PATTERN, fullmatch=True).filter(lambda u: len(u) <= rules.MAX_URL_LENGTH))
+def test_every_url_the_published_pattern_allows_is_accepted(url):
+    """The schema's pattern and the check are one rule: a client that validates against the
+    contract is never refused (the contract fuzzer checks the other direction)."""
+    scheme, host = rules.parse_url(url)
+    assert scheme in ("http", "https") and host
 
 
 def test_urls_that_are_accepted():
