@@ -18,7 +18,7 @@ from litestar import Request, Response, post
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import PUBLIC, Input, problems
-from api.conventions.problems import FieldError, FieldIssue, ProblemError
+from api.conventions.problems import ProblemError, field_error_from
 from api.services import services_of
 from domain.permissions import Principal
 from store import clients
@@ -29,14 +29,31 @@ ClientId = Annotated[str, Meta(max_length=64, examples=["cli_8m3k9x2q7r5t1v4w"])
 Secret = Annotated[str, Meta(max_length=256, pattern=r"^[\x21-\x7e]*$", examples=["sk_…"])]
 
 
-class TokenRequest(Input):
-    grant_type: Literal["client_credentials", "wechat_code", "refresh_token"]
+class ClientCredentialsGrant(Input, tag="client_credentials", tag_field="grant_type"):
+    """A platform client. Its id and secret may come in the body or by HTTP Basic."""
+
     client_id: ClientId | None = None
     client_secret: Secret | None = None
+    scope: Annotated[str, Meta(max_length=512, examples=["street:read street:write"],
+                               description="Narrow the token to these of the client's scopes")] | None = None
+
+
+class WechatCodeGrant(Input, tag="wechat_code", tag_field="grant_type"):
+    """A resident signing in through a mini-program client with the code from wx.login()."""
+
+    client_id: ClientId
     code: Annotated[str, Meta(min_length=1, max_length=256, pattern=r"^[\x21-\x7e]+$",
-                              description="wechat_code: the code from wx.login()")] | None = None
-    refresh_token: Secret | None = None
-    scope: Annotated[str, Meta(max_length=512, examples=["street:read street:write"])] | None = None
+                              examples=["0a3Xyz000abc"])]
+
+
+class RefreshTokenGrant(Input, tag="refresh_token", tag_field="grant_type"):
+    """Rotation: each refresh token works once; a reused one revokes its whole family."""
+
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=256, pattern=r"^[\x21-\x7e]+$",
+                                       examples=["rt_Hq3…"])]
+
+
+TokenRequest = ClientCredentialsGrant | WechatCodeGrant | RefreshTokenGrant
 
 
 class TokenResponse(msgspec.Struct, omit_defaults=True):
@@ -64,12 +81,11 @@ async def _read_token_request(request: Request) -> TokenRequest:
         else:
             token_request = msgspec.json.decode(body, type=TokenRequest)
     except msgspec.ValidationError as error:
-        raise ProblemError("validation_failed", errors=[
-            FieldError(field="body", message=str(error), code="invalid_value")]) from None
+        raise ProblemError("validation_failed", errors=[field_error_from(str(error))]) from None
     except (msgspec.DecodeError, UnicodeDecodeError):
         raise ProblemError("malformed_body") from None
     authorization = request.headers.get("authorization", "")
-    if authorization[:6].lower() == "basic ":
+    if authorization[:6].lower() == "basic " and isinstance(token_request, ClientCredentialsGrant):
         try:
             user, _, password = base64.b64decode(authorization[6:].strip(), validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
@@ -80,11 +96,8 @@ async def _read_token_request(request: Request) -> TokenRequest:
     return token_request
 
 
-def _required(field: str) -> ProblemError:
-    return ProblemError("validation_failed", errors=[FieldIssue(f"body.{field}", "required")])
-
-
-async def _client_credentials(request: Request, token_request: TokenRequest) -> tuple[Principal, str | None]:
+async def _client_credentials(request: Request, token_request: ClientCredentialsGrant
+                              ) -> tuple[Principal, str | None]:
     if not token_request.client_id or not token_request.client_secret:
         raise _invalid_client()
     async with services_of(request).db.connection() as conn:
@@ -102,19 +115,14 @@ async def _client_credentials(request: Request, token_request: TokenRequest) -> 
                      scopes=granted), None
 
 
-async def _person_grant(request: Request, token_request: TokenRequest) -> tuple[Principal, str | None]:
+async def _person_grant(request: Request, token_request: WechatCodeGrant | RefreshTokenGrant
+                        ) -> tuple[Principal, str | None]:
     services = services_of(request)
     try:
-        if token_request.grant_type == "wechat_code":
-            if not token_request.client_id:
-                raise _invalid_client()
-            if not token_request.code:
-                raise _required("code")
+        if isinstance(token_request, WechatCodeGrant):
             signed_in = await signin.sign_in_with_wechat(services.db, services.sealer, services.wechat,
                                                          token_request.client_id, token_request.code)
         else:
-            if not token_request.refresh_token:
-                raise _required("refresh_token")
             signed_in = await signin.refresh(services.db, token_request.refresh_token)
     except signin.GrantRefused as refused:
         raise (_invalid_client() if refused.code == "invalid_client" else ProblemError(refused.code)) from None
@@ -126,8 +134,10 @@ async def _person_grant(request: Request, token_request: TokenRequest) -> tuple[
       opt={"idempotent": False, "accepts_form": True}, security=[])
 async def issue_token(request: Request) -> Response[TokenResponse]:
     token_request = await _read_token_request(request)
-    grant = _client_credentials if token_request.grant_type == "client_credentials" else _person_grant
-    principal, refresh_token = await grant(request, token_request)
+    if isinstance(token_request, ClientCredentialsGrant):
+        principal, refresh_token = await _client_credentials(request, token_request)
+    else:
+        principal, refresh_token = await _person_grant(request, token_request)
     token, expires_in = services_of(request).keyring.issue(principal)
     body = TokenResponse(access_token=token, token_type="Bearer", expires_in=expires_in,
                          scope=" ".join(sorted(principal.scopes)),

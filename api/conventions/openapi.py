@@ -135,8 +135,12 @@ def _public_operation_ids(app: Litestar) -> set[str]:
 def build_document(app: Litestar) -> dict[str, Any]:
     document = copy.deepcopy(app.openapi_schema.to_schema())
     components = document.setdefault("components", {}).setdefault("schemas", {})
-    inputs = _subclasses(Input)
-    _, body_schemas = msgspec.json.schema_components(inputs, ref_template="#/components/schemas/{name}")
+    from api.auth.token_endpoint import TokenRequest  # a tagged union: one schema per grant type
+
+    inputs = [*_subclasses(Input), TokenRequest]
+    (token_schema, *_), body_schemas = msgspec.json.schema_components(
+        [TokenRequest, *inputs], ref_template="#/components/schemas/{name}")
+    components["TokenRequest"] = token_schema
     for name, schema in body_schemas.items():
         if schema.get("type") == "object":
             schema["additionalProperties"] = False
@@ -193,8 +197,15 @@ def contract_document(app: Litestar) -> dict[str, Any]:
     return cached
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """No &anchors/*aliases: shared sub-objects are written out where they are used."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def render_yaml(document: dict[str, Any]) -> str:
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(document, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def render_json(document: dict[str, Any]) -> str:

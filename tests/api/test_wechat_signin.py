@@ -117,11 +117,12 @@ async def test_wechat_unreachable_is_a_503_with_retry_after(test_settings, platf
 
 async def test_only_active_miniprogram_clients_may_use_the_grant(client, platform, wechat):
     app = await register_miniprogram(client, platform)
-    for client_id in (platform.client_id, "cli_nobody000000000", None):
-        body = {"grant_type": "wechat_code", "code": unique_code(),
-                **({"client_id": client_id} if client_id else {})}
+    for client_id in (platform.client_id, "cli_nobody000000000"):
+        body = {"grant_type": "wechat_code", "code": unique_code(), "client_id": client_id}
         response = await client.post("/v1/auth/token", json=body)
         assert response.status_code == 401 and response.json()["code"] == "invalid_client", client_id
+    no_client = await client.post("/v1/auth/token", json={"grant_type": "wechat_code", "code": unique_code()})
+    assert no_client.status_code == 400 and no_client.json()["errors"][0]["field"] == "body.client_id"
     missing_code = await client.post("/v1/auth/token", json={"grant_type": "wechat_code", "client_id": app.client_id})
     assert missing_code.status_code == 400
     assert missing_code.json()["errors"][0]["field"] == "body.code"
