@@ -80,6 +80,12 @@ def _seed_demo_miniprograms() -> None:
     for street, client_id, appid in loaded:
         print(f"demo mini-program client for {street}: client_id={client_id} appid={appid} "
               "(with the WeChat stand-in, login code X signs in as openid-X)")
+    from usecases.demo_people import DEMO_PEOPLE, load_for_juyuan
+
+    juyuan_appid = next(appid for street, _, appid in loaded if street == "菊园新区")
+    asyncio.run(_with_connection(_database_url(), lambda conn: load_for_juyuan(conn, juyuan_appid)))
+    print("demo residents of 菊园新区 (login codes): " + ", ".join(
+        f"{code}={name}" for code, name, *_ in DEMO_PEOPLE))
 
 
 def cmd_openapi(args: argparse.Namespace) -> None:

@@ -1,0 +1,46 @@
+"""The demo data a newcomer meets: load it twice (idempotent), then make the README's first
+requests — a platform token, the street's buildings, a resident signed in through the
+demo mini-program who already lives in 嘉富苑 1 号楼."""
+
+from __future__ import annotations
+
+from store.db import init_connection
+from usecases.crypto import Sealer
+from usecases.demo import DEMO_SECRET, load_demo
+from usecases.demo_people import load_for_juyuan
+from usecases.demo_wechat import load_demo_miniprograms
+
+
+async def load_everything(db, settings) -> None:
+    async with db.acquire() as conn:
+        await init_connection(conn)
+        await load_demo(conn)
+        loaded = await load_demo_miniprograms(conn, Sealer(settings.data_key_bytes))
+        await load_for_juyuan(conn, next(appid for street, _, appid in loaded if street == "菊园新区"))
+
+
+async def test_the_newcomers_first_requests(client, db, test_settings):
+    await load_everything(db, test_settings)
+    await load_everything(db, test_settings)  # a second run changes nothing
+    assert await db.fetchval("SELECT count(*) FROM streets WHERE name = '菊园新区'") == 1
+    assert await db.fetchval("SELECT count(*) FROM persons p JOIN wechat_identities w ON w.person_id = p.id "
+                             "WHERE w.openid = 'openid-zhang'") == 1
+
+    token = (await client.post("/v1/auth/token", json={
+        "grant_type": "client_credentials", "client_id": "cli_demo_juyuan", "client_secret": DEMO_SECRET})).json()
+    buildings = (await client.get("/v1/buildings", params={"limit": 100},
+                                  headers={"Authorization": f"Bearer {token['access_token']}"})).json()["data"]
+    assert {b["compound_name"] for b in buildings} == {"嘉富苑", "嘉北小区"}
+    assert all(b["counts"]["households"] == 24 for b in buildings)
+
+    signed_in = await client.post("/v1/auth/token", json={
+        "grant_type": "wechat_code", "client_id": "cli_demo_juyuan_mp", "code": "zhang"})
+    assert signed_in.status_code == 200, signed_in.text
+    me = (await client.get("/v1/me", headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"})).json()
+    assert me["real_name"] == "张小华"
+    assert [(m["unit_label"], m["head"]) for m in me["memberships"]] == [("1-101", True)]
+    leader = await client.post("/v1/auth/token", json={
+        "grant_type": "wechat_code", "client_id": "cli_demo_juyuan_mp", "code": "wang"})
+    households = await client.get(f"/v1/buildings/{me['memberships'][0]['building_id']}/households",
+                                  headers={"Authorization": f"Bearer {leader.json()['access_token']}"})
+    assert households.status_code == 200 and len(households.json()["data"]) == 20
