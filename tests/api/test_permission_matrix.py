@@ -97,6 +97,18 @@ MATRIX = [
                                                       "outsider": 201}),
     ("GET", "/v1/audit", None, {"default": 403, "platform": 200, "reader": 200, "officer": 200, "outsider": 200}),
     ("GET", "/v1/me", None, {"default": 200, "platform": 403, "reader": 403, "outsider": 403}),
+    ("GET", "/v1/communities/{community}/roles", None,
+     {"default": 403, "platform": 200, "reader": 200, "officer": 200, "staff": 200, "outsider": 404,
+      "far_staff": 404, "far_resident": 404, "stranger": 404}),
+    ("POST", "/v1/communities/{community}/role-invites",
+     {"role": "building_leader", "scope": {"type": "building", "id": "{building}"}},
+     {"default": 403, "platform": 201, "officer": 201, "staff": 201, "outsider": 404, "far_staff": 404,
+      "far_resident": 404, "stranger": 404}),
+    ("GET", "/v1/organizations", None, {"default": 403, "platform": 200, "reader": 200, "officer": 200,
+                                        "staff": 200, "far_staff": 200, "outsider": 200}),
+    ("GET", "/v1/clients", None, {"default": 403, "platform": 200, "officer": 200, "outsider": 200}),
+    ("GET", "/v1/events", None, {"default": 403, "platform": 200, "reader": 200, "outsider": 200}),
+    ("GET", "/v1/webhook-endpoints", None, {"default": 403, "platform": 200, "outsider": 200}),
 ]
 
 
@@ -122,6 +134,8 @@ async def test_each_caller_gets_the_right_answer(client, callers, method, templa
         payload = None
         if body is not None:
             payload = {k: (f"{caller}-{index}" if v == "{unique}" else v) for k, v in body.items()}
+            if "scope" in payload:
+                payload["scope"] = {**payload["scope"], "id": town.building}
         response = await client.request(method, path, headers=headers[caller], json=payload)
         want = expected.get(caller, expected["default"])
         assert response.status_code == want, (caller, method, path, response.status_code, response.text[:200])
