@@ -25,7 +25,7 @@ from store import clients
 from usecases import signin
 from usecases.crypto import matches
 
-ClientId = Annotated[str, Meta(max_length=64, examples=["cli_8m3k9x2q7r5t1v4w"])]
+ClientId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=["cli_8m3k9x2q7r5t1v4w"])]
 Secret = Annotated[str, Meta(max_length=256, pattern=r"^[\x21-\x7e]*$", examples=["sk_…"])]
 
 

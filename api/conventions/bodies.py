@@ -4,15 +4,19 @@ decoded strictly against the route's body type so a wrong type is a 400 and neve
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 import msgspec
 from litestar import Request
 
-from api.conventions.problems import ProblemError, field_error_from
+from api.conventions.problems import FieldIssue, ProblemError, field_error_from
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
+# A JSON \u0000 escape: preceded by an even number of backslashes (an escaped backslash
+# followed by the text "u0000" is not a NUL).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def _is_json(media_type: str) -> bool:
@@ -40,6 +44,9 @@ async def check_request_body(request: Request) -> None:
     if data_field is None or not has_body:
         return
     body = await request.body()
+    if _JSON_NUL.search(body):
+        # PostgreSQL text cannot hold NUL: refuse it in any string, whatever the field.
+        raise ProblemError("validation_failed", errors=[FieldIssue("body", "nul_character")])
     try:
         _decoder(data_field.annotation).decode(body)
     except msgspec.ValidationError as error:

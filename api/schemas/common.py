@@ -24,3 +24,8 @@ ExternalId = Annotated[str, Meta(
     description="The integrating system's own id (visible ASCII), unique per street.",
     examples=["JY-0001"],
 )]
+
+
+def id_text(example: str) -> object:
+    """A resource id in a request: visible ASCII (an unknown id is a 404, never a 500)."""
+    return Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=[example])]

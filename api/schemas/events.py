@@ -39,7 +39,7 @@ class EventPage(msgspec.Struct):
     events are there right now."""
 
     data: list[Event]
-    next_cursor: Annotated[str, Meta(examples=["WyJldmVudHMiLDQyXQ"])] | None
+    next_cursor: Annotated[str, Meta(examples=["e2a"])] | None
     has_more: Annotated[bool, Meta(examples=[False])]
 
 

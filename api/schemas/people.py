@@ -9,11 +9,13 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import ExternalId, text
+from api.schemas.common import ExternalId, id_text, text
 from domain.people import display_name, mask_phone
 
 Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
-PersonId = Annotated[str, Meta(min_length=1, max_length=64, examples=["psn_4k8m2q6x9r3t7v1w"])]
+PersonId = id_text("psn_4k8m2q6x9r3t7v1w")
+ScopeId = id_text("bld_3n8p2k5m7q9r4t6v")
+CommunityRef = id_text("com_7k2m9q4x8r1t5v3w")
 MemberRole = Literal["owner", "tenant", "family"]
 Code = Annotated[str, Meta(min_length=1, max_length=64, examples=["K7M2-9QXP-4RTV"])]
 Nickname = text(40, min_length=1, example="阳台种花的老王")
@@ -94,7 +96,7 @@ class RoleInviteCreate(Input):
 
 class RoleScopeInput(Input):
     type: Literal["building", "community"]
-    id: Annotated[str, Meta(min_length=1, max_length=64)]
+    id: ScopeId
 
 
 class RoleInvite(msgspec.Struct):
@@ -122,7 +124,7 @@ class Organization(msgspec.Struct):
 class OrganizationCreate(Input):
     name: OrganizationName
     kind: OrganizationKind
-    community_id: Annotated[str, Meta(max_length=64)] | None = None
+    community_id: CommunityRef | None = None
     external_id: ExternalId | None = None
 
 

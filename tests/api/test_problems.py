@@ -93,3 +93,17 @@ async def test_internal_errors_reveal_nothing(client, platform, monkeypatch):
     monkeypatch.setattr(places, "list_communities", explode)
     body = assert_problem(await client.get("/v1/communities", headers=platform.headers()), 500, "internal_error")
     assert "secret_table" not in json.dumps(body) and "app.py" not in json.dumps(body)
+
+
+async def test_nul_is_refused_in_every_string_field(client, platform):
+    for path, body in (("/v1/streets/roles", '{"person_id": "\\u0000"}'),
+                       ("/v1/communities", '{"name": "ok", "external_id": "a\\u0000"}')):
+        response = await client.post(path, headers=platform.headers(**{"Content-Type": "application/json"}),
+                                     content=body.encode())
+        assert_problem(response, 400, "validation_failed")
+    form = await client.post("/v1/auth/token", content=b"grant_type=client_credentials&client_id=a%00b&client_secret=x",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 400
+    escaped = await client.post("/v1/communities", headers=platform.headers(**{"Content-Type": "application/json"}),
+                                content='{"name": "a\\\\u0000b"}'.encode())
+    assert escaped.status_code == 201 and escaped.json()["name"] == "a\\u0000b"

@@ -42,7 +42,7 @@ def classify(failure: Any, case: Any, response: Any) -> str | None:
     query = case.query or {}
     if status is not None and status >= 500:
         return None  # a 5xx always fails the run, known or not
-    if "positive_data_acceptance" in checks and status == 400 and query.get("cursor"):
+    if "positive_data_acceptance" in checks and status == 400 and (query.get("cursor") or query.get("after")):
         # The cursor is opaque: only a next_cursor the server issued is valid, and no schema can
         # say so. Refusing a made-up one (or one with a NUL) with 400 is the documented behaviour.
         codes = {e.get("code") for e in problem.get("errors") or [] if isinstance(e, dict)}
