@@ -65,7 +65,10 @@ class UnitOfWork:
         await self.rollback()
         conn, self._conn = self._conn, None
         if conn is not None and self._db.pool is not None:
-            await self._db.pool.release(conn)
+            try:
+                await self._db.pool.release(conn)
+            except Exception as error:  # the pool has discarded the broken connection already
+                log.warning("connection_discarded", error=type(error).__name__)
 
 
 def unit_of_work(scope: dict) -> UnitOfWork:
