@@ -17,7 +17,7 @@ class Health(msgspec.Struct):
 
 
 class Readiness(msgspec.Struct):
-    status: str  # "ready", "degraded" (Redis down: per-process fallbacks) or "unavailable"
+    status: str  # "ready", or "degraded" (Redis down: per-process fallbacks)
     database: str
     redis: str
 
@@ -41,10 +41,11 @@ async def readyz(request: Request) -> Response[Readiness]:
     services = services_of(request)
     database_ok = await services.db.ping()
     redis_state = ("ok" if await services.redis_ok() else "unavailable") if services.redis else "not_configured"
-    status = "unavailable" if not database_ok else ("ready" if redis_state == "ok" else "degraded")
-    body = Readiness(status=status, database="ok" if database_ok else "unavailable", redis=redis_state)
-    headers = {"Retry-After": "5"} if not database_ok else {}
-    return Response(body, status_code=200 if database_ok else 503, headers=headers)
+    if not database_ok:  # every error is a problem document, this one too
+        raise ProblemError("service_unavailable", headers={"Retry-After": "5"},
+                           detail=f"database: unavailable; redis: {redis_state}")
+    status = "ready" if redis_state == "ok" else "degraded"
+    return Response(Readiness(status=status, database="ok", redis=redis_state))
 
 
 @get("/metrics", operation_id="getMetrics", summary="Prometheus metrics", tags=["system"],
