@@ -22,6 +22,7 @@ log = structlog.get_logger("bilin.worker")
 
 Claim = Callable[[asyncpg.Connection], Awaitable[Any]]
 Work = Callable[[asyncpg.Connection, Any], Awaitable[None]]
+Release = Callable[[Any], None]
 
 
 async def pause(stopping: asyncio.Event, seconds: float) -> None:
@@ -32,13 +33,14 @@ async def pause(stopping: asyncio.Event, seconds: float) -> None:
 
 class Dispatcher:
     def __init__(self, name: str, pool: asyncpg.Pool, *, slots: int, poll: float, claim: Claim,
-                 work: Work) -> None:
+                 work: Work, release: Release | None = None) -> None:
         self.name = name
         self.pool = pool
         self.slots = slots
         self.poll = poll
         self.claim = claim
         self.work = work
+        self.release = release  # called once the item's transaction has ended, either way
         self._free = asyncio.Semaphore(slots)
         self._running: set[asyncio.Task[None]] = set()
         self._failed = False  # the last item's work raised: pause before claiming again
@@ -92,6 +94,8 @@ class Dispatcher:
             with contextlib.suppress(Exception):
                 await transaction.rollback()
         finally:
+            if self.release is not None:
+                self.release(item)
             await self.pool.release(conn)
             self._free.release()
 

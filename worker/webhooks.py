@@ -56,7 +56,7 @@ class Deliverer:
         self.sender = sender
         self.busy: set[str] = set()  # endpoints this process is calling right now
         self.dispatcher = Dispatcher("webhooks", pool, slots=slots, poll=poll, claim=self._claim,
-                                     work=self._deliver)
+                                     work=self._deliver, release=self._release)
 
     async def run(self, stopping: asyncio.Event) -> None:
         await self.dispatcher.run(stopping)
@@ -69,6 +69,10 @@ class Deliverer:
         self.busy.add(item["endpoint_id"])
         return item, now
 
+    def _release(self, claimed: tuple[asyncpg.Record, datetime]) -> None:
+        # Only once the attempt is committed: an endpoint this attempt disables is not called again.
+        self.busy.discard(claimed[0]["endpoint_id"])
+
     async def _deliver(self, conn: asyncpg.Connection, claimed: tuple[asyncpg.Record, datetime]) -> None:
         item, now = claimed
         try:
@@ -77,11 +81,7 @@ class Deliverer:
             log.exception("webhook_signing_failed", delivery_id=item["delivery_id"])
             answer = Answer(None, "signing_failed", 0)
         else:
-            try:
-                answer = await self.sender.post(item["url"], headers, body)
-            finally:
-                self.busy.discard(item["endpoint_id"])
-        self.busy.discard(item["endpoint_id"])
+            answer = await self.sender.post(item["url"], headers, body)
         attempts = item["attempts"] + 1
         decision = rules.decide(outcome=rules.outcome_of(answer.status_code), attempts_made=attempts, now=now,
                                 first_attempt_at=item["first_attempt_at"] or now,

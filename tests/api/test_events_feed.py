@@ -165,7 +165,8 @@ async def test_the_feed_pages_filters_and_stays_in_its_street(client, database_u
     assert theirs["data"][0]["street_id"] == other_platform.street_id
 
 
-@pytest.mark.parametrize("params", [{"after": "garbage"}, {"after": "WyJvdGhlciIsMV0"}, {"types": "Task"},
+@pytest.mark.parametrize("params", [{"after": "garbage"}, {"after": "e"}, {"after": "e1000000000000000"},
+                                    {"after": "E1"}, {"after": "e1\n"}, {"types": "Task"}, {"types": "task.created "},
                                     {"types": "task.created,*"}, {"limit": 0}, {"limit": 101}])
 async def test_bad_feed_queries_are_400(client, platform, params):
     response = await client.get("/v1/events", headers=platform.headers(), params=params)

@@ -12,6 +12,7 @@ import json
 
 import pytest
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from domain.webhooks import Allowlist
 from tests.support.platform import new_street_client, sign_in
@@ -138,6 +139,13 @@ async def test_other_streets_and_missing_scopes_see_nothing(client, database_url
     assert (await client.get("/v1/webhook-endpoints")).status_code == 401
 
 
+async def test_a_street_has_at_most_twenty_endpoints(client, platform):
+    for n in range(20):
+        await create_endpoint(client, platform, f"{NOWHERE}/{n}", event_types=["none.created"])
+    refused = await client.post("/v1/webhook-endpoints", headers=platform.headers(), json={"url": NOWHERE})
+    assert refused.status_code == 422 and refused.json()["code"] == "too_many_webhook_endpoints"
+
+
 @pytest.mark.parametrize("body", [
     {"url": "ftp://platform.example/hooks"}, {"url": "https://user:pw@platform.example/"},
     {"url": "not a url"}, {"url": "https://[::1]/hooks"}, {"url": "https://a.example/\n"},
@@ -215,7 +223,7 @@ async def test_a_rotated_secret_overlaps_with_the_old_one(client, platform, work
     request = (await receiver.wait_for(lambda r: len(r) >= 2))[1]
     assert len(request.headers["webhook-signature"].split(" ")) == 1
     Webhook(newest).verify(request.body, request.headers)
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(new).verify(request.body, request.headers)
 
 

@@ -1,6 +1,7 @@
 """The worker as real processes: killed with SIGKILL mid-delivery and restarted, two of them
 racing for the same due jobs, retries on the schedule under the test clock, 410 and repeated
-failure disabling an endpoint, a slow receiver, and a graceful stop."""
+failure disabling an endpoint, a slow receiver, a graceful stop, and deadlines that fell due
+while no worker ran."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from standardwebhooks import Webhook
 
 from domain.webhooks import RETRY_DELAYS
 from store import jobs
+from store.events import Subject
 from tests.support.clock import business_now, clock  # noqa: F401 - the fixture
 from tests.support.receiver import Receiver
 from tests.support.worker import only_this_street_delivers, running_worker
+from usecases.events import schedule_event
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("clock"), pytest.mark.usefixtures("clock")]
 JOB_WORKER = ["tests.support.job_worker"]
@@ -155,25 +158,20 @@ async def _with_attempts(db, endpoint_id: str, attempts: int):
 
 
 async def test_410_and_repeated_failure_disable_the_endpoint(client, db, database_url, platform, tmp_path):
-    with Receiver() as gone, Receiver() as failing, running_worker(database_url, tmp_path / "worker.log"):
+    async def disabled(endpoint_id):
+        body = (await client.get(f"/v1/webhook-endpoints/{endpoint_id}", headers=platform.headers())).json()
+        return body if not body["enabled"] else None
+
+    with Receiver() as gone, Receiver() as failing:
         gone.answer(410)
         failing.answer(500)
         first = await create_endpoint(client, platform, f"{gone.url}/hooks", event_types=["community.*"])
         await new_community(client, platform, "嘉富社区")
         await new_community(client, platform, "嘉北社区")
-
-        async def disabled(endpoint_id):
-            body = (await client.get(f"/v1/webhook-endpoints/{endpoint_id}", headers=platform.headers())).json()
-            return body if not body["enabled"] else None
-        endpoint = await eventually(lambda: disabled(first["id"]))
-        assert endpoint["disabled_reason"] == "gone" and endpoint["disabled_at"]
-        assert sorted(d["status"] for d in await deliveries(db, first["id"])) == ["cancelled", "failed"]
-        assert len(gone.snapshot()) == 1  # no attempt after the 410
+        await client.get("/v1/events", headers=platform.headers())  # relayed: both deliveries wait
 
         # Repeated failure: a delivery on its last attempt, the endpoint failing for 3 days.
         second = await create_endpoint(client, platform, f"{failing.url}/hooks", event_types=["test.*"])
-        await new_community(client, platform, "万象西园")
-        await client.get("/v1/events", headers=platform.headers())  # relay (no delivery: not a test.* type)
         async with db.acquire() as conn:
             event_id = await conn.fetchval("SELECT id FROM events WHERE street_id = $1 ORDER BY seq DESC LIMIT 1",
                                            platform.street_id)
@@ -185,20 +183,28 @@ async def test_410_and_repeated_failure_disable_the_endpoint(client, db, databas
                                                    next_attempt_at, first_attempt_at)
                    VALUES ('whd_lastattempt00001', $1, $2, $3, 'community.created', $4, $5, $6)""",
                 platform.street_id, second["id"], event_id, len(RETRY_DELAYS), now, now - timedelta(days=3))
-        endpoint = await eventually(lambda: disabled(second["id"]))
-        assert endpoint["disabled_reason"] == "repeated_failure"
-        (delivery,) = await deliveries(db, second["id"])
-        assert delivery["status"] == "failed" and delivery["attempts"] == len(RETRY_DELAYS) + 1
+
+        with running_worker(database_url, tmp_path / "worker.log"):
+            endpoint = await eventually(lambda: disabled(first["id"]))
+            assert endpoint["disabled_reason"] == "gone" and endpoint["disabled_at"]
+            assert sorted(d["status"] for d in await deliveries(db, first["id"])) == ["cancelled", "failed"]
+            endpoint = await eventually(lambda: disabled(second["id"]))
+            assert endpoint["disabled_reason"] == "repeated_failure"
+            (delivery,) = await deliveries(db, second["id"])
+            assert delivery["status"] == "failed" and delivery["attempts"] == len(RETRY_DELAYS) + 1
+            await asyncio.sleep(0.5)
+        assert len(gone.snapshot()) == 1  # nothing after the 410
+        assert len(failing.snapshot()) == 1
 
     feed = (await client.get("/v1/events", headers=platform.headers(),
                              params={"types": "webhook_endpoint.disabled"})).json()["data"]
-    assert [(e["subject"]["id"], e["data"]["reason"]) for e in feed] == [
-        (first["id"], "gone"), (second["id"], "repeated_failure")]
+    assert sorted((e["subject"]["id"], e["data"]["reason"]) for e in feed) == sorted([
+        (first["id"], "gone"), (second["id"], "repeated_failure")])
 
 
 async def test_a_slow_receiver_never_slows_the_api(client, db, database_url, platform, tmp_path):
     with Receiver() as receiver, running_worker(database_url, tmp_path / "worker.log"):
-        receiver.answer(204, delay=4.0)
+        receiver.answer(204, delay=2.5)
         endpoint = await create_endpoint(client, platform, f"{receiver.url}/hooks", event_types=["community.*"])
         await new_community(client, platform, "愉景华庭")
         (request,) = await receiver.wait_for(lambda rs: len(rs) == 1)
@@ -235,3 +241,21 @@ async def test_a_terminated_worker_finishes_what_it_started(client, db, database
     assert json.loads(answered[0].body)["id"] == first["event_id"]
     assert first["status"] == "succeeded"  # the one in flight was finished and recorded
     assert second["status"] == "pending" and second["attempts"] == 0  # nothing new was claimed
+
+
+async def test_a_deadline_that_fell_due_while_no_worker_ran_is_acted_on_at_start(client, db, database_url,
+                                                                               platform, tmp_path):
+    due = await business_now(db) - timedelta(hours=2)
+    async with db.acquire() as conn:
+        scheduled = [await schedule_event(conn, street_id=platform.street_id, run_at=due, type="task.overdue",
+                                          subject=Subject("task", "tsk_demo"), data={"title": "清理楼道"},
+                                          dedupe_key=f"{platform.street_id}:tsk_demo:overdue") for _ in range(2)]
+    assert scheduled[0] and scheduled[1] is None  # scheduled twice, one job
+    with running_worker(database_url, tmp_path / "worker.log"):
+        async def overdue():
+            page = await client.get("/v1/events", headers=platform.headers(), params={"types": "task.overdue"})
+            return page.json()["data"]
+        (event,) = await eventually(overdue, timeout=5)
+    assert event["subject"] == {"type": "task", "id": "tsk_demo"} and event["data"]["title"] == "清理楼道"
+    assert event["data"]["due_at"].endswith("Z")
+    assert await db.fetchval("SELECT status FROM jobs WHERE id = $1", scheduled[0]) == "done"

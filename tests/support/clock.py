@@ -3,6 +3,8 @@ tests that move it run in one xdist group and put it back afterwards."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
 import pytest
 
@@ -14,7 +16,7 @@ async def reset_clock(db: asyncpg.Pool, client: object) -> None:
         clock.forget()
 
 
-async def business_now(db: asyncpg.Pool):  # noqa: ANN201 - a datetime
+async def business_now(db: asyncpg.Pool) -> datetime:
     return await db.fetchval("SELECT clock_timestamp() + offset_seconds * interval '1 second' FROM test_clock")
 
 

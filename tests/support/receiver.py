@@ -42,7 +42,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            def do_POST(self) -> None:  # the standard library's name
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with receiver._lock:
                     request = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body,

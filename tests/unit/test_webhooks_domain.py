@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from domain import webhooks as rules
 from domain.clock import MAX_ADVANCE_SECONDS, business_now, check_advance
@@ -121,7 +122,7 @@ def test_during_an_overlap_either_secret_verifies():
     headers = {"webhook-id": "whd_1", "webhook-timestamp": str(timestamp), "webhook-signature": header}
     for secret in (old, new):
         assert Webhook(secret).verify(body, headers)["id"] == "evt_1"
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(rules.new_secret()).verify(body, headers)
 
 
