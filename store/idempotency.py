@@ -39,3 +39,11 @@ async def save(conn: asyncpg.Connection, *, caller: str, key: str, street_id: st
                   expires_at = EXCLUDED.expires_at""",
         caller, key, street_id, request_digest, status, headers, body_sealed, ttl,
     )
+
+
+async def delete_expired(conn: asyncpg.Connection, limit: int) -> int:
+    """Forget keys past their time (kept at least BILIN_IDEMPOTENCY_TTL_HOURS), a batch at a time."""
+    status = await conn.execute(
+        """DELETE FROM idempotency_keys WHERE ctid IN (
+               SELECT ctid FROM idempotency_keys WHERE expires_at < clock_timestamp() LIMIT $1)""", limit)
+    return int(status.split()[-1])

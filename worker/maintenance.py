@@ -1,5 +1,5 @@
-"""Retention: events (and their deliveries) older than BILIN_EVENT_RETENTION_DAYS, and
-finished jobs as old, are deleted in small batches. Retention is judged by the real clock,
+"""Retention: events (and their deliveries) older than BILIN_EVENT_RETENTION_DAYS, finished
+jobs as old, and expired Idempotency-Key records are deleted in small batches. Retention is judged by the real clock,
 so moving the test clock never deletes anything."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import asyncpg
 import structlog
 
 from domain.clock import real_now
-from store import feed, jobs
+from store import feed, idempotency, jobs
 from worker.dispatch import pause
 
 log = structlog.get_logger("bilin.worker")
@@ -38,8 +38,9 @@ async def maintenance_loop(pool: asyncpg.Pool, retention_days: int, stopping: as
         try:
             async with pool.acquire() as conn:
                 events, finished = await prune(conn, retention_days)
-            if events or finished:
-                log.info("retention", events_deleted=events, jobs_deleted=finished)
+                keys = await idempotency.delete_expired(conn, BATCH)
+            if events or finished or keys:
+                log.info("retention", events_deleted=events, jobs_deleted=finished, idempotency_keys_deleted=keys)
         except Exception as error:
             log.warning("retention_failed", error=type(error).__name__)
         await pause(stopping, INTERVAL)

@@ -100,3 +100,16 @@ async def test_stored_responses_are_sealed(client, db, platform):
                       json={"name": "密封测试"})
     sealed = await db.fetchval("SELECT body_sealed FROM idempotency_keys WHERE key = $1", k)
     assert sealed and "密封测试".encode() not in sealed
+
+
+async def test_expired_keys_are_forgotten_by_maintenance(client, db, platform):
+    from store.idempotency import delete_expired
+
+    k = key()
+    await client.post("/v1/communities", headers=platform.headers(**{"Idempotency-Key": k}), json={"name": "旧"})
+    await db.execute("UPDATE idempotency_keys SET expires_at = clock_timestamp() - interval '1 second' WHERE key = $1", k)
+    async with db.acquire() as conn:
+        assert await delete_expired(conn, 1000) >= 1
+    assert await db.fetchval("SELECT count(*) FROM idempotency_keys WHERE key = $1", k) == 0
+    again = await client.post("/v1/communities", headers=platform.headers(**{"Idempotency-Key": k}), json={"name": "新"})
+    assert again.status_code == 201 and "idempotent-replayed" not in again.headers
