@@ -4,21 +4,17 @@ households, and erasure of their personal data (PIPL)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import asyncpg
 
-from domain.codes import new_code, normalize_code
 from domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from domain.permissions import Principal, ensure
 from store import households, memberships, persons, points, roles
 from store.events import Subject, append_event
 from usecases.actors import actor_for
-from usecases.crypto import digest
+from usecases.invites import digest_of, issue_code
 from usecases.places import household_place
-
-INVITE_LIFETIME = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -96,18 +92,17 @@ async def invite_to_household(conn: asyncpg.Connection, who: Principal, househol
     if not (actor.leader_of(place, write=False) or actor.resident_of(place)):
         raise NotFound("not_found")
     ensure(actor.leader_of(place) or (actor.head_of(household_id) and not head))
-    code = new_code()
+    code = issue_code()
     invite = await memberships.insert_invite(
-        conn, household=household, code_digest=digest(normalize_code(code)), role=role, head=head,
-        created_by=who.person_id or who.client_id,
-        expires_at=datetime.now(timezone.utc) + INVITE_LIFETIME)  # security time: the real clock
-    return invite, code
+        conn, household=household, code_digest=code.digest, role=role, head=head,
+        created_by=who.person_id or who.client_id, expires_at=code.expires_at)
+    return invite, code.code
 
 
 async def join_household(conn: asyncpg.Connection, who: Principal, invite_code: str) -> asyncpg.Record:
     person = await live_person(conn, who)
-    normalized = normalize_code(invite_code)
-    invite = await memberships.claim_invite(conn, digest(normalized), who.street_id) if normalized else None
+    code_digest = digest_of(invite_code)
+    invite = await memberships.claim_invite(conn, code_digest, who.street_id) if code_digest else None
     if invite is None:
         raise RuleViolation("invalid_invite")
     household = await households.get(conn, who.street_id, invite["household_id"])

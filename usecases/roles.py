@@ -9,21 +9,17 @@ street-level organisation)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
 import asyncpg
 
-from domain.codes import new_code, normalize_code
 from domain.errors import Conflict, NotFound, RuleViolation
 from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible
 from store import buildings, communities, organizations, roles
 from store.events import Subject, append_event
 from store.paging import Keyset
 from usecases.actors import actor_for
-from usecases.crypto import digest
+from usecases.invites import digest_of, issue_code
 from usecases.me import live_person
-
-ROLE_INVITE_LIFETIME = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -135,19 +131,18 @@ async def invite(conn: asyncpg.Connection, who: Principal, community_id: str, ro
     if scope.place.community_id != community_id:
         raise RuleViolation("invalid_role_scope")
     ensure_for(actor, may_administer(actor, scope))
-    code = new_code()
+    code = issue_code()
     row = await roles.insert_invite(
         conn, street_id=who.street_id, role=role, scope_type=scope.type, scope_id=scope.id,
         community_id=scope.place.community_id, building_id=scope.place.building_id,
-        code_digest=digest(normalize_code(code)), created_by=who.person_id or who.client_id,
-        expires_at=datetime.now(timezone.utc) + ROLE_INVITE_LIFETIME)
-    return row, code
+        code_digest=code.digest, created_by=who.person_id or who.client_id, expires_at=code.expires_at)
+    return row, code.code
 
 
 async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> asyncpg.Record:
     person = await live_person(conn, who)
-    normalized = normalize_code(invite_code)
-    claimed = await roles.claim_invite(conn, digest(normalized), who.street_id) if normalized else None
+    code_digest = digest_of(invite_code)
+    claimed = await roles.claim_invite(conn, code_digest, who.street_id) if code_digest else None
     if claimed is None:
         raise RuleViolation("invalid_invite")
     place = Place(who.street_id, claimed["community_id"], claimed["building_id"])
