@@ -21,6 +21,8 @@ from api.conventions.unit_of_work import unit_of_work_middleware
 from api.deps import DEPENDENCIES, before_route
 from api.logging import configure_logging
 from api.routes.buildings import BuildingController
+from api.routes.bookings import BookingController
+from api.routes.calendar import space_calendar
 from api.routes.clients import ClientController
 from api.routes.communities import CommunityController
 from api.routes.events import EventController
@@ -29,7 +31,10 @@ from api.routes.me import MeController
 from api.routes.members import MemberController
 from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
+from api.routes.proposal_parts import ProposalPartsController
+from api.routes.proposals import ProposalController
 from api.routes.roles import RoleController
+from api.routes.spaces import SpaceController
 from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
 from api.routes.test_clock import clock_routes
 from api.routes.webhooks import WEBHOOK_ROUTES
@@ -42,6 +47,8 @@ ROUTES = [
     CommunityController, BuildingController, HouseholdController,
     MeController, RoleController, OrganizationController, MemberController,
     ClientController, verify_phone,
+    SpaceController, BookingController, space_calendar,
+    ProposalController, ProposalPartsController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

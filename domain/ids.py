@@ -28,6 +28,15 @@ PREFIXES = {
     "webhook_endpoint": "whe",
     "webhook_delivery": "whd",
     "job": "job",
+    "space": "spc",
+    "booking": "bkg",
+    "booking_series": "bks",
+    "booking_suspension": "bsp",
+    "proposal": "prp",
+    "option": "opt",
+    "ballot": "blt",
+    "comment": "cmt",
+    "timeline": "tln",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

@@ -79,6 +79,60 @@ PROBLEMS: dict[str, ProblemKind] = {
     "webhook_endpoint_disabled": ProblemKind(
         409, "推送端点已停用，请先启用", "The webhook endpoint is disabled; enable it first"),
     "delivery_in_progress": ProblemKind(409, "该推送正在发送中", "The delivery is being attempted right now"),
+    # Shared spaces and bookings (issue 7)
+    "booking_conflict": ProblemKind(409, "该时段已被预约", "The time overlaps another booking"),
+    "booking_transition_not_allowed": ProblemKind(
+        409, "预约当前状态不允许此变更", "The booking's status does not allow this change"),
+    "outside_opening_hours": ProblemKind(422, "不在开放时间内", "The time is outside the opening hours"),
+    "off_slot_grid": ProblemKind(422, "起止时间不在时段格上", "Start and end must be on the slot grid"),
+    "too_short": ProblemKind(422, "预约时长过短", "The booking is shorter than the minimum"),
+    "too_long": ProblemKind(422, "预约时长过长", "The booking is longer than the maximum"),
+    "too_far_ahead": ProblemKind(422, "超出可提前预约的天数", "The time is too far ahead"),
+    "too_late_to_book": ProblemKind(422, "距开始时间太近或已过去，无法预约", "It is too late to book this time"),
+    "quota_exceeded": ProblemKind(422, "本户本周预约时长已用完", "The household's weekly quota is used up"),
+    "booking_suspended": ProblemKind(
+        422, "因多次未到场，本户预约权暂停", "The household's booking right is suspended after no-shows"),
+    "not_eligible": ProblemKind(422, "无权预约该空间", "You may not book this space"),
+    "household_required": ProblemKind(
+        422, "您属于多个住户，请指定 household_id", "You belong to several households: name household_id"),
+    "over_capacity": ProblemKind(422, "人数超过空间容量", "More attendees than the space holds"),
+    "cancel_too_late": ProblemKind(422, "已过取消截止时间", "It is too late to cancel"),
+    "invalid_space_rules": ProblemKind(
+        422, "空间规则不一致（时长须为时段的整数倍且最短不超过最长；社区空间不能仅限本楼）",
+        "The space's rules do not fit together (lengths are multiples of the slot, min ≤ max; "
+        "a community space cannot be limited to one building)"),
+    "invalid_opening_hours": ProblemKind(
+        422, "开放时间段须按时间先后且互不重叠", "Opening ranges must end after they start and not overlap"),
+    "invalid_period": ProblemKind(
+        422, "时间段无效：须为 2000–2100 年间的真实时间，结束晚于开始", "The period must be real times in 2000–2100, ending after it starts"),
+    "not_in_check_in_window": ProblemKind(
+        422, "只能在开始前后 15 分钟内签到", "Check-in is open from 15 minutes before to 15 minutes after the start"),
+    # Proposals and decisions (issue 5)
+    "wrong_stage": ProblemKind(409, "议题当前阶段不允许此操作", "The proposal's stage does not allow this"),
+    "vote_not_open": ProblemKind(409, "投票尚未开始", "The vote is not open yet"),
+    "vote_closed": ProblemKind(409, "投票已截止", "The vote has closed"),
+    "already_supported": ProblemKind(409, "本户已附议该议题", "Your household already supports this proposal"),
+    "already_evaluated": ProblemKind(409, "本户已评价该议题", "Your household already rated this proposal"),
+    "no_ballot": ProblemKind(409, "本户尚未投票", "Your household has not voted"),
+    "household_not_eligible": ProblemKind(
+        422, "您没有可代表参与的住户（投票须为本楼在册住户的户主或业主）",
+        "No household you may act for here (a ballot needs the head or an owner of a household on the roll)"),
+    "ballot_required": ProblemKind(422, "开启投票须提供 ballot 设置", "Opening the vote needs the ballot settings"),
+    "reason_required": ProblemKind(422, "不予立项须说明理由", "Dismissing needs a reason"),
+    "duplicate_of_required": ProblemKind(422, "请指明重复的议题 duplicate_of", "Name the proposal it duplicates"),
+    "invalid_duplicate_of": ProblemKind(
+        422, "duplicate_of 须为同一楼栋的另一议题", "duplicate_of must be another proposal of the same building"),
+    "invalid_outcome": ProblemKind(422, "只有关闭议题时才能指定 outcome", "An outcome goes only with to = closed"),
+    "outcome_required": ProblemKind(422, "关闭议题须说明 outcome", "Closing needs an outcome"),
+    "options_required": ProblemKind(422, "开启投票前至少需要一个选项", "The vote needs at least one option"),
+    "too_many_options": ProblemKind(422, "选项数量已达上限", "The proposal has the maximum number of options"),
+    "opens_in_past": ProblemKind(422, "投票开始时间不能早于现在", "The vote cannot open in the past"),
+    "vote_too_short": ProblemKind(422, "投票时间短于本楼规则的最短时长", "The vote is shorter than the building's minimum"),
+    "too_many_choices": ProblemKind(422, "可选数量不能超过选项数", "max_choices exceeds the number of options"),
+    "invalid_ballot": ProblemKind(
+        422, "选票不符合投票设置（单一选项用 choice，多个选项用 option_ids）",
+        "The ballot does not fit the vote (choice for one option, option_ids for several)"),
+    "invalid_parent": ProblemKind(422, "回复的评论不属于该议题", "The parent comment is not on this proposal"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

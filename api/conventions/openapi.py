@@ -115,6 +115,19 @@ def example_for(schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
     return None
 
 
+def _refuse_nul(schema: Any) -> None:
+    """Every request string refuses NUL (PostgreSQL text cannot hold it, and the server says
+    so with a 400): state it on the strings whose schema does not already constrain them."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and not {"pattern", "enum", "const", "format"} & set(schema):
+            schema["pattern"] = "^[^\\x00]*$"
+        for value in schema.values():
+            _refuse_nul(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            _refuse_nul(item)
+
+
 def _operations(document: dict[str, Any]) -> Iterable[tuple[str, str, dict[str, Any]]]:
     for path, item in document.get("paths", {}).items():
         for method in ("get", "put", "post", "patch", "delete"):
@@ -144,6 +157,7 @@ def build_document(app: Litestar) -> dict[str, Any]:
     for name, schema in body_schemas.items():
         if schema.get("type") == "object":
             schema["additionalProperties"] = False
+        _refuse_nul(schema)
         components[name] = schema
     public = _public_operation_ids(app)
     for path, method, operation in _operations(document):

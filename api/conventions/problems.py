@@ -146,7 +146,7 @@ def problem_for(exc: BaseException, language: str) -> ProblemError:
         code = exc.code if exc.code in catalogue.PROBLEMS else _DOMAIN_STATUS.get(type(exc), "internal_error")
         # An outside service that is down or busy says when to come back (integrations/).
         retry_after = exc.params.get("retry_after")
-        return ProblemError(code, params=exc.params,
+        return ProblemError(code, params=exc.params, detail=exc.params.get("detail"),
                             headers={"Retry-After": str(retry_after)} if retry_after else None)
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []

@@ -26,7 +26,8 @@ DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
 # Operations that need no token (conventions.md, "Authentication"): the token endpoint, the
 # health checks, the metrics and the problem-type pages. They must say so with `security: []`.
-PUBLIC_PATHS = {"/v1/auth/token", "/healthz", "/readyz", "/metrics", "/problems/{code}", "/v1/test-clock"}
+PUBLIC_PATHS = {"/v1/auth/token", "/healthz", "/readyz", "/metrics", "/problems/{code}", "/v1/test-clock",
+                "/v1/spaces/{space_id}/calendar.ics"}
 
 # /work/shared/spec/resources.md §1, the first five rows (the operator command has no route),
 # plus the token endpoint (conventions.md). `{id}` stands for any path parameter. Extend this
@@ -63,6 +64,25 @@ SPEC_ROUTES = {
     ("GET", "/v1/webhook-endpoints/{id}/deliveries"), ("POST", "/v1/webhook-endpoints/{id}/rotate-secret"),
     ("POST", "/v1/webhook-deliveries/{id}/retry"),
     ("GET", "/v1/test-clock"), ("POST", "/v1/test-clock"),
+    # Proposals and decisions (resources.md §2).
+    ("GET", "/v1/buildings/{id}/proposals"), ("POST", "/v1/buildings/{id}/proposals"),
+    ("GET", "/v1/proposals/{id}"), ("PATCH", "/v1/proposals/{id}"),
+    ("POST", "/v1/proposals/{id}/supports"), ("DELETE", "/v1/proposals/{id}/supports/mine"),
+    ("GET", "/v1/proposals/{id}/comments"), ("POST", "/v1/proposals/{id}/comments"),
+    ("POST", "/v1/comments/{id}/hide"),
+    ("GET", "/v1/proposals/{id}/options"), ("POST", "/v1/proposals/{id}/options"),
+    ("POST", "/v1/proposals/{id}/transitions"),
+    ("PUT", "/v1/proposals/{id}/ballot"), ("GET", "/v1/proposals/{id}/ballot"),
+    ("GET", "/v1/proposals/{id}/result"), ("POST", "/v1/proposals/{id}/evaluations"),
+    ("GET", "/v1/proposals/{id}/timeline"),
+    # Shared spaces and bookings (resources.md §4).
+    ("GET", "/v1/buildings/{id}/spaces"), ("POST", "/v1/buildings/{id}/spaces"),
+    ("GET", "/v1/communities/{id}/spaces"), ("POST", "/v1/communities/{id}/spaces"),
+    ("GET", "/v1/spaces"), ("GET", "/v1/spaces/{id}"), ("PATCH", "/v1/spaces/{id}"),
+    ("GET", "/v1/spaces/{id}/availability"), ("POST", "/v1/spaces/{id}/bookings"),
+    ("GET", "/v1/spaces/{id}/bookings"), ("GET", "/v1/bookings/{id}"), ("GET", "/v1/me/bookings"),
+    ("POST", "/v1/bookings/{id}/transitions"), ("POST", "/v1/spaces/{id}/booking-series"),
+    ("GET", "/v1/spaces/{id}/calendar.ics"), ("POST", "/v1/spaces/{id}/calendar-token"),
 }
 
 

@@ -1,0 +1,300 @@
+"""Wire types of proposals, supports, comments, options, ballots, results and the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from api.conventions.openapi import Input
+from api.schemas.common import id_text, text
+from api.schemas.places import DecisionRule, Stamp
+
+Stage = Literal["collecting", "deliberating", "voting", "implementing", "evaluating", "closed"]
+Outcome = Literal["adopted", "rejected", "no_quorum", "insufficient_support", "withdrawn", "dismissed",
+                  "duplicate"]
+Decision = Literal["adopted", "rejected", "no_quorum"]
+Choice = Literal["yes", "no", "abstain"]
+Category = Annotated[str, Meta(pattern=r"^[a-z][a-z_]{0,31}$", examples=["facilities"])]
+Title = text(100, min_length=1, example="加装电梯")
+Description = text(5000, example="3 号楼加装电梯，费用按楼层分摊")
+Reason = text(500, example="与已有议题重复")
+When = Annotated[datetime, Meta(tz=True, examples=["2026-11-23T08:00:00Z"])]
+HouseholdRef = id_text("hh_5t7v9x2b4d6f8h1k")
+OptionRef = id_text("opt_5t7v9x2b4d6f8h1k")
+Area = Annotated[str, Meta(examples=["89.50"])]
+ProposalRef = id_text("prp_5t7v9x2b4d6f8h1k")
+CommentRef = id_text("cmt_5t7v9x2b4d6f8h1k")
+CommentBody = text(2000, min_length=1, example="支持，一楼住户也同意")
+HideReason = text(500, min_length=1, example="人身攻击")
+OptionDescription = text(1000, example="由专业公司施工")
+EvaluationText = text(1000, example="电梯已装好，很满意")
+
+
+class Support(msgspec.Struct):
+    count: int
+    threshold: int
+    collect_until: Stamp
+
+
+class Vote(msgspec.Struct):
+    rule: DecisionRule
+    secret: bool
+    max_choices: int
+    opens_at: Stamp
+    closes_at: Stamp
+
+
+class DecisionView(msgspec.Struct):
+    outcome: Decision
+    winning_option_id: str | None
+    decided_at: Stamp
+
+
+class EvaluationSummary(msgspec.Struct):
+    until: Stamp | None
+    count: int
+    mean: Annotated[str | None, Meta(examples=["4.50"], description="Mean stars, two decimals")]
+
+
+class Proposal(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["prp_5t7v9x2b4d6f8h1k"])]
+    building_id: str
+    community_id: str
+    title: str
+    description: str
+    category: str
+    stage: Stage
+    outcome: Outcome | None
+    reason: str | None
+    duplicate_of: str | None
+    authored_by_me: bool
+    support: Support
+    vote: Vote | None
+    decision: DecisionView | None
+    evaluation: EvaluationSummary
+    created_at: Stamp
+    updated_at: Stamp
+    deliberating_at: Stamp | None
+    voting_at: Stamp | None
+    implementing_at: Stamp | None
+    evaluating_at: Stamp | None
+    closed_at: Stamp | None
+
+
+class ProposalCreate(Input):
+    title: Title
+    description: Description = ""
+    category: Category = "other"
+
+
+class ProposalUpdate(Input):
+    title: Title | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
+    category: Category | UnsetType = UNSET
+
+
+class BallotPlan(Input):
+    closes_at: When
+    opens_at: When | None = None
+    secret: bool = False
+    rule: DecisionRule | None = None
+    max_choices: Annotated[int, Meta(ge=1, le=20)] | None = None
+
+
+class TransitionRequest(Input):
+    to: Literal["deliberating", "voting", "evaluating", "closed"]
+    outcome: Literal["adopted", "withdrawn", "dismissed", "duplicate"] | None = None
+    reason: Reason | None = None
+    duplicate_of: ProposalRef | None = None  # type: ignore[valid-type]
+    ballot: BallotPlan | None = None
+
+
+class SupportRequest(Input):
+    household_id: HouseholdRef | None = None  # type: ignore[valid-type]
+
+
+class Comment(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["cmt_5t7v9x2b4d6f8h1k"])]
+    proposal_id: str
+    parent_id: str | None
+    body: Annotated[str | None, Meta(description="null once hidden by a leader")]
+    hidden: bool
+    hidden_reason: str | None
+    authored_by_me: bool
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class CommentCreate(Input):
+    body: CommentBody  # type: ignore[valid-type]
+    parent_id: CommentRef | None = None  # type: ignore[valid-type]
+
+
+class HideRequest(Input):
+    reason: HideReason  # type: ignore[valid-type]
+
+
+class Option(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["opt_5t7v9x2b4d6f8h1k"])]
+    proposal_id: str
+    title: str
+    description: str
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class OptionCreate(Input):
+    title: Title
+    description: OptionDescription = ""  # type: ignore[valid-type]
+
+
+class BallotCast(Input):
+    choice: Choice | None = None
+    option_ids: Annotated[list[OptionRef], Meta(max_length=20)] | None = None  # type: ignore[valid-type]
+    household_id: HouseholdRef | None = None  # type: ignore[valid-type]
+
+
+class Ballot(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["blt_5t7v9x2b4d6f8h1k"])]
+    proposal_id: str
+    household_id: str
+    secret: bool
+    choice: Annotated[Choice | None, Meta(description="null for a secret vote, always")]
+    option_ids: list[str] | None
+    receipt: Annotated[str | None, Meta(description="Shown to the voter when cast; for a secret vote only then")]
+    nonce: Annotated[str | None, Meta(description="Only in the answer to the cast: keep it to check the receipt")]
+    version: int
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class Evaluate(Input):
+    stars: Annotated[int, Meta(ge=1, le=5)]
+    text: EvaluationText = ""  # type: ignore[valid-type]
+    household_id: HouseholdRef | None = None  # type: ignore[valid-type]
+
+
+class Actor(msgspec.Struct):
+    type: Literal["person", "client", "system"]
+    id: str | None
+
+
+class TimelineEntry(msgspec.Struct):
+    id: Annotated[str, Meta(examples=["tln_5t7v9x2b4d6f8h1k"])]
+    proposal_id: str
+    from_stage: Stage | None
+    to_stage: Stage
+    outcome: Outcome | None
+    by: Actor
+    reason: str | None
+    at: Stamp
+    created_at: Stamp
+    updated_at: Stamp
+
+
+class Turnout(msgspec.Struct):
+    ballots: int
+    eligible_households: int
+
+
+class Weight(msgspec.Struct):
+    households: int
+    area_m2: Area
+
+
+class OptionResult(msgspec.Struct):
+    option_id: str
+    title: str
+    approvals: int
+    approval_area_m2: Area
+    meets_rule: bool
+
+
+class ChoiceCounts(msgspec.Struct):
+    yes: int
+    no: int
+    abstain: int
+
+
+class PublishedReceipt(msgspec.Struct):
+    receipt: str
+    choice: Choice | None
+    option_ids: list[str] | None
+
+
+class Result(msgspec.Struct):
+    status: Literal["open", "closed"]
+    rule: DecisionRule
+    secret: bool
+    opens_at: Stamp
+    closes_at: Stamp
+    turnout: Turnout
+    outcome: Decision | None = None
+    winning_option_id: str | None = None
+    quorum_met: bool | None = None
+    threshold_met: bool | None = None
+    eligible: Weight | None = None
+    participating: Weight | None = None
+    options: list[OptionResult] | None = None
+    choices: ChoiceCounts | None = None
+    receipts: list[PublishedReceipt] | None = None
+
+
+def _mean(count: int, total: int) -> str | None:
+    if count == 0:
+        return None
+    return str((Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
+
+
+def proposal_view(row: Any, me: str | None) -> Proposal:
+    vote = None if row["opens_at"] is None else Vote(row["rule"], row["secret"], row["max_choices"],
+                                                     row["opens_at"], row["closes_at"])
+    decision = None if row["decision"] is None else DecisionView(row["decision"], row["winning_option_id"],
+                                                                 row["decided_at"])
+    return Proposal(
+        id=row["id"], building_id=row["building_id"], community_id=row["community_id"], title=row["title"],
+        description=row["description"], category=row["category"], stage=row["stage"], outcome=row["outcome"],
+        reason=row["reason"], duplicate_of=row["duplicate_of"], authored_by_me=row["author_id"] == me,
+        support=Support(row["support_count"], row["support_threshold"], row["collect_until"]),
+        vote=vote, decision=decision,
+        evaluation=EvaluationSummary(row["evaluation_until"], row["evaluation_count"],
+                                     _mean(row["evaluation_count"], row["evaluation_sum"])),
+        created_at=row["created_at"], updated_at=row["updated_at"], deliberating_at=row["deliberating_at"],
+        voting_at=row["voting_at"], implementing_at=row["implementing_at"], evaluating_at=row["evaluating_at"],
+        closed_at=row["closed_at"])
+
+
+def comment_view(row: Any, me: str | None) -> Comment:
+    hidden = row["hidden_at"] is not None
+    return Comment(id=row["id"], proposal_id=row["proposal_id"], parent_id=row["parent_id"],
+                   body=None if hidden else row["body"], hidden=hidden, hidden_reason=row["hidden_reason"],
+                   authored_by_me=row["author_id"] == me, created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def option_view(row: Any) -> Option:
+    return Option(id=row["id"], proposal_id=row["proposal_id"], title=row["title"], description=row["description"],
+                  created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def ballot_view(cast: dict[str, Any]) -> Ballot:
+    row = cast["ballot"]
+    secret = bool(cast["secret"])
+    receipt = row["receipt"] if (cast["nonce"] is not None or not secret) else None
+    return Ballot(id=row["id"], proposal_id=row["proposal_id"], household_id=row["household_id"], secret=secret,
+                  choice=cast["choice"], option_ids=cast["option_ids"], receipt=receipt, nonce=cast["nonce"],
+                  version=row["version"], created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def timeline_view(row: Any) -> TimelineEntry:
+    return TimelineEntry(id=row["id"], proposal_id=row["proposal_id"], from_stage=row["from_stage"],
+                         to_stage=row["to_stage"], outcome=row["outcome"], by=Actor(row["actor_type"], row["actor_id"]),
+                         reason=row["reason"], at=row["at"], created_at=row["created_at"],
+                         updated_at=row["updated_at"])
+
+
+def result_view(document: dict[str, Any]) -> Result:
+    return msgspec.convert(document, Result)

@@ -1,0 +1,278 @@
+"""The booking rules of a shared space, as pure functions: opening hours in the space's time
+zone, the slot grid, the booking window, and availability (free ranges) computed from the
+same definitions the booking check uses, so the two can never disagree.
+
+Times are aware datetimes; every interval is half-open [start, end). Opening hours are wall
+times in the space's zone (`zoneinfo`): a day's ranges are turned into instants day by day,
+so a daylight-saving change moves them with the clock on the wall. The grid is wall-clock
+too: a time is on the grid when its local minutes since midnight are a multiple of the slot
+(slots divide an hour, so a whole-hour DST shift keeps the grid)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from domain.errors import RuleViolation
+
+UTC = timezone.utc
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SLOT_CHOICES = (5, 10, 15, 20, 30, 60)
+WHO_CAN_BOOK = ("building", "community", "street")
+ACTIVE = ("pending", "confirmed", "checked_in")  # the statuses that hold the space
+CHECK_IN_BEFORE = timedelta(minutes=15)
+CHECK_IN_AFTER = timedelta(minutes=15)  # not checked in by then: no_show
+NO_SHOW_LIMIT, NO_SHOW_WINDOW, SUSPENSION = 3, timedelta(days=30), timedelta(days=14)
+MAX_AVAILABILITY_SPAN = timedelta(days=31)
+
+Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class SpaceRules:
+    slot_minutes: int = 30
+    min_minutes: int = 30
+    max_minutes: int = 240
+    book_ahead_max_days: int = 14
+    book_ahead_min_minutes: int = 60
+    cancel_before_minutes: int = 60
+    weekly_quota_minutes: int | None = None  # per household; None: no quota
+    requires_approval: bool = False
+    who_can_book: str = "building"
+    partner_organization_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> "SpaceRules":
+        known = {k: v for k, v in stored.items() if k in cls.__dataclass_fields__}
+        if "partner_organization_ids" in known:
+            known["partner_organization_ids"] = tuple(known["partner_organization_ids"])
+        return cls(**known)
+
+    def changed(self, changes: Mapping[str, Any]) -> "SpaceRules":
+        rules = replace(self, **{k: (tuple(v) if k == "partner_organization_ids" else v)
+                                 for k, v in changes.items()})
+        rules.check()
+        return rules
+
+    def check(self) -> None:
+        if (self.slot_minutes not in SLOT_CHOICES or self.who_can_book not in WHO_CAN_BOOK
+                or self.min_minutes % self.slot_minutes or self.max_minutes % self.slot_minutes
+                or not 0 < self.min_minutes <= self.max_minutes):
+            raise RuleViolation("invalid_space_rules")
+
+    def to_stored(self) -> dict[str, Any]:
+        stored = dict(self.__dict__)
+        stored["partner_organization_ids"] = list(self.partner_organization_ids)
+        return stored
+
+
+@dataclass(frozen=True)
+class SpaceTerms:
+    """Everything about a space that decides whether a time may be booked."""
+
+    timezone: str
+    opening_hours: Mapping[str, Sequence[str]]  # "mon" → ["08:00-22:00", …]
+    closures: Sequence[Interval] = ()
+    rules: SpaceRules = field(default_factory=SpaceRules)
+    capacity: int = 10
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# Opening hours
+
+def parse_range(text: str) -> tuple[time, time | None]:
+    """"08:00-22:00" → (08:00, 22:00); an end of 24:00 is None (the next midnight)."""
+    start_text, end_text = text.split("-")
+    start = time.fromisoformat(start_text)
+    end = None if end_text == "24:00" else time.fromisoformat(end_text)
+    return start, end
+
+
+def check_opening_hours(hours: Mapping[str, Sequence[str]]) -> None:
+    for day, ranges in hours.items():
+        if day not in WEEKDAYS:
+            raise RuleViolation("invalid_opening_hours")
+        parsed = sorted(parse_range(r) for r in ranges)
+        previous_end: time | None = time.min
+        for start, end in parsed:
+            if previous_end is None or start < previous_end or (end is not None and end <= start):
+                raise RuleViolation("invalid_opening_hours")
+            previous_end = end
+
+
+def _local(day: date, at: time | None, zone: ZoneInfo) -> datetime:
+    if at is None:
+        day, at = day + timedelta(days=1), time.min
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def open_intervals(terms: SpaceTerms, start: datetime, end: datetime) -> list[Interval]:
+    """The opening hours between ``start`` and ``end``, as merged UTC intervals."""
+    zone = terms.zone
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    found: list[Interval] = []
+    while day <= last:
+        for text in terms.opening_hours.get(WEEKDAYS[day.weekday()], ()):
+            opens, closes = parse_range(text)
+            found.append((_local(day, opens, zone), _local(day, closes, zone)))
+        day += timedelta(days=1)
+    return clip(merge(found), start, end)
+
+
+# Interval arithmetic
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for start, end in sorted(i for i in intervals if i[0] < i[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> list[Interval]:
+    return [(max(a, start), min(b, end)) for a, b in intervals if max(a, start) < min(b, end)]
+
+
+def subtract(intervals: Iterable[Interval], holes: Iterable[Interval]) -> list[Interval]:
+    result = list(intervals)
+    for hole_start, hole_end in merge(holes):
+        pieces: list[Interval] = []
+        for start, end in result:
+            if hole_end <= start or end <= hole_start:
+                pieces.append((start, end))
+                continue
+            if start < hole_start:
+                pieces.append((start, hole_start))
+            if hole_end < end:
+                pieces.append((hole_end, end))
+        result = pieces
+    return result
+
+
+def overlaps(a: Interval, b: Interval) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+# The slot grid
+
+def on_grid(moment: datetime, slot_minutes: int, zone: ZoneInfo) -> bool:
+    local = moment.astimezone(zone)
+    return local.second == 0 and local.microsecond == 0 and (local.hour * 60 + local.minute) % slot_minutes == 0
+
+
+def grid_ceil(moment: datetime, slot_minutes: int, zone: ZoneInfo) -> datetime:
+    candidate = moment
+    if candidate.second or candidate.microsecond:
+        candidate = candidate.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    local = candidate.astimezone(zone)
+    candidate += timedelta(minutes=-(local.hour * 60 + local.minute) % slot_minutes)
+    while not on_grid(candidate, slot_minutes, zone):  # only across an odd offset change
+        candidate += timedelta(minutes=1)
+    return candidate
+
+
+def grid_floor(moment: datetime, slot_minutes: int, zone: ZoneInfo) -> datetime:
+    candidate = moment.replace(second=0, microsecond=0)
+    local = candidate.astimezone(zone)
+    candidate -= timedelta(minutes=(local.hour * 60 + local.minute) % slot_minutes)
+    while not on_grid(candidate, slot_minutes, zone):
+        candidate -= timedelta(minutes=1)
+    return candidate
+
+
+# The booking window and the check of one request
+
+def booking_window(rules: SpaceRules, now: datetime, *, exempt: bool = False) -> Interval:
+    """Bookings lie in [now + min notice, now + max days]; leaders are exempt from the window
+    (but never book the past)."""
+    if exempt:
+        return now, datetime.max.replace(tzinfo=UTC)
+    return now + timedelta(minutes=rules.book_ahead_min_minutes), now + timedelta(days=rules.book_ahead_max_days)
+
+
+def rule_violation(terms: SpaceTerms, start: datetime, end: datetime, now: datetime, *,
+                   attendees: int = 1, exempt: bool = False) -> str | None:
+    """The code of the first rule a booking of [start, end) breaks, or None. Quota,
+    suspension, eligibility and conflicts need the database and are checked by the caller."""
+    rules, zone = terms.rules, terms.zone
+    if attendees > terms.capacity:
+        return "over_capacity"
+    if not (on_grid(start, rules.slot_minutes, zone) and on_grid(end, rules.slot_minutes, zone)):
+        return "off_slot_grid"
+    minutes = (end - start) / timedelta(minutes=1)
+    if minutes < rules.min_minutes:
+        return "too_short"
+    if minutes > rules.max_minutes:
+        return "too_long"
+    earliest, latest = booking_window(rules, now, exempt=exempt)
+    if start < earliest:
+        return "too_late_to_book"
+    if end > latest:
+        return "too_far_ahead"
+    inside = subtract(open_intervals(terms, start, end), terms.closures)
+    if inside != [(start, end)]:
+        return "outside_opening_hours"
+    return None
+
+
+def free_ranges(terms: SpaceTerms, start: datetime, end: datetime, now: datetime,
+                busy: Iterable[Interval]) -> list[Interval]:
+    """Availability: the parts of [start, end) that are open, not closed, not booked and in
+    the booking window, cut to the slot grid and at least the minimum length. Any grid-aligned
+    part of one of them within min/max length passes ``rule_violation``."""
+    rules, zone = terms.rules, terms.zone
+    earliest, latest = booking_window(rules, now)
+    window_start, window_end = max(start, earliest), min(end, latest)
+    if window_start >= window_end:
+        return []
+    free = subtract(open_intervals(terms, window_start, window_end), [*terms.closures, *busy])
+    result = []
+    for a, b in free:
+        a, b = grid_ceil(a, rules.slot_minutes, zone), grid_floor(b, rules.slot_minutes, zone)
+        if b - a >= timedelta(minutes=rules.min_minutes):
+            result.append((a.astimezone(UTC), b.astimezone(UTC)))
+    return result
+
+
+def occurrences(start: datetime, end: datetime, count: int, zone: ZoneInfo) -> list[Interval]:
+    """A weekly series: the same wall-clock times each week (DST-safe)."""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    result = []
+    for week in range(count):
+        shift = timedelta(weeks=week)
+        result.append(((local_start.replace(tzinfo=None) + shift).replace(tzinfo=zone).astimezone(UTC),
+                       (local_end.replace(tzinfo=None) + shift).replace(tzinfo=zone).astimezone(UTC)))
+    return result
+
+
+def quota_week(moment: datetime, zone: ZoneInfo) -> Interval:
+    """The local week (Monday 00:00 to Monday 00:00) a booking counts against."""
+    monday = moment.astimezone(zone).date() - timedelta(days=moment.astimezone(zone).weekday())
+    return _local(monday, time.min, zone), _local(monday + timedelta(days=7), time.min, zone)
+
+
+def may_check_in(start: datetime, now: datetime) -> bool:
+    return start - CHECK_IN_BEFORE <= now <= start + CHECK_IN_AFTER
+
+
+def may_cancel(rules: SpaceRules, start: datetime, now: datetime) -> bool:
+    return now <= start - timedelta(minutes=rules.cancel_before_minutes)
+
+
+TRANSITIONS = {
+    "pending": {"confirmed", "rejected", "cancelled"},
+    "confirmed": {"cancelled", "checked_in", "no_show"},
+    "checked_in": {"completed"},
+}
+
+
+def may_move(current: str, wanted: str) -> bool:
+    return wanted in TRANSITIONS.get(current, set())

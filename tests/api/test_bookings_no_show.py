@@ -1,0 +1,84 @@
+"""No-shows are applied by the service itself: with the test clock moved past start + 15 min
+and a worker running, a booking nobody checked in to becomes no_show without any request
+touching it; the third in 30 days suspends the household for 14 days, and the suspension
+ends by itself."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import pytest
+
+from tests.support.clock import business_now, clock  # noqa: F401 - the fixture
+from tests.support.spaces import day_ahead, new_space, span
+from tests.support.town import build_town
+from tests.support.worker import running_worker
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("clock"), pytest.mark.usefixtures("clock")]
+
+
+async def eventually(check, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while not (result := await check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s")
+        await asyncio.sleep(0.1)
+    return result
+
+
+async def advance_to(client, db, moment) -> None:
+    seconds = int((moment - await business_now(db)).total_seconds()) + 1
+    response = await client.post("/v1/test-clock", json={"advance_seconds": seconds})
+    assert response.status_code == 200, response.text
+
+
+async def test_three_no_shows_suspend_the_household_until_it_ends(client, db, test_settings, platform, database_url,
+                                                                   tmp_path):
+    town = await build_town(db, test_settings, platform)
+    space = await new_space(client, town)
+    head, tenant = town.people["head"], town.people["tenant"]
+    start = await day_ahead(db, days=1)
+    ids = []
+    for day in range(3):
+        response = await client.post(f"/v1/spaces/{space['id']}/bookings", headers=head.headers(),
+                                     json={**span(start + timedelta(days=day), 60), "attendees": 2})
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    kept = await client.post(f"/v1/spaces/{space['id']}/bookings", headers=tenant.headers(),
+                             json={**span(start + timedelta(hours=2), 60), "attendees": 2})
+    kept_id = kept.json()["id"]
+    with running_worker(database_url, tmp_path / "worker.log"):
+        await advance_to(client, db, start + timedelta(hours=2))
+        checked = await client.post(f"/v1/bookings/{kept_id}/transitions", headers=tenant.headers(),
+                                    json={"status": "checked_in"})
+        assert checked.status_code == 200, checked.text
+
+        async def status(booking_id):
+            return await db.fetchval("SELECT status FROM bookings WHERE id = $1", booking_id)
+
+        await eventually(lambda: _is(status(ids[0]), "no_show"))
+        await advance_to(client, db, start + timedelta(days=2, minutes=16))
+        await eventually(lambda: _is(status(ids[2]), "no_show"))
+        await advance_to(client, db, start + timedelta(days=2, hours=4))
+        await eventually(lambda: _is(status(kept_id), "completed"))  # ended after check-in
+        events = await db.fetch("SELECT type FROM events WHERE subject_id = $1", town.household)
+        assert [e["type"] for e in events] == ["booking.household_suspended"]
+        later = await day_ahead(db, days=3)
+        refused = await client.post(f"/v1/spaces/{space['id']}/bookings", headers=head.headers(),
+                                    json={**span(later, 60), "attendees": 2})
+        assert refused.json()["code"] == "booking_suspended"
+        await advance_to(client, db, start + timedelta(days=17))
+        await eventually(lambda: _has_event(db, town.household, "booking.suspension_ended"))
+    again = await client.post(f"/v1/spaces/{space['id']}/bookings", headers=head.headers(),
+                              json={**span(await day_ahead(db, days=1), 60), "attendees": 2})
+    assert again.status_code == 201, again.text
+
+
+async def _is(value_coroutine, expected) -> bool:
+    return await value_coroutine == expected
+
+
+async def _has_event(db, subject_id, type_) -> bool:
+    return bool(await db.fetchval("SELECT 1 FROM events WHERE subject_id = $1 AND type = $2", subject_id, type_))

@@ -1,0 +1,107 @@
+"""The stage machine of resources.md §2: the transitions table, and the moves the service
+makes by itself."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain import proposals as stages
+from domain.errors import Conflict, Forbidden, RuleViolation
+
+NOW = datetime(2026, 11, 22, 8, tzinfo=timezone.utc)
+
+
+def ask(stage, to, outcome=None, *, author=False, leader=False, reason=None, duplicate_of=None, ballot=False):
+    return stages.requested_move(stage, stages.TransitionRequest(to, outcome, reason, duplicate_of, ballot,
+                                                                 author, leader))
+
+
+# (from, to, outcome, who) → the move; every other request is refused.
+TABLE = {
+    ("collecting", "deliberating", None, "leader"): ("deliberating", None),
+    ("collecting", "closed", "withdrawn", "author"): ("closed", "withdrawn"),
+    ("deliberating", "closed", "withdrawn", "author"): ("closed", "withdrawn"),
+    ("collecting", "closed", "dismissed", "leader"): ("closed", "dismissed"),
+    ("deliberating", "closed", "dismissed", "leader"): ("closed", "dismissed"),
+    ("collecting", "closed", "duplicate", "leader"): ("closed", "duplicate"),
+    ("deliberating", "closed", "duplicate", "leader"): ("closed", "duplicate"),
+    ("deliberating", "voting", None, "leader"): ("voting", None),
+    ("implementing", "evaluating", None, "leader"): ("evaluating", None),
+    ("evaluating", "closed", "adopted", "leader"): ("closed", "adopted"),
+    ("evaluating", "closed", None, "leader"): ("closed", "adopted"),
+}
+
+
+@given(st.sampled_from(stages.STAGES), st.sampled_from(["deliberating", "voting", "evaluating", "closed"]),
+       st.sampled_from([None, "adopted", "withdrawn", "dismissed", "duplicate"]),
+       st.sampled_from(["leader", "author", "resident"]))
+def test_only_the_table_moves(stage, to, outcome, who):
+    try:
+        move = ask(stage, to, outcome, author=who == "author", leader=who == "leader", reason="重复",
+                   duplicate_of="prp_x", ballot=True)
+    except (Conflict, Forbidden, RuleViolation):
+        assert (stage, to, outcome, who) not in TABLE
+        return
+    assert TABLE[(stage, to, outcome, who)] == (move.to, move.outcome)
+
+
+def test_wrong_stage_is_a_conflict_and_wrong_person_is_forbidden():
+    with pytest.raises(Conflict) as wrong:
+        ask("voting", "closed", "withdrawn", author=True)
+    assert wrong.value.code == "wrong_stage"
+    with pytest.raises(Forbidden):
+        ask("collecting", "deliberating", author=True)
+    with pytest.raises(RuleViolation) as no_reason:
+        ask("collecting", "closed", "dismissed", leader=True)
+    assert no_reason.value.code == "reason_required"
+    with pytest.raises(RuleViolation) as no_ballot:
+        ask("deliberating", "voting", leader=True)
+    assert no_ballot.value.code == "ballot_required"
+
+
+def test_the_threshold_moves_once():
+    assert stages.support_reached("collecting", 3, 3).to == "deliberating"
+    assert stages.support_reached("collecting", 2, 3) is None
+    assert stages.support_reached("deliberating", 4, 3) is None  # the second crossing finds it moved
+
+
+def test_deadlines_act_only_when_due_and_only_in_their_stage():
+    until = NOW + timedelta(days=14)
+    assert stages.collection_expired("collecting", until, NOW) is None
+    assert stages.collection_expired("collecting", until, until).outcome == "insufficient_support"
+    assert stages.collection_expired("deliberating", until, until) is None
+    closes = NOW + timedelta(hours=24)
+    assert stages.vote_decided("voting", closes, closes - timedelta(seconds=1), "adopted") is None  # never early
+    assert stages.vote_decided("voting", closes, closes, "adopted").to == "implementing"
+    assert stages.vote_decided("voting", closes, closes, "no_quorum").outcome == "no_quorum"
+    assert stages.evaluation_expired("evaluating", until, until).outcome == "adopted"
+
+
+def test_the_ballot_window():
+    opens, closes = NOW, NOW + timedelta(hours=24)
+    with pytest.raises(Conflict, match="vote_not_open"):
+        stages.ballot_window(NOW - timedelta(seconds=1), opens, closes, "voting")
+    stages.ballot_window(closes - timedelta(microseconds=1), opens, closes, "voting")
+    with pytest.raises(Conflict, match="vote_closed"):
+        stages.ballot_window(closes, opens, closes, "voting")  # from closes_at on, tallied or not
+    with pytest.raises(Conflict, match="vote_closed"):
+        stages.ballot_window(NOW, opens, closes, "implementing")
+
+
+def test_a_vote_plan_and_ballots_fit_the_options():
+    with pytest.raises(RuleViolation, match="vote_too_short"):
+        stages.plan_vote(now=NOW, options=1, opens_at=None, closes_at=NOW + timedelta(hours=23), max_choices=None,
+                         min_hours=24)
+    plan = stages.plan_vote(now=NOW, options=3, opens_at=None, closes_at=NOW + timedelta(days=2), max_choices=2,
+                            min_hours=24)
+    assert (plan.opens_at, plan.max_choices) == (NOW, 2)
+    assert stages.check_ballot(["a"], 1, "yes", None) == ("yes", None)
+    assert stages.check_ballot(["a", "b", "c"], 2, None, ["c", "a"]) == (None, ["a", "c"])
+    assert stages.check_ballot(["a", "b"], 1, None, []) == (None, [])  # an abstention
+    for choice, chosen in (("yes", None), (None, ["a", "b"]), (None, ["z"]), (None, ["a", "a"])):
+        with pytest.raises(RuleViolation):
+            stages.check_ballot(["a", "b", "c"], 1, choice, chosen)
