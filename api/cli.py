@@ -84,6 +84,10 @@ def _seed_demo_miniprograms() -> None:
 
     juyuan_appid = next(appid for street, _, appid in loaded if street == "菊园新区")
     asyncio.run(_with_connection(_database_url(), lambda conn: load_for_juyuan(conn, juyuan_appid)))
+    from usecases.demo_activity import load_demo_activity
+
+    juyuan_client = next(client_id for street, client_id, _ in loaded if street == "菊园新区")
+    asyncio.run(_with_connection(_database_url(), lambda conn: load_demo_activity(conn, client_id=juyuan_client)))
     print("demo residents of 菊园新区 (login codes): " + ", ".join(
         f"{code}={name}" for code, name, *_ in DEMO_PEOPLE))
 

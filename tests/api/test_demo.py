@@ -7,6 +7,7 @@ from __future__ import annotations
 from store.db import init_connection
 from usecases.crypto import Sealer
 from usecases.demo import DEMO_SECRET, load_demo
+from usecases.demo_activity import load_demo_activity
 from usecases.demo_people import load_for_juyuan
 from usecases.demo_wechat import load_demo_miniprograms
 
@@ -17,6 +18,7 @@ async def load_everything(db, settings) -> None:
         await load_demo(conn)
         loaded = await load_demo_miniprograms(conn, Sealer(settings.data_key_bytes))
         await load_for_juyuan(conn, next(appid for street, _, appid in loaded if street == "菊园新区"))
+        await load_demo_activity(conn, client_id=next(c for street, c, _ in loaded if street == "菊园新区"))
 
 
 async def test_the_newcomers_first_requests(client, db, test_settings):
@@ -44,3 +46,10 @@ async def test_the_newcomers_first_requests(client, db, test_settings):
     households = await client.get(f"/v1/buildings/{me['memberships'][0]['building_id']}/households",
                                   headers={"Authorization": f"Bearer {leader.json()['access_token']}"})
     assert households.status_code == 200 and len(households.json()["data"]) == 20
+
+    resident = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    spaces = (await client.get("/v1/spaces", headers=resident)).json()["data"]
+    assert {s["name"] for s in spaces} == {"1 号楼共享客厅", "嘉富社区议事厅"}
+    building_id = me["memberships"][0]["building_id"]
+    proposals = (await client.get(f"/v1/buildings/{building_id}/proposals", headers=resident)).json()["data"]
+    assert sorted(p["stage"] for p in proposals) == ["closed", "collecting", "deliberating"]

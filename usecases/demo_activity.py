@@ -1,0 +1,57 @@
+"""Demo activity in 嘉富苑 1 号楼 (development only), made through the same use cases the API
+runs, so rules, events and deadlines are real: two shared spaces (the building's lounge and
+the community's meeting room) and three proposals — one gathering support, one in
+deliberation, one withdrawn. Loading is idempotent: nothing is added once the building has
+spaces."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import asyncpg
+
+from domain.permissions import Principal
+from usecases import proposals, spaces
+
+_EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> bool:
+    row = await conn.fetchrow(
+        """SELECT b.street_id, b.community_id, b.id AS building_id FROM buildings b
+           WHERE b.external_id = 'cli_demo_juyuan-c0-b0'""")
+    if row is None or await conn.fetchval("SELECT 1 FROM spaces WHERE building_id = $1", row["building_id"]):
+        return False
+    people = dict(await conn.fetch(
+        """SELECT w.openid, w.person_id FROM wechat_identities w
+           WHERE w.openid IN ('openid-zhang', 'openid-wang', 'openid-sun')"""))
+
+    def as_person(code: str) -> Principal:
+        return Principal(kind="person", client_id=client_id, street_id=row["street_id"],
+                         person_id=people[f"openid-{code}"])
+
+    leader, resident, staff = as_person("wang"), as_person("zhang"), as_person("sun")
+    now = datetime.now(timezone.utc)
+    async with conn.transaction():
+        await spaces.create_space(conn, leader, {
+            "name": "1 号楼共享客厅", "kind": "lounge", "capacity": 12, "timezone": "Asia/Shanghai",
+            "opening_hours": {day: ["08:00-21:00"] for day in _EVERY_DAY},
+            "rules": {"slot_minutes": 30, "max_minutes": 180, "weekly_quota_minutes": 360}},
+            building_id=row["building_id"])
+        await spaces.create_space(conn, staff, {
+            "name": "嘉富社区议事厅", "kind": "meeting_room", "capacity": 40, "timezone": "Asia/Shanghai",
+            "opening_hours": {day: ["09:00-20:00"] for day in _EVERY_DAY[:6]},
+            "rules": {"slot_minutes": 60, "min_minutes": 60, "max_minutes": 240, "requires_approval": True}},
+            community_id=row["community_id"])
+        await proposals.create(conn, resident, row["building_id"], {
+            "title": "楼道堆物清理", "description": "一楼楼道自行车和纸箱堵住消防通道，建议统一清理并划定停放区。",
+            "category": "environment"}, now)
+        lift = await proposals.create(conn, leader, row["building_id"], {
+            "title": "加装电梯", "description": "1 号楼加装电梯，费用按楼层分摊，先征求各户意见。",
+            "category": "facilities"}, now)
+        await proposals.transition(conn, leader, lift["id"], {"to": "deliberating"}, lambda current: None, now)
+        bench = await proposals.create(conn, resident, row["building_id"], {
+            "title": "门口放一张长椅", "category": "facilities"}, now)
+        await proposals.transition(conn, resident, bench["id"], {"to": "closed", "outcome": "withdrawn"},
+                                   lambda current: None, now)
+    return True
