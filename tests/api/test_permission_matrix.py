@@ -109,12 +109,30 @@ MATRIX = [
     ("GET", "/v1/clients", None, {"default": 403, "platform": 200, "officer": 200, "outsider": 200}),
     ("GET", "/v1/events", None, {"default": 403, "platform": 200, "reader": 200, "outsider": 200}),
     ("GET", "/v1/webhook-endpoints", None, {"default": 403, "platform": 200, "outsider": 200}),
+    # proposals: the building's residents and leaders
+    ("GET", "/v1/buildings/{building}/proposals", None,
+     {"default": 200, "outsider": 404, "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    ("GET", "/v1/proposals/{proposal}", None,
+     {"default": 200, "outsider": 404, "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    ("POST", "/v1/buildings/{building}/proposals", {"title": "{unique}"},
+     {"default": 201, "platform": 403, "reader": 403, "outsider": 404, "far_staff": 404, "neighbour": 404,
+      "far_resident": 404, "stranger": 404}),
+    # spaces: whoever may book or manage them sees them; only leaders change them
+    ("GET", "/v1/spaces/{space}", None,
+     {"default": 200, "outsider": 404, "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    ("PATCH", "/v1/spaces/{space}", {},
+     {"default": 403, "platform": 200, "officer": 200, "staff": 200, "leader": 200, "outsider": 404,
+      "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
 ]
 
 
 @pytest.fixture
 async def callers(client, db, test_settings, database_url, platform):
     town = await build_town(db, test_settings, platform)
+    town.proposal = (await client.post(f"/v1/buildings/{town.building}/proposals",
+                                       headers=town.people["head"].headers(), json={"title": "楼道照明"})).json()["id"]
+    town.space = (await client.post(f"/v1/buildings/{town.building}/spaces", headers=town.people["leader"].headers(),
+                                    json={"name": "共享客厅", "kind": "lounge", "capacity": 10})).json()["id"]
     reader = await sign_in(client, await new_street_client(database_url, scopes=frozenset({"street:read"})))
     # a reader of *this* street: re-home its client into the town's street
     await db.execute("UPDATE clients SET street_id = $1 WHERE id = $2", platform.street_id, reader.client_id)
@@ -129,7 +147,8 @@ async def callers(client, db, test_settings, database_url, platform):
                          ids=[f"{m} {t} {sorted(b) if b else ''}" for m, t, b, _ in MATRIX])
 async def test_each_caller_gets_the_right_answer(client, callers, method, template, body, expected):
     town, headers = callers
-    path = template.format(community=town.community, building=town.building, household=town.household)
+    path = template.format(community=town.community, building=town.building, household=town.household,
+                           proposal=town.proposal, space=town.space)
     for index, caller in enumerate(CALLERS):
         payload = None
         if body is not None:

@@ -27,6 +27,8 @@ class Town:
     household: str
     neighbour_household: str  # same building
     people: dict[str, Person] = field(default_factory=dict)
+    proposal: str = ""  # filled in by tests that need one
+    space: str = ""
 
 
 async def _place(db: asyncpg.Pool, street_id: str, community_id: str, name: str) -> tuple[str, list[str]]:
