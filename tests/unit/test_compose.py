@@ -74,3 +74,21 @@ def test_the_worker_is_checked_by_its_heartbeat():
     heartbeat = worker["command"][worker["command"].index("--heartbeat-file") + 1]
     assert heartbeat in " ".join(worker["healthcheck"]["test"])
     assert "ports" not in worker  # it serves nothing
+
+
+def test_the_image_holds_every_package_the_service_imports():
+    import ast
+
+    copied = set(re.findall(r"^COPY (\w+) ", (ROOT / "Dockerfile").read_text(), flags=re.M))
+    first_party = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()} - {"tests"}
+    needed: set[str] = set()
+    for package in copied & first_party:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    needed.add(node.module.split(".")[0])
+                elif isinstance(node, ast.Import):
+                    needed.update(alias.name.split(".")[0] for alias in node.names)
+    # devservices is the local-run helper, imported only by `api.cli dev`, never in the image's commands
+    missing = (needed & first_party) - copied - {"devservices"}
+    assert not missing, f"the Dockerfile does not copy {sorted(missing)}"
