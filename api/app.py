@@ -33,8 +33,10 @@ from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
 from api.routes.proposal_parts import ProposalPartsController
 from api.routes.proposals import ProposalController
+from api.routes.reports import ReportController
 from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
+from api.routes.tasks import TaskController
 from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
 from api.routes.test_clock import clock_routes
 from api.routes.webhooks import WEBHOOK_ROUTES
@@ -49,6 +51,7 @@ ROUTES = [
     ClientController, verify_phone,
     SpaceController, BookingController, space_calendar,
     ProposalController, ProposalPartsController,
+    TaskController, ReportController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

@@ -37,6 +37,10 @@ PREFIXES = {
     "ballot": "blt",
     "comment": "cmt",
     "timeline": "tln",
+    "task": "tsk",
+    "report": "rpt",
+    "task_update": "tup",
+    "dispatch": "dsp",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

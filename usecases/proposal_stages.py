@@ -138,11 +138,11 @@ async def end_evaluation(conn: asyncpg.Connection, job: asyncpg.Record, now: dat
 
 async def start_evaluation_if_tasks_done(conn: asyncpg.Connection, proposal_id: str, street_id: str,
                                          now: datetime) -> bool:
-    """For the tasks issue (not wired yet): call in the transaction that verifies or cancels a
-    task linked to ``proposal_id``, once every linked task is ``verified`` (cancelled ones
-    ignored). Moves an ``implementing`` proposal to ``evaluating`` (timeline, event, the
-    evaluation window's job) and returns True; does nothing and returns False otherwise.
-    Until tasks exist, a leader makes this move with ``POST /proposals/{id}/transitions``."""
+    """Called by usecases/tasks.py in the transaction that verifies or cancels a task linked to
+    ``proposal_id``: once every linked task is ``verified`` (cancelled ones ignored), it moves
+    an ``implementing`` proposal to ``evaluating`` (timeline, event, the evaluation window's
+    job) and returns True; otherwise it does nothing and returns False. A proposal that needs
+    no task is moved by a leader with ``POST /proposals/{id}/transitions``."""
     proposal = await store.get(conn, street_id, proposal_id, lock="update")
     if proposal is None or proposal["stage"] != "implementing":
         return False

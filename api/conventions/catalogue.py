@@ -119,9 +119,9 @@ PROBLEMS: dict[str, ProblemKind] = {
         "No household you may act for here (a ballot needs the head or an owner of a household on the roll)"),
     "ballot_required": ProblemKind(422, "开启投票须提供 ballot 设置", "Opening the vote needs the ballot settings"),
     "reason_required": ProblemKind(422, "不予立项须说明理由", "Dismissing needs a reason"),
-    "duplicate_of_required": ProblemKind(422, "请指明重复的议题 duplicate_of", "Name the proposal it duplicates"),
+    "duplicate_of_required": ProblemKind(422, "请用 duplicate_of 指明与哪一项重复", "Name what it duplicates in duplicate_of"),
     "invalid_duplicate_of": ProblemKind(
-        422, "duplicate_of 须为同一楼栋的另一议题", "duplicate_of must be another proposal of the same building"),
+        422, "duplicate_of 须为同一楼栋的另一项（议题或上报）", "duplicate_of must be another item of the same building"),
     "invalid_outcome": ProblemKind(422, "只有关闭议题时才能指定 outcome", "An outcome goes only with to = closed"),
     "outcome_required": ProblemKind(422, "关闭议题须说明 outcome", "Closing needs an outcome"),
     "options_required": ProblemKind(422, "开启投票前至少需要一个选项", "The vote needs at least one option"),
@@ -133,6 +133,19 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "选票不符合投票设置（单一选项用 choice，多个选项用 option_ids）",
         "The ballot does not fit the vote (choice for one option, option_ids for several)"),
     "invalid_parent": ProblemKind(422, "回复的评论不属于该议题", "The parent comment is not on this proposal"),
+    # Tasks and reports (issue 6)
+    "wrong_task_status": ProblemKind(409, "任务当前状态不允许此操作", "The task's status does not allow this"),
+    "wrong_report_status": ProblemKind(409, "上报当前状态不允许此操作", "The report's status does not allow this"),
+    "transition_reason_required": ProblemKind(
+        422, "退回、取消或驳回须说明理由", "Sending back, cancelling or rejecting needs a reason"),
+    "invalid_source": ProblemKind(
+        422, "任务来源无效（source_id 须为本楼的议题）", "The source is not valid (source_id must be a proposal of the building)"),
+    "invalid_assignee": ProblemKind(
+        422, "负责人无效（须为已有人员或本街道的组织）", "The assignee must be a known person or an organisation of the street"),
+    "invalid_buildings": ProblemKind(
+        422, "派单的楼栋无效或不在范围内", "The buildings of the dispatch are unknown or out of its scope"),
+    "too_many_buildings": ProblemKind(422, "一次派单的楼栋过多", "The dispatch reaches too many buildings"),
+    "invalid_due_at": ProblemKind(422, "截止时间须在 2000–2100 年之间", "due_at must be within 2000–2100"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

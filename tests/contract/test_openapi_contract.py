@@ -73,6 +73,14 @@ SPEC_ROUTES = {
     ("GET", "/v1/proposals/{id}/options"), ("POST", "/v1/proposals/{id}/options"),
     ("POST", "/v1/proposals/{id}/transitions"),
     ("PUT", "/v1/proposals/{id}/ballot"), ("GET", "/v1/proposals/{id}/ballot"),
+    # Task lists and reports (resources.md §3).
+    ("GET", "/v1/buildings/{id}/tasks"), ("POST", "/v1/buildings/{id}/tasks"),
+    ("GET", "/v1/tasks/{id}"), ("PATCH", "/v1/tasks/{id}"), ("POST", "/v1/tasks/{id}/transitions"),
+    ("GET", "/v1/tasks/{id}/updates"), ("POST", "/v1/tasks/{id}/updates"), ("GET", "/v1/me/tasks"),
+    ("POST", "/v1/communities/{id}/tasks"), ("POST", "/v1/streets/tasks"),
+    ("GET", "/v1/buildings/{id}/reports"), ("POST", "/v1/buildings/{id}/reports"), ("GET", "/v1/reports/{id}"),
+    ("POST", "/v1/reports/{id}/transitions"), ("POST", "/v1/reports/{id}/tasks"),
+    ("POST", "/v1/reports/{id}/feedback"),
     ("GET", "/v1/proposals/{id}/result"), ("POST", "/v1/proposals/{id}/evaluations"),
     ("GET", "/v1/proposals/{id}/timeline"),
     # Shared spaces and bookings (resources.md §4).
