@@ -1,17 +1,17 @@
 """Demo activity in 嘉富苑 1 号楼 (development only), made through the same use cases the API
 runs, so rules, events and deadlines are real: two shared spaces (the building's lounge and
-the community's meeting room) and three proposals — one gathering support, one in
-deliberation, one withdrawn. Loading is idempotent: nothing is added once the building has
+the community's meeting room), three proposals — one gathering support, one in
+deliberation, one withdrawn — and two reports, one of them turned into the leader's task. Loading is idempotent: nothing is added once the building has
 spaces."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import asyncpg
 
 from domain.permissions import Principal
-from usecases import proposals, spaces
+from usecases import proposals, reports, spaces
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -54,4 +54,15 @@ async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> boo
             "title": "门口放一张长椅", "category": "facilities"}, now)
         await proposals.transition(conn, resident, bench["id"], {"to": "closed", "outcome": "withdrawn"},
                                    lambda current: None, now)
+        await reports.create(conn, resident, row["building_id"], {
+            "category": "safety", "description": "三楼楼道堆放纸箱，堵住了消防通道", "location": "3 楼楼道",
+            "photo_urls": [], "urgency": "normal"})
+        lamp = await reports.create(conn, resident, row["building_id"], {
+            "category": "facilities", "description": "一楼楼道灯坏了，晚上看不见台阶", "location": "1 楼楼道",
+            "photo_urls": [], "urgency": "normal"})
+        await reports.convert(conn, leader, lamp["id"], {
+            "title": "更换一楼楼道灯", "assignee": {"type": "person", "id": people["openid-wang"]},
+            "due_at": now + timedelta(days=3), "priority": "high",
+            "checklist": [{"text": "买灯泡", "done": False}, {"text": "更换并试亮", "done": False}],
+            "points": 10}, now)
     return True

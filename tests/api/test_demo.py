@@ -53,3 +53,8 @@ async def test_the_newcomers_first_requests(client, db, test_settings):
     building_id = me["memberships"][0]["building_id"]
     proposals = (await client.get(f"/v1/buildings/{building_id}/proposals", headers=resident)).json()["data"]
     assert sorted(p["stage"] for p in proposals) == ["closed", "collecting", "deliberating"]
+    mine = (await client.get(f"/v1/buildings/{building_id}/reports", headers=resident)).json()["data"]
+    assert sorted(r["status"] for r in mine) == ["in_progress", "submitted"]
+    leader_tasks = (await client.get("/v1/me/tasks", headers={
+        "Authorization": f"Bearer {leader.json()['access_token']}"})).json()["data"]
+    assert [t["title"] for t in leader_tasks] == ["更换一楼楼道灯"]
