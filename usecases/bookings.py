@@ -95,12 +95,13 @@ async def _book(conn: asyncpg.Connection, actor: Actor, space: asyncpg.Record, p
     await _check_household(conn, terms, party["household_id"], start, end, now, exempt)
     status = "pending" if terms.rules.requires_approval and not exempt else "confirmed"
     try:
-        row = await bookings.insert(conn, {
-            "id": new_id("booking"), "street_id": space["street_id"], "space_id": space["id"],
-            "community_id": space["community_id"], "building_id": space["building_id"], **party,
-            "person_id": actor.person_id, "series_id": series_id, "start_at": start, "end_at": end,
-            "purpose": request.purpose, "attendees": request.attendees, "status": status,
-            "confirmed_at": now if status == "confirmed" else None})
+        async with conn.transaction():  # a savepoint: after a clash the transaction stays usable
+            row = await bookings.insert(conn, {
+                "id": new_id("booking"), "street_id": space["street_id"], "space_id": space["id"],
+                "community_id": space["community_id"], "building_id": space["building_id"], **party,
+                "person_id": actor.person_id, "series_id": series_id, "start_at": start, "end_at": end,
+                "purpose": request.purpose, "attendees": request.attendees, "status": status,
+                "confirmed_at": now if status == "confirmed" else None})
     except bookings.Clash:  # only if the lock was not held: the constraint still decides
         raise _conflict(await bookings.first_overlap(conn, space["id"], start, end) or (start, end)) from None
     await jobs.schedule(conn, kind=NO_SHOW_JOB, run_at=start + rules.CHECK_IN_AFTER, street_id=row["street_id"],
