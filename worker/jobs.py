@@ -61,6 +61,15 @@ class JobRunner:
     async def run(self, stopping: asyncio.Event) -> None:
         await self.dispatcher.run(stopping)
 
+    async def run_one(self, conn: asyncpg.Connection) -> bool:
+        """Claim and run one due job in the caller's transaction, as the loop does; False when
+        nothing is due. (The tests drive deadlines with it, without a process.)"""
+        claimed = await self._claim(conn)
+        if claimed is None:
+            return False
+        await self._work(conn, claimed)
+        return True
+
     async def _claim(self, conn: asyncpg.Connection) -> tuple[asyncpg.Record, datetime] | None:
         now = await self.clock.now(conn)
         job = await jobs.claim(conn, now, sorted(self.handlers))

@@ -10,27 +10,17 @@ import asyncpg
 
 from api.settings import Settings
 from domain.ids import new_id
+from tests.support.due_jobs import run_due_jobs_of
 from tests.support.people import Person, token_for
 from usecases.ballots import VOTE_CLOSE_JOB
-from usecases.clock import BusinessClock
 from usecases.proposal_stages import COLLECT_DEADLINE_JOB, EVALUATION_END_JOB
-from worker.jobs import HANDLERS, JobRunner
 
 PROPOSAL_JOBS = (COLLECT_DEADLINE_JOB, VOTE_CLOSE_JOB, EVALUATION_END_JOB)
 
 
 async def run_due_jobs(db: asyncpg.Pool) -> int:
-    """Run every due proposal job, as a worker would (claim, handle, finish in one transaction)."""
-    runner = JobRunner(db, BusinessClock(enabled=True, ttl=0), "tests",
-                       handlers={kind: HANDLERS[kind] for kind in PROPOSAL_JOBS})
-    ran = 0
-    while True:
-        async with db.acquire() as conn, conn.transaction():
-            claimed = await runner._claim(conn)
-            if claimed is None:
-                return ran
-            await runner._work(conn, claimed)
-            ran += 1
+    """Run every due proposal job, as a worker would."""
+    return await run_due_jobs_of(db, PROPOSAL_JOBS)
 
 
 def stamp(when: datetime) -> str:

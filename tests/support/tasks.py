@@ -7,27 +7,17 @@ import asyncpg
 
 from api.settings import Settings
 from domain.ids import new_id
+from tests.support.due_jobs import run_due_jobs_of
 from tests.support.people import Person, grant, new_person
 from tests.support.town import Town
-from usecases.clock import BusinessClock
 from usecases.reports import AUTO_CLOSE_JOB
 from usecases.task_rules import ESCALATE_JOB, OVERDUE_JOB
-from worker.jobs import HANDLERS, JobRunner
 
 TASK_JOBS = (OVERDUE_JOB, ESCALATE_JOB, AUTO_CLOSE_JOB)
 
 
 async def run_due_task_jobs(db: asyncpg.Pool) -> int:
-    runner = JobRunner(db, BusinessClock(enabled=True, ttl=0), "tests",
-                       handlers={kind: HANDLERS[kind] for kind in TASK_JOBS})
-    ran = 0
-    while True:
-        async with db.acquire() as conn, conn.transaction():
-            claimed = await runner._claim(conn)
-            if claimed is None:
-                return ran
-            await runner._work(conn, claimed)
-            ran += 1
+    return await run_due_jobs_of(db, TASK_JOBS)
 
 
 async def company(db: asyncpg.Pool, settings: Settings, town: Town, name: str = "嘉富物业") -> tuple[str, Person]:
