@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
@@ -20,8 +20,8 @@ from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
 from api.deps import DEPENDENCIES, before_route
 from api.logging import configure_logging
-from api.routes.buildings import BuildingController
 from api.routes.bookings import BookingController
+from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
 from api.routes.clients import ClientController
 from api.routes.communities import CommunityController
@@ -36,8 +36,8 @@ from api.routes.proposals import ProposalController
 from api.routes.reports import ReportController
 from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
-from api.routes.tasks import TaskController
 from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
+from api.routes.tasks import TaskController
 from api.routes.test_clock import clock_routes
 from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import Services

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from domain.webhooks import Allowlist
 

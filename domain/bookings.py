@@ -10,14 +10,15 @@ too: a time is on the grid when its local minutes since midnight are a multiple 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.errors import RuleViolation
 
-UTC = timezone.utc
+UTC = UTC
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SLOT_CHOICES = (5, 10, 15, 20, 30, 60)
 WHO_CAN_BOOK = ("building", "community", "street")
@@ -44,13 +45,13 @@ class SpaceRules:
     partner_organization_ids: tuple[str, ...] = ()
 
     @classmethod
-    def from_stored(cls, stored: Mapping[str, Any]) -> "SpaceRules":
+    def from_stored(cls, stored: Mapping[str, Any]) -> SpaceRules:
         known = {k: v for k, v in stored.items() if k in cls.__dataclass_fields__}
         if "partner_organization_ids" in known:
             known["partner_organization_ids"] = tuple(known["partner_organization_ids"])
         return cls(**known)
 
-    def changed(self, changes: Mapping[str, Any]) -> "SpaceRules":
+    def changed(self, changes: Mapping[str, Any]) -> SpaceRules:
         rules = replace(self, **{k: (tuple(v) if k == "partner_organization_ids" else v)
                                  for k, v in changes.items()})
         rules.check()

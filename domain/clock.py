@@ -7,7 +7,7 @@ uses this: it always reads the real clock."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from domain.errors import InvalidInput
 
@@ -19,7 +19,7 @@ MAX_OFFSET_SECONDS = 100 * 366 * 24 * 3600
 
 
 def real_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def business_now(real: datetime, offset_seconds: int) -> datetime:

@@ -17,10 +17,10 @@ households among those that meet the rule; a tie for first place means ``rejecte
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable, Mapping
 
 RULE_NAMES = ("simple_majority", "two_thirds", "civil_code_ordinary", "civil_code_major")
 CHOICES = ("yes", "no", "abstain")

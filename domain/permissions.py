@@ -10,8 +10,8 @@ the street with `street:write`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from domain.errors import Forbidden, NotFound
 

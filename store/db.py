@@ -7,7 +7,7 @@ standard library's slower codec."""
 from __future__ import annotations
 
 import contextlib
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import asyncpg
 import msgspec

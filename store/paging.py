@@ -6,9 +6,10 @@ know whether another page follows without counting."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 NEWEST_FIRST = "created_desc"
 CHANGED_ASC = "updated_asc"

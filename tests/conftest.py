@@ -4,8 +4,8 @@ a database cloned from the migrated template, and the app served in-process."""
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import asyncpg
 import pytest

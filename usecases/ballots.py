@@ -15,16 +15,25 @@ from typing import Any
 
 import asyncpg
 
-from domain import decisions, proposals as stages
+from domain import decisions
+from domain import proposals as stages
 from domain.errors import Conflict, RuleViolation
-from domain.places import format_area
 from domain.permissions import Principal
+from domain.places import format_area
 from store import ballots, jobs, proposal_parts
 from store import proposals as store
 from store.events import Subject
 from usecases.actors import actor_for
-from usecases.proposal_stages import (VOTE_CLOSE_JOB, acting_household, apply_move, casts_ballots,
-                                      person_of, record_event, rules_of, visible_proposal)
+from usecases.proposal_stages import (
+    VOTE_CLOSE_JOB,
+    acting_household,
+    apply_move,
+    casts_ballots,
+    person_of,
+    record_event,
+    rules_of,
+    visible_proposal,
+)
 
 
 def receipt_of(proposal_id: str, choice: str | None, option_ids: list[str] | None, nonce: str) -> str:

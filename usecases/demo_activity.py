@@ -6,7 +6,7 @@ spaces."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 
@@ -31,7 +31,7 @@ async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> boo
                          person_id=people[f"openid-{code}"])
 
     leader, resident, staff = as_person("wang"), as_person("zhang"), as_person("sun")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with conn.transaction():
         await spaces.create_space(conn, leader, {
             "name": "1 号楼共享客厅", "kind": "lounge", "capacity": 12, "timezone": "Asia/Shanghai",

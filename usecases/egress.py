@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from domain.errors import RuleViolation
 from domain.webhooks import Allowlist, destination_problem, parse_url

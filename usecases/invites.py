@@ -4,7 +4,7 @@ only as a digest, and its lifetime on the real clock (an expiry is security time
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from domain.codes import new_code, normalize_code
 from usecases.crypto import digest
@@ -21,7 +21,7 @@ class NewCode:
 
 def issue_code() -> NewCode:
     code = new_code()
-    return NewCode(code, digest(normalize_code(code)), datetime.now(timezone.utc) + INVITE_LIFETIME)
+    return NewCode(code, digest(normalize_code(code)), datetime.now(UTC) + INVITE_LIFETIME)
 
 
 def digest_of(typed_code: str) -> bytes | None:

@@ -3,8 +3,9 @@ households, and erasure of their personal data (PIPL)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import asyncpg
 

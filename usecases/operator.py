@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncpg
 
-from usecases.crypto import digest, new_secret
 from domain.ids import new_id
 from domain.permissions import PLATFORM_SCOPES
 from store import clients
+from usecases.crypto import digest, new_secret
 
 
 async def create_platform_client(conn: asyncpg.Connection, *, street_name: str, name: str,

@@ -6,14 +6,22 @@ managed by community staff; a building's rules by its leaders."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 
 from domain.errors import NotFound
 from domain.ids import new_id
-from domain.permissions import (Actor, Place, Principal, can_manage, ensure_for, ensure_street_wide,
-                                ensure_visible)
+from domain.permissions import (
+    Actor,
+    Place,
+    Principal,
+    can_manage,
+    ensure_for,
+    ensure_street_wide,
+    ensure_visible,
+)
 from domain.places import BuildingRules, parse_area
 from store import buildings, communities, households
 from store.events import Subject, append_event

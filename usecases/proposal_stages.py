@@ -5,8 +5,9 @@ the collection deadline and the evaluation window."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import asyncpg
 

@@ -3,8 +3,9 @@ moved through the four steps by leaders, authors and the service's own deadlines
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import asyncpg
 
@@ -17,8 +18,15 @@ from store import proposals as store
 from store.paging import Keyset
 from usecases import ballots
 from usecases.actors import actor_for
-from usecases.proposal_stages import (acting_household, apply_move, person_of, place_of, record_event,
-                                      schedule_collect_deadline, visible_proposal)
+from usecases.proposal_stages import (
+    acting_household,
+    apply_move,
+    person_of,
+    place_of,
+    record_event,
+    schedule_collect_deadline,
+    visible_proposal,
+)
 
 Precondition = Callable[[asyncpg.Record], None]
 

@@ -6,12 +6,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import asyncpg
 
-from domain.bookings import MAX_AVAILABILITY_SPAN, UTC, SpaceRules, SpaceTerms, check_opening_hours, free_ranges
+from domain.bookings import (
+    MAX_AVAILABILITY_SPAN,
+    UTC,
+    SpaceRules,
+    SpaceTerms,
+    check_opening_hours,
+    free_ranges,
+)
 from domain.errors import NotFound, RuleViolation
 from domain.ids import new_id
 from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible

@@ -5,8 +5,9 @@ report and may move the proposal to evaluation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import asyncpg
 

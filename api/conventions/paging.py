@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import datetime, timezone
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timezone
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 from litestar.params import Parameter
-from typing_extensions import Annotated
 
 from api.conventions.problems import FieldIssue, ProblemError
 from store.paging import CHANGED_ASC, NEWEST_FIRST, Keyset, split_page
@@ -67,10 +67,10 @@ def parse_rfc3339(text: str, field: str) -> datetime:
     except ValueError:
         raise ProblemError("validation_failed", errors=[FieldIssue(field, "invalid_value")]) from None
     try:
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     except OverflowError:  # a valid time just past the representable range: clamp to its edge
         edge = datetime.max if moment.year > 1 else datetime.min
-        return edge.replace(tzinfo=timezone.utc)
+        return edge.replace(tzinfo=UTC)
 
 
 def page_of(rows: Sequence[Any], keyset: Keyset, to_resource: Callable[[Any], T]) -> Page[T]:

@@ -14,8 +14,17 @@ from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
 from api.routes.spaces import sane
-from api.schemas.spaces import (Booking, BookingCreate, BookingSeries, BookingTransition, SeriesCreate,
-                                SkippedOccurrence, SpaceBooking, booking_view, space_booking_view)
+from api.schemas.spaces import (
+    Booking,
+    BookingCreate,
+    BookingSeries,
+    BookingTransition,
+    SeriesCreate,
+    SkippedOccurrence,
+    SpaceBooking,
+    booking_view,
+    space_booking_view,
+)
 from domain.errors import RuleViolation
 from domain.permissions import Principal
 from store.paging import Keyset

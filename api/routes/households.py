@@ -13,8 +13,7 @@ from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
 from api.schemas.common import ExternalId
-from api.schemas.places import (Household, HouseholdCreate, HouseholdUpdate, changes_of,
-                                household_view)
+from api.schemas.places import Household, HouseholdCreate, HouseholdUpdate, changes_of, household_view
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import places

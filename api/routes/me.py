@@ -8,8 +8,16 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.routes.common import BEARER, known_id
-from api.schemas.people import (JoinRequest, Me, MeUpdate, Membership, RoleGrant, me_view, membership_view,
-                                role_view)
+from api.schemas.people import (
+    JoinRequest,
+    Me,
+    Membership,
+    MeUpdate,
+    RoleGrant,
+    me_view,
+    membership_view,
+    role_view,
+)
 from api.schemas.places import changes_of
 from domain.permissions import Principal
 from usecases import me, roles

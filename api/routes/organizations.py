@@ -12,8 +12,15 @@ from api.conventions.etags import resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.people import (Organization, OrganizationCreate, OrganizationKind, RoleCreate, RoleGrant,
-                                organization_view, role_view)
+from api.schemas.people import (
+    Organization,
+    OrganizationCreate,
+    OrganizationKind,
+    RoleCreate,
+    RoleGrant,
+    organization_view,
+    role_view,
+)
 from api.schemas.places import changes_of
 from domain.permissions import Principal
 from store.paging import Keyset

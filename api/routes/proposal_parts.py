@@ -15,9 +15,25 @@ from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
 from api.schemas.places import changes_of
-from api.schemas.proposals import (Ballot, BallotCast, Comment, CommentCreate, CommentRef, Evaluate, HideRequest,
-                                   HouseholdRef, Option, OptionCreate, Proposal, Result, ballot_view,
-                                   comment_view, option_view, proposal_view, result_view)
+from api.schemas.proposals import (
+    Ballot,
+    BallotCast,
+    Comment,
+    CommentCreate,
+    CommentRef,
+    Evaluate,
+    HideRequest,
+    HouseholdRef,
+    Option,
+    OptionCreate,
+    Proposal,
+    Result,
+    ballot_view,
+    comment_view,
+    option_view,
+    proposal_view,
+    result_view,
+)
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import ballots, proposal_parts

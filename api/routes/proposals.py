@@ -15,9 +15,19 @@ from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
 from api.schemas.places import changes_of
-from api.schemas.proposals import (Category, HouseholdRef, Proposal, ProposalCreate, ProposalUpdate, Stage,
-                                   SupportRequest, TimelineEntry, TransitionRequest, proposal_view,
-                                   timeline_view)
+from api.schemas.proposals import (
+    Category,
+    HouseholdRef,
+    Proposal,
+    ProposalCreate,
+    ProposalUpdate,
+    Stage,
+    SupportRequest,
+    TimelineEntry,
+    TransitionRequest,
+    proposal_view,
+    timeline_view,
+)
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import proposal_parts, proposals

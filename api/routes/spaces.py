@@ -14,8 +14,16 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import RFC3339, Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.spaces import (Availability, CalendarToken, FreeRange, Space, SpaceCreate, SpaceUpdate,
-                                changes_of, space_view)
+from api.schemas.spaces import (
+    Availability,
+    CalendarToken,
+    FreeRange,
+    Space,
+    SpaceCreate,
+    SpaceUpdate,
+    changes_of,
+    space_view,
+)
 from domain.bookings import SpaceRules
 from domain.errors import RuleViolation
 from domain.permissions import Principal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 
 async def create_communities(client, platform, count: int, prefix: str = "c") -> list[str]:
@@ -46,7 +46,7 @@ async def test_pages_neither_skip_nor_repeat_while_rows_are_inserted(client, pla
 
 async def test_updated_since_lists_changes_oldest_first_and_resumes(client, platform):
     ids = await create_communities(client, platform, 6)
-    since = datetime.now(timezone.utc) - timedelta(minutes=5)
+    since = datetime.now(UTC) - timedelta(minutes=5)
     await client.patch(f"/v1/communities/{ids[0]}", headers=platform.headers(), json={"name": "改"})
     seen = await walk(client, platform, "/v1/communities", limit=4, updated_since=since.isoformat())
     stamps = [row["updated_at"] for row in seen]

@@ -105,5 +105,5 @@ async def test_nul_is_refused_in_every_string_field(client, platform):
                              headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert form.status_code == 400
     escaped = await client.post("/v1/communities", headers=platform.headers(**{"Content-Type": "application/json"}),
-                                content='{"name": "a\\\\u0000b"}'.encode())
+                                content=b'{"name": "a\\\\u0000b"}')
     assert escaped.status_code == 201 and escaped.json()["name"] == "a\\u0000b"

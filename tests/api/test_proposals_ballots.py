@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 
+from tests.api.test_worker import eventually
 from tests.support.clock import business_now, clock  # noqa: F401 - the fixture
 from tests.support.people import join
 from tests.support.proposals import proposal_to_vote, run_due_jobs
 from tests.support.town import build_town
 from tests.support.worker import running_worker
-from tests.api.test_worker import eventually
 
 pytestmark = [pytest.mark.xdist_group("clock"), pytest.mark.usefixtures("clock")]
 

@@ -3,7 +3,7 @@ only, no token, absent from production — and security time never moves with it
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -21,7 +21,7 @@ def parse(stamp: str) -> datetime:
 
 @pytest.mark.usefixtures("clock")
 async def test_read_and_advance_without_a_token(client, db):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     read = await client.get("/v1/test-clock")
     assert read.status_code == 200, read.text
     assert abs(parse(read.json()["now"]) - now) < timedelta(seconds=2) and read.json()["advanced_seconds"] == 0

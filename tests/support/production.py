@@ -7,7 +7,7 @@ import base64
 import contextlib
 import dataclasses
 import os
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from litestar.testing import AsyncTestClient
 

@@ -3,7 +3,7 @@ times to book it at (on the grid, in Asia/Shanghai, a few days ahead of business
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from tests.support.clock import business_now
@@ -33,4 +33,4 @@ def span(start: datetime, minutes: int) -> dict:
 
 
 def utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WORKER = ["api.cli", "worker"]

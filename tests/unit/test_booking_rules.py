@@ -3,15 +3,24 @@ promise between availability and the booking check (property-based)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.bookings import (SpaceRules, SpaceTerms, free_ranges, grid_ceil, occurrences, on_grid,
-                             open_intervals, quota_week, rule_violation)
+from domain.bookings import (
+    SpaceRules,
+    SpaceTerms,
+    free_ranges,
+    grid_ceil,
+    occurrences,
+    on_grid,
+    open_intervals,
+    quota_week,
+    rule_violation,
+)
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 3, 20, 1, 7, tzinfo=UTC)
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

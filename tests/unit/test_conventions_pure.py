@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC, timezone
 
 import pytest
 from hypothesis import given
@@ -24,7 +24,7 @@ def test_language_negotiation(header, expected):
     assert negotiate(header) == expected
 
 
-@given(st.datetimes(timezones=st.just(timezone.utc)), st.text(min_size=1, max_size=40))
+@given(st.datetimes(timezones=st.just(UTC)), st.text(min_size=1, max_size=40))
 def test_cursors_round_trip(stamp, last_id):
     cursor = _encode_cursor("created_desc", (stamp, last_id))
     assert _decode_cursor(cursor, "created_desc") == (stamp, last_id)

@@ -3,7 +3,7 @@ makes by itself."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from domain import proposals as stages
 from domain.errors import Conflict, Forbidden, RuleViolation
 
-NOW = datetime(2026, 11, 22, 8, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 8, tzinfo=UTC)
 
 
 def ask(stage, to, outcome=None, *, author=False, leader=False, reason=None, duplicate_of=None, ballot=False):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -19,7 +19,7 @@ from domain.clock import MAX_ADVANCE_SECONDS, business_now, check_advance
 from domain.errors import InvalidInput
 from domain.events import matches, parse_filters
 
-T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 DAY = 86400
 rands = st.floats(min_value=0, max_value=1, exclude_max=True)
 
@@ -109,14 +109,14 @@ def test_a_new_secret_is_whsec_and_32_random_bytes():
 def test_signatures_match_the_standard_webhooks_package(message_id, timestamp, body):
     secret = rules.new_secret()
     ours = rules.signature(rules.secret_key(secret), message_id, timestamp, body.encode())
-    theirs = Webhook(secret).sign(message_id, datetime.fromtimestamp(timestamp, timezone.utc), body)
+    theirs = Webhook(secret).sign(message_id, datetime.fromtimestamp(timestamp, UTC), body)
     assert ours == theirs
 
 
 def test_during_an_overlap_either_secret_verifies():
     old, new = rules.new_secret(), rules.new_secret()
     body = b'{"id":"evt_1","type":"household.created"}'
-    timestamp = int(datetime.now(timezone.utc).timestamp())
+    timestamp = int(datetime.now(UTC).timestamp())
     header = rules.signature_header([rules.secret_key(new), rules.secret_key(old)], "whd_1", timestamp, body)
     assert len(header.split(" ")) == 2
     headers = {"webhook-id": "whd_1", "webhook-timestamp": str(timestamp), "webhook-signature": header}
