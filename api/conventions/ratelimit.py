@@ -59,6 +59,7 @@ class BucketState:
 class RateLimiter:
     def __init__(self, redis: Redis | None) -> None:
         self.redis = redis
+        self._hit = redis.register_script(_HIT_SCRIPT) if redis is not None else None
         self._redis_down_until = 0.0
         self._local: dict[str, tuple[float, int]] = {}  # key -> (window end, count)
         self._last_pruned = 0.0
@@ -86,9 +87,8 @@ class RateLimiter:
                      now: float) -> list[int]:
         if self.redis is not None and time.monotonic() >= self._redis_down_until:
             try:
-                reply = await self.redis.eval(
-                    _HIT_SCRIPT, len(keys), *keys, *[w * 1000 + 1000 for w in windows]
-                )
+                # EVALSHA with a fallback to EVAL, so the script travels once, not per request
+                reply = await self._hit(keys=keys, args=[w * 1000 + 1000 for w in windows])
                 if self._redis_down_until:
                     log.info("rate_limit_redis_recovered")
                     self._redis_down_until = 0.0
