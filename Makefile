@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 PYTEST_ARGS ?=
 
-.PHONY: run test install openapi lint clean
+.PHONY: run test install openapi lint clean bench
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: install  # seeds bilin_bench, serves 2 workers, drives them with wrk; writes docs/benchmarks.md
+	$(BIN)/python -m bench.run
 
 openapi: install
 	$(BIN)/python -m api.cli openapi > schema/openapi.yaml
