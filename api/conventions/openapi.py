@@ -179,6 +179,8 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], compone
     for parameter in parameters:
         if parameter.get("name") == "updated_since":  # the pattern requires the offset
             parameter["schema"]["format"] = "date-time"
+        if parameter.get("in") == "query":  # the edge refuses a NUL anywhere in the query
+            _refuse_nul(parameter.get("schema"))
     if method == "post" and operation.get("operationId") not in public:  # keys belong to a caller
         parameters.append(IDEMPOTENCY_KEY)
     if method in ("patch", "delete") or path.endswith("/transitions"):

@@ -42,7 +42,9 @@ GENEROUS = "1000000/60"
 
 MAX_EXAMPLES = 25  # per operation and phase
 MAX_TIME = 55      # seconds for the whole schemathesis run; the test stays under 90 s
-SEED = os.environ.get("BILIN_SCHEMATHESIS_SEED")
+# Local runs explore with a new seed each time; CI replays one seed so that a landing never
+# depends on the draw (a new finding locally is fixed, then CI keeps guarding it).
+SEED = os.environ.get("BILIN_SCHEMATHESIS_SEED") or ("20261122" if os.environ.get("CI") else None)
 
 
 @dataclass
