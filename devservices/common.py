@@ -6,6 +6,7 @@ import asyncio
 import atexit
 import concurrent.futures
 import socket
+import subprocess
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -85,3 +86,15 @@ def run_coroutine(make_coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
+def stop_process(process: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM, so the process shuts down gracefully; SIGKILL if it has not within ``timeout``."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -30,6 +30,7 @@ from devservices.common import (
     StopOnce,
     flag_is_set,
     free_port,
+    stop_process,
 )
 
 log = logging.getLogger(__name__)
@@ -102,12 +103,7 @@ def _start_redis_server(work_dir: Path) -> Service:
 
 def _terminate(process: subprocess.Popen[bytes], log_path: Path) -> None:
     if process.poll() is None:
-        process.terminate()  # SIGTERM: redis shuts down at once (nothing to save)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=5)  # SIGTERM: redis shuts down at once (nothing to save)
     log_path.unlink(missing_ok=True)  # one log per port would otherwise pile up
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from devservices import free_port
+from devservices.common import stop_process
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,11 +47,6 @@ def running_service(env: dict[str, str], *, workers: int = 1, port: int | None =
             time.sleep(0.1)
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=15)
         if log_path:
             log_file.close()

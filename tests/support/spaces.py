@@ -3,7 +3,7 @@ times to book it at (on the grid, in Asia/Shanghai, a few days ahead of business
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.support.clock import business_now

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from devservices.common import stop_process
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WORKER = ["api.cli", "worker"]
 
@@ -35,12 +37,7 @@ def running_worker(database_url: str, log_path: Path, *, module: list[str] = WOR
         yield process
     finally:
         if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout=20)
 
 
 async def only_this_street_delivers(db, street_id: str) -> None:
