@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
+from api.conventions.encoding import UTF8_CHARSETS, declared_charset, form_field_with_bad_text, is_utf8
 from api.conventions.problems import FieldIssue, ProblemError, field_error_from
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
@@ -35,15 +36,28 @@ async def check_request_body(request: Request) -> None:
         return
     has_body = request.headers.get("content-length", "0") not in ("", "0") or (
         "transfer-encoding" in request.headers)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if has_body and not _is_json(media_type):
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if not has_body:
+        return
+    # JSON is UTF-8 only (RFC 8259 §8.1): another declared charset is a media type not served.
+    charset = declared_charset(content_type)
+    if charset is not None and charset not in UTF8_CHARSETS:
+        raise ProblemError("unsupported_media_type")
+    if not _is_json(media_type):
         if media_type == _FORM_TYPE and request.route_handler.opt.get("accepts_form"):
+            bad = form_field_with_bad_text(await request.body())
+            if bad is not None:
+                raise ProblemError("malformed_body", errors=[
+                    FieldIssue(f"body.{bad}" if bad else "body", "invalid_utf8")])
             return
         raise ProblemError("unsupported_media_type")
-    data_field = request.route_handler.parsed_data_field
-    if data_field is None or not has_body:
-        return
     body = await request.body()
+    if not is_utf8(body):  # msgspec would raise UnicodeDecodeError deep inside a string
+        raise ProblemError("malformed_body", errors=[FieldIssue("body", "invalid_utf8")])
+    data_field = request.route_handler.parsed_data_field
+    if data_field is None:
+        return
     if _JSON_NUL.search(body):
         # PostgreSQL text cannot hold NUL: refuse it in any string, whatever the field.
         raise ProblemError("validation_failed", errors=[FieldIssue("body", "nul_character")])

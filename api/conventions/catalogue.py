@@ -162,6 +162,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_field": ("不允许的字段", "This field is not allowed"),
     "blank": ("不能为空", "Must not be blank"),
     "nul_character": ("不能包含 NUL 字符", "Must not contain a NUL character"),
+    "invalid_utf8": ("不是有效的 UTF-8 文本，请以 UTF-8 编码发送", "Is not valid UTF-8 text; send it encoded as UTF-8"),
     "offset_required": ("时间必须带时区偏移（RFC 3339）", "The time needs an offset (RFC 3339)"),
     "invalid_url": ("应为不含用户名密码的 http(s) 绝对地址", "Must be an absolute http(s) URL without credentials"),
     "invalid_event_type": ("事件类型应形如 task.created 或 task.*", "An event type looks like task.created or task.*"),

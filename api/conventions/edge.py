@@ -18,6 +18,7 @@ import structlog
 
 from api.auth.tokens import KeyRing, TokenRejected
 from api.conventions import metrics
+from api.conventions.encoding import request_part_with_bad_text
 from api.conventions.i18n import negotiate
 from api.conventions.problems import PROBLEM_MEDIA_TYPE, FieldIssue, render, status_of
 from api.conventions.ratelimit import Bucket, RateLimiter, header_values
@@ -30,6 +31,7 @@ _OVERRIDABLE = {b"PATCH": "PATCH", b"DELETE": "DELETE"}
 _SANE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 TOKEN_PATH = "/v1/auth/token"
 _UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
+CLIENT_CLOSED_REQUEST = 499
 
 
 @dataclass
@@ -104,10 +106,19 @@ def edge(app: ASGIApp, services: EdgeServices) -> ASGIApp:
             extra += [(b"ratelimit-policy", policy.encode()), (b"ratelimit", current.encode())]
             limited_by = next((s for s in states if s.exceeded), None)
 
-        status_holder = {"status": 500}
+        status_holder = {"status": 500, "started": False}
+
+        async def watched_receive() -> dict:
+            message = await receive()
+            if message["type"] == "http.disconnect" and not status_holder["started"]:
+                # The client left before its answer began (mid-body, say): whatever the app
+                # makes of the missing body is not a fault of the service.
+                state["client_disconnected"] = True
+            return message
 
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
+                status_holder["started"] = True
                 status_holder["status"] = message["status"]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
@@ -120,21 +131,38 @@ def edge(app: ASGIApp, services: EdgeServices) -> ASGIApp:
                 # PostgreSQL text cannot hold NUL; refuse it at the door rather than fail later.
                 await _send_problem(scope, send_with_headers, "validation_failed", request_id, [],
                                     errors=[FieldIssue("query", "nul_character")])
+            elif (bad_text := request_part_with_bad_text(scope)) is not None:
+                await _send_problem(scope, send_with_headers, "malformed_body", request_id, [],
+                                    errors=[FieldIssue(bad_text, "invalid_utf8")])
+            elif _declared_length(scope) > settings.max_body_bytes:
+                # Refused before a byte of the body is read: nothing would wait for a body
+                # that will be refused anyway (a keyed POST would otherwise take its lock).
+                await _send_problem(scope, send_with_headers, "payload_too_large", request_id,
+                                    [(b"connection", b"close")])
             elif scope["method"] == "OPTIONS" and not _header(scope, b"access-control-request-method") and (
                     methods := services.allowed_methods(scope["path"])) is not None:
                 await send_with_headers({"type": "http.response.start", "status": 204, "headers": [
                     (b"allow", ", ".join(sorted({*methods, "OPTIONS"})).encode())]})
                 await send_with_headers({"type": "http.response.body", "body": b""})
             else:
-                await app(scope, receive, send_with_headers)
+                await app(scope, watched_receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("path_template") or "unmatched"
+            if state.get("client_disconnected"):
+                # 499 "client closed request" (the nginx convention): no 5xx in logs or metrics.
+                status_holder["status"] = CLIENT_CLOSED_REQUEST
+                log.info("client_disconnected", method=scope["method"], route=route)
             metrics.observe(scope["method"], route, status_holder["status"], elapsed)
             log.info("request", method=scope["method"], route=route, status=status_holder["status"],
                      duration_ms=round(elapsed * 1000, 2))
 
     return handle
+
+
+def _declared_length(scope: dict) -> int:
+    value = _header(scope, b"content-length")
+    return int(value) if value and value.isdigit() else 0
 
 
 async def _send_problem(scope: dict, send: Any, code: str, request_id: str,

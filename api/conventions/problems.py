@@ -173,7 +173,10 @@ def handle_exception(request: Request, exc: Exception) -> Response:
     language = request_language(request.headers)
     problem = problem_for(exc, language)
     request_id = request.scope.get("state", {}).get("request_id", "")
-    if problem.code == "internal_error":
+    # A client that left mid-request makes the framework fail on the missing body; that is
+    # logged once, at info, by the edge (client_disconnected), not as an error here.
+    client_left = request.scope.get("state", {}).get("client_disconnected", False)
+    if problem.code == "internal_error" and not client_left:
         log.error("unhandled_error", exc_info=exc)
     elif problem.code == "service_unavailable":
         log.warning("dependency_unavailable", error=type(exc).__name__)
