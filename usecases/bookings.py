@@ -91,7 +91,7 @@ async def _book(conn: asyncpg.Connection, actor: Actor, space: asyncpg.Record, p
         raise RuleViolation(code)
     clash = await bookings.first_overlap(conn, space["id"], start, end)
     if clash is not None:
-        raise _conflict(clash)
+        raise _conflict(clash, space["timezone"])
     await _check_household(conn, terms, party["household_id"], start, end, now, exempt)
     status = "pending" if terms.rules.requires_approval and not exempt else "confirmed"
     try:
@@ -103,7 +103,8 @@ async def _book(conn: asyncpg.Connection, actor: Actor, space: asyncpg.Record, p
                 "purpose": request.purpose, "attendees": request.attendees, "status": status,
                 "confirmed_at": now if status == "confirmed" else None})
     except bookings.Clash:  # only if the lock was not held: the constraint still decides
-        raise _conflict(await bookings.first_overlap(conn, space["id"], start, end) or (start, end)) from None
+        raise _conflict(await bookings.first_overlap(conn, space["id"], start, end) or (start, end),
+                        space["timezone"]) from None
     await jobs.schedule(conn, kind=NO_SHOW_JOB, run_at=start + rules.CHECK_IN_AFTER, street_id=row["street_id"],
                         payload={"booking_id": row["id"]}, dedupe_key=f"{NO_SHOW_JOB}:{row['id']}")
     await jobs.schedule(conn, kind=COMPLETE_JOB, run_at=end, street_id=row["street_id"],
@@ -112,10 +113,10 @@ async def _book(conn: asyncpg.Connection, actor: Actor, space: asyncpg.Record, p
     return row
 
 
-def _conflict(clash: tuple[datetime, datetime]) -> Conflict:
-    interval = f"{_stamp(clash[0])}/{_stamp(clash[1])}"
-    return Conflict("booking_conflict", {"detail": f"overlaps the booking {interval}",
-                                         "start_at": _stamp(clash[0]), "end_at": _stamp(clash[1])})
+def _conflict(clash: tuple[datetime, datetime], timezone: str) -> Conflict:
+    # The API shows the range both as data (UTC) and, in its detail, in the space's local time.
+    return Conflict("booking_conflict", {"start_at": _stamp(clash[0]), "end_at": _stamp(clash[1]),
+                                         "timezone": timezone})
 
 
 async def create_booking(conn: asyncpg.Connection, who: Principal, space_id: str, request: Request,

@@ -1,9 +1,13 @@
 """Every problem kind the API answers with: its stable code, status and titles in both
-languages. One table, so that a code means the same thing on every route."""
+languages. One table, so that a code means the same thing on every route. What each code
+means and how to fix it (the ``detail`` of a problem, the ``/problems/{code}`` page) is in
+``problem_help.toml`` beside this module, kept as data so the texts read as texts."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import tomllib
+from pathlib import Path
+from typing import Any, NamedTuple
 
 
 class ProblemKind(NamedTuple):
@@ -13,7 +17,7 @@ class ProblemKind(NamedTuple):
 
 
 PROBLEMS: dict[str, ProblemKind] = {
-    "malformed_body": ProblemKind(400, "请求体无法解析", "The request body could not be parsed"),
+    "malformed_body": ProblemKind(400, "请求无法解析", "The request could not be parsed"),
     "validation_failed": ProblemKind(400, "请求参数不符合要求", "The request did not validate"),
     "invalid_cursor": ProblemKind(400, "分页游标无效", "The paging cursor is not valid"),
     "invalid_idempotency_key": ProblemKind(400, "幂等键无效", "The Idempotency-Key is not valid"),
@@ -157,8 +161,9 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_choice": ("取值不在允许范围内", "The value is not one of the allowed choices"),
     "out_of_range": ("数值超出范围 {min}–{max}", "The number must be within {min}–{max}"),
     "required": ("缺少必填字段", "This field is required"),
-    "wrong_type": ("类型不正确：{expected}", "Wrong type: expected {expected}"),
-    "constraint_violated": ("不满足约束：{expected}", "Must be {expected}"),
+    "wrong_type": ("类型不正确：应为{expected}", "Wrong type: expected {expected}"),
+    "constraint_violated": ("应为{expected}", "Must be {expected}"),
+    "offset_forbidden": ("时间不能带时区偏移", "The time must not carry an offset"),
     "unknown_field": ("不允许的字段", "This field is not allowed"),
     "blank": ("不能为空", "Must not be blank"),
     "nul_character": ("不能包含 NUL 字符", "Must not contain a NUL character"),
@@ -167,6 +172,42 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_url": ("应为不含用户名密码的 http(s) 绝对地址", "Must be an absolute http(s) URL without credentials"),
     "invalid_event_type": ("事件类型应形如 task.created 或 task.*", "An event type looks like task.created or task.*"),
 }
+
+
+class Help(NamedTuple):
+    cause: str
+    fix: str
+    cause_with: str | None = None  # names the specifics, from the raising code's parameters
+
+
+def _load_help() -> dict[str, dict[str, Help]]:
+    table = tomllib.loads((Path(__file__).with_name("problem_help.toml")).read_text("utf-8"))
+    return {code: {language: Help(**texts) for language, texts in entry.items()}
+            for code, entry in table.items()}
+
+
+HELP: dict[str, dict[str, Help]] = _load_help()
+# Words of the service's own vocabulary that appear as detail parameters (readiness states).
+ZONE_NAMES = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "Asia/Urumqi": "乌鲁木齐时间",
+              "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间"}
+STATE_WORDS = {"ok": "正常", "unavailable": "不可用", "not_configured": "未配置"}
+
+
+def help_for(code: str, language: str) -> Help:
+    texts = HELP.get(code) or HELP["internal_error"]
+    return texts["en" if language == "en" else "zh"]
+
+
+def detail(code: str, language: str, params: dict[str, Any] | None = None) -> str:
+    """What went wrong and how to fix it; specific when the parameters allow it."""
+    texts = help_for(code, language)
+    cause = texts.cause
+    if texts.cause_with and params:
+        try:
+            cause = texts.cause_with.format(**params)
+        except (KeyError, IndexError):
+            pass  # the raising code did not give every specific: the general cause stands
+    return f"{cause} {texts.fix}" if language == "en" else cause + texts.fix
 
 
 def title(code: str, language: str) -> str:

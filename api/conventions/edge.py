@@ -20,7 +20,7 @@ from api.auth.tokens import KeyRing, TokenRejected
 from api.conventions import metrics
 from api.conventions.encoding import request_part_with_bad_text
 from api.conventions.i18n import negotiate
-from api.conventions.problems import PROBLEM_MEDIA_TYPE, FieldIssue, render, status_of
+from api.conventions.problems import PROBLEM_MEDIA_TYPE, FieldIssue, code_for_status, render, status_of
 from api.conventions.ratelimit import Bucket, RateLimiter, header_values
 from api.settings import Settings
 
@@ -120,7 +120,16 @@ def edge(app: ASGIApp, services: EdgeServices) -> ASGIApp:
             if message["type"] == "http.response.start":
                 status_holder["started"] = True
                 status_holder["status"] = message["status"]
+                if message["status"] >= 400 and not _is_problem(message):
+                    # An error answered by framework code outside the exception handler (the
+                    # OpenAPI pages' own HTML 404, say): every error is a problem document.
+                    status_holder["replaced"] = True
+                    await _send_problem(scope, send, code_for_status(message["status"]), request_id,
+                                        [*_kept_headers(message), *extra], status=message["status"])
+                    return
                 message["headers"] = list(message.get("headers", [])) + extra
+            elif status_holder.get("replaced"):
+                return  # the body of the replaced answer
             await send(message)
 
         try:
@@ -165,13 +174,26 @@ def _declared_length(scope: dict) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
+def _is_problem(start: dict) -> bool:
+    return any(k.lower() == b"content-type" and v.split(b";")[0].strip() == PROBLEM_MEDIA_TYPE.encode()
+               for k, v in start.get("headers", []))
+
+
+_KEPT_HEADERS = (b"allow", b"retry-after", b"www-authenticate")
+
+
+def _kept_headers(start: dict) -> list[tuple[bytes, bytes]]:
+    return [(k, v) for k, v in start.get("headers", []) if k.lower() in _KEPT_HEADERS]
+
+
 async def _send_problem(scope: dict, send: Any, code: str, request_id: str,
-                        headers: list[tuple[bytes, bytes]], errors: list[FieldIssue] | None = None) -> None:
+                        headers: list[tuple[bytes, bytes]], errors: list[FieldIssue] | None = None,
+                        status: int | None = None) -> None:
     language = negotiate((_header(scope, b"accept-language") or b"").decode("latin-1"))
     body = render(code, language=language, request_id=request_id, instance=scope["path"],
-                  errors=[e.localised(language) for e in errors] if errors else None)
+                  errors=[e.localised(language) for e in errors] if errors else None, status=status)
     await send({
-        "type": "http.response.start", "status": status_of(code),
+        "type": "http.response.start", "status": status or status_of(code),
         "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                     (b"content-length", str(len(body)).encode()), *headers],
     })

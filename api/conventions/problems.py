@@ -8,14 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from api.conventions import catalogue
+from api.conventions import catalogue, validation_messages
 from api.conventions.i18n import negotiate
 from domain import errors as domain_errors
 from store.db import UNAVAILABLE_ERRORS
@@ -30,6 +32,11 @@ class FieldError(msgspec.Struct):
     code: str
 
 
+class ClashingRange(msgspec.Struct):
+    start_at: str
+    end_at: str
+
+
 class Problem(msgspec.Struct, omit_defaults=True):
     """RFC 9457 problem details, with Bilin's stable ``code`` and the ``request_id``."""
 
@@ -41,6 +48,9 @@ class Problem(msgspec.Struct, omit_defaults=True):
     code: str
     request_id: str
     errors: list[FieldError] | None = None
+    # booking_conflict: the booking the request clashed with (RFC 3339, UTC), for programs;
+    # the detail names the same range in the space's local time, for people.
+    clashing_range: ClashingRange | None = None
 
 
 @dataclass(frozen=True)
@@ -50,13 +60,12 @@ class FieldIssue:
     field: str
     code: str
     params: dict[str, Any] = dataclass_field(default_factory=dict)
-    message: str | None = None  # used as is when the catalogue has no message for the code
+    message: str | None = None  # the framework's own words, kept for the log, never shown
 
     def localised(self, language: str) -> FieldError:
-        if self.message and self.code == "invalid_value" and language == "en":
-            return FieldError(field=self.field, message=self.message, code=self.code)
+        params = validation_messages.localised_params(self.code, self.params, language)
         return FieldError(field=self.field, code=self.code,
-                          message=catalogue.field_message(self.code, language, self.params))
+                          message=catalogue.field_message(self.code, language, params))
 
 
 class ProblemError(Exception):
@@ -80,13 +89,78 @@ _DOMAIN_STATUS = {
 
 
 def render(code: str, *, language: str, request_id: str, instance: str, detail: str | None = None,
-           errors: list[FieldError] | None = None, status: int | None = None) -> bytes:
+           errors: list[FieldError] | None = None, status: int | None = None,
+           params: dict[str, Any] | None = None) -> bytes:
     kind = catalogue.PROBLEMS.get(code) or catalogue.PROBLEMS["internal_error"]
+    if code not in catalogue.PROBLEMS:
+        code = "internal_error"
     title = kind.en if language == "en" else kind.zh
     return msgspec.json.encode(Problem(
-        type=f"/problems/{code}", title=title, status=status or kind.status, detail=detail or title,
+        type=f"/problems/{code}", title=title, status=status or kind.status,
+        detail=detail or catalogue.detail(code, language, detail_params(params or {}, language)),
         instance=instance, code=code, request_id=request_id, errors=errors,
+        clashing_range=_clashing_range(params or {}),
     ))
+
+
+def _clashing_range(params: dict[str, Any]) -> ClashingRange | None:
+    if isinstance(params.get("start_at"), str) and isinstance(params.get("end_at"), str):
+        return ClashingRange(start_at=params["start_at"], end_at=params["end_at"])
+    return None
+
+
+def detail_params(params: dict[str, Any], language: str) -> dict[str, Any]:
+    """Parameters as a person reads them: a range in the local time of its zone, states in words."""
+    shown = dict(params)
+    zone_name = params.get("timezone")
+    if zone_name and params.get("start_at") and params.get("end_at"):
+        try:
+            zone = ZoneInfo(zone_name)
+            start = datetime.fromisoformat(params["start_at"]).astimezone(zone)
+            end = datetime.fromisoformat(params["end_at"]).astimezone(zone)
+        except (ValueError, KeyError, ZoneInfoNotFoundError):
+            return shown
+        day = "%Y-%m-%d %H:%M"
+        shown["start_local"] = start.strftime(day)
+        shown["end_local"] = end.strftime("%H:%M" if end.date() == start.date() else day)
+        offset = start.strftime("%z")
+        offset = f"{offset[:3]}:{offset[3:]}"
+        if language == "en":
+            shown["zone"] = f"{zone_name}, UTC{offset}"
+        else:
+            shown["zone"] = catalogue.ZONE_NAMES.get(zone_name, f"时区 {zone_name}，{offset}")
+    if language != "en":
+        shown.update({key: catalogue.STATE_WORDS.get(value, value) for key, value in params.items()
+                      if key in ("database", "redis") and isinstance(value, str)})
+    return shown
+
+
+def parameter_wire_names(request: Request) -> dict[str, str]:
+    """The route's parameters by Python name -> the name on the wire (``from_`` -> ``from``)."""
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters
+    except Exception:  # noqa: BLE001 - before routing (an unknown path) there is no handler
+        return {}
+    names = {}
+    for name, definition in parameters.items():
+        kwarg = getattr(definition, "kwarg_definition", None)
+        alias = next((a for a in (getattr(kwarg, "query", None), getattr(kwarg, "header", None),
+                                  getattr(kwarg, "cookie", None)) if a), None)
+        if alias:
+            names[name] = alias
+    return names
+
+
+_STATUS_CODES = {
+    400: "malformed_body", 401: "unauthenticated", 403: "not_allowed", 404: "not_found",
+    405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
+    429: "rate_limited", 503: "service_unavailable",
+}
+
+
+def code_for_status(status: int) -> str:
+    """The problem code of an error known only by its status (the framework's own errors)."""
+    return _STATUS_CODES.get(status, "internal_error" if status >= 500 else "malformed_body")
 
 
 def status_of(code: str) -> int:
@@ -97,11 +171,7 @@ def request_language(headers: Any) -> str:
     return negotiate(headers.get("accept-language"))
 
 
-# msgspec: "Expected `int` >= 1", "Expected `str` of length <= 100, got `int`"
-_EXPECTED = re.compile(r"Expected `(?P<expected>[^`]+)`(?P<rest>(?:(?!, got| - at).)*)")
-
-
-def _field_issue(item: dict[str, Any]) -> FieldIssue:
+def _field_issue(item: dict[str, Any], wire_names: dict[str, str] | None = None) -> FieldIssue:
     """Translate one framework/msgspec validation message into a field issue."""
     message = str(item.get("message", ""))
     source = item.get("source") or "body"
@@ -118,14 +188,18 @@ def _field_issue(item: dict[str, Any]) -> FieldIssue:
         unknown = re.search(r"`([^`]+)`", message)
         key = ".".join(filter(None, [key, unknown.group(1) if unknown else ""]))
         code = "unknown_field"
-    elif match := _EXPECTED.search(message):
-        constraint = match["rest"].strip()
-        code = "constraint_violated" if constraint else "wrong_type"
-        params = {"expected": f"{match['expected']} {constraint}".strip()}
+    elif missing_parameter := _MISSING_PARAMETER.match(message):
+        source, key, code = missing_parameter["source"], missing_parameter["name"], "required"
     else:
-        code = "invalid_value"
+        code, params = validation_messages.read(message)
+    if source != "body" and wire_names:
+        key = wire_names.get(key, key)  # a parameter's Python name (from_) is not its wire name (from)
     field = f"{source}.{key}" if key else str(source)
     return FieldIssue(field=field, code=code, params=params, message=message)
+
+
+# The framework's "Missing required query parameter 'from' for path /v1/…"
+_MISSING_PARAMETER = re.compile(r"^Missing required (?P<source>\w+) parameter '(?P<name>[^']+)'")
 
 
 def field_error_from(message: str, source: str = "body") -> FieldIssue:
@@ -134,7 +208,7 @@ def field_error_from(message: str, source: str = "body") -> FieldIssue:
     return _field_issue({"message": text, "key": where.rstrip("`"), "source": source})
 
 
-def problem_for(exc: BaseException, language: str) -> ProblemError:
+def problem_for(exc: BaseException, language: str, wire_names: dict[str, str] | None = None) -> ProblemError:
     """Translate any exception into the problem a client may see."""
     if isinstance(exc, ProblemError):
         return exc
@@ -150,17 +224,14 @@ def problem_for(exc: BaseException, language: str) -> ProblemError:
                             headers={"Retry-After": str(retry_after)} if retry_after else None)
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
-        errors = [_field_issue(item) for item in extra if isinstance(item, dict)]
+        errors = [_field_issue(item, wire_names) for item in extra if isinstance(item, dict)]
         if not errors and "JSON" in str(exc.detail):
             return ProblemError("malformed_body")
+        if not errors and _MISSING_PARAMETER.match(str(exc.detail)):
+            errors = [_field_issue({"message": str(exc.detail)})]
         return ProblemError("validation_failed", errors=errors or None)
     if isinstance(exc, HTTPException):
-        code = {
-            400: "malformed_body", 401: "unauthenticated", 403: "not_allowed", 404: "not_found",
-            405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-            429: "rate_limited",
-        }.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "malformed_body")
-        return ProblemError(code, headers=dict(exc.headers or {}))
+        return ProblemError(code_for_status(exc.status_code), headers=dict(exc.headers or {}))
     if isinstance(exc, RecursionError):  # JSON nested deeper than the decoder follows
         return ProblemError("malformed_body")
     if isinstance(exc, UNAVAILABLE_ERRORS):
@@ -171,7 +242,7 @@ def problem_for(exc: BaseException, language: str) -> ProblemError:
 def handle_exception(request: Request, exc: Exception) -> Response:
     """The application's single exception handler."""
     language = request_language(request.headers)
-    problem = problem_for(exc, language)
+    problem = problem_for(exc, language, parameter_wire_names(request))
     request_id = request.scope.get("state", {}).get("request_id", "")
     # A client that left mid-request makes the framework fail on the missing body; that is
     # logged once, at info, by the edge (client_disconnected), not as an error here.
@@ -186,6 +257,6 @@ def handle_exception(request: Request, exc: Exception) -> Response:
         for e in problem.errors
     ] if problem.errors else None
     body = render(problem.code, language=language, request_id=request_id,
-                  instance=request.url.path, detail=problem.detail, errors=errors)
+                  instance=request.url.path, detail=problem.detail, errors=errors, params=problem.params)
     return Response(content=body, status_code=status_of(problem.code), media_type=PROBLEM_MEDIA_TYPE,
                     headers=problem.headers)

@@ -27,6 +27,10 @@ class ProblemType(msgspec.Struct):
     status: int
     title_zh: str
     title_en: str
+    cause_zh: str  # why a request gets this problem
+    fix_zh: str  # what the client does about it
+    cause_en: str
+    fix_en: str
 
 
 @get("/healthz", operation_id="getHealth", summary="The process is alive", tags=["system"],
@@ -43,7 +47,7 @@ async def readyz(request: Request) -> Response[Readiness]:
     redis_state = ("ok" if await services.redis_ok() else "unavailable") if services.redis else "not_configured"
     if not database_ok:  # every error is a problem document, this one too
         raise ProblemError("service_unavailable", headers={"Retry-After": "5"},
-                           detail=f"database: unavailable; redis: {redis_state}")
+                           params={"database": "unavailable", "redis": redis_state})
     status = "ready" if redis_state == "ok" else "degraded"
     return Response(Readiness(status=status, database="ok", redis=redis_state))
 
@@ -61,7 +65,9 @@ async def problem_type(code: str) -> ProblemType:
     kind = catalogue.PROBLEMS.get(code)
     if kind is None:
         raise ProblemError("not_found")
-    return ProblemType(code=code, status=kind.status, title_zh=kind.zh, title_en=kind.en)
+    zh, en = catalogue.help_for(code, "zh-CN"), catalogue.help_for(code, "en")
+    return ProblemType(code=code, status=kind.status, title_zh=kind.zh, title_en=kind.en,
+                       cause_zh=zh.cause, fix_zh=zh.fix, cause_en=en.cause, fix_en=en.fix)
 
 
 @get("/docs", include_in_schema=False)

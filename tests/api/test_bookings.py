@@ -33,7 +33,8 @@ async def test_a_resident_books_and_the_slot_is_taken(client, db, town):
     assert booking["start_at"].endswith("Z") and created.headers["ETag"]
     clash = await book(client, town.people["tenant"], space, span(start + timedelta(minutes=30), 60))
     assert clash.status_code == 409 and clash.json()["code"] == "booking_conflict"
-    assert booking["start_at"] in clash.json()["detail"]
+    assert clash.json()["clashing_range"]["start_at"] == booking["start_at"]
+    assert "北京时间" in clash.json()["detail"] or "时区" in clash.json()["detail"]
     mine = (await client.get("/v1/me/bookings", headers=head.headers())).json()["data"]
     assert [b["id"] for b in mine] == [booking["id"]]
     events = await db.fetch("SELECT type FROM events WHERE subject_id = $1", booking["id"])
