@@ -107,12 +107,14 @@ def requirement(params: dict[str, Any], language: str) -> str:
     type_words = _type_words(params.get("type", ""), index)
     limit = params.get("limit", "")
     if kind == "multiple":
-        return f"{limit} 的整数倍" if index == 0 else f"a multiple of {limit}"
+        return f"{type_words}，且为 {limit} 的整数倍" if index == 0 else f"{type_words} that is a multiple of {limit}"
     op = _OPS.get(params.get("op", ""), ("", ""))[index]
     if kind == "length":
         unit = _UNITS.get(params.get("type", ""), ("项", "items"))[index]
+        if index == 1 and limit == "1":
+            unit = unit.removesuffix("s").replace("entrie", "entry")
         return f"{type_words}，长度{op} {limit} {unit}" if index == 0 else f"{type_words} of {op} {limit} {unit}"
-    return f"{op} {limit} 的{type_words}" if index == 0 else f"{type_words} {op} {limit}"
+    return f"{op} {limit} 的{type_words}" if index == 0 else f"{type_words}, {op} {limit}"
 
 
 def localised_params(code: str, params: dict[str, Any], language: str) -> dict[str, Any]:
