@@ -3,7 +3,10 @@ its request id, rate-limit headers, log line and metrics.
 
 In order: ``X-HTTP-Method-Override`` (WeChat's wx.request cannot send PATCH), the request id
 bound to every log line, the caller read from the bearer token (checked later by the routes
-that need it), the rate limit, then the framework's router."""
+that need it), the rate limit, the request line and headers checked (no NUL in the query, only
+UTF-8 text, a declared body within the limit), then the framework's router. On the way out:
+any error answer that is not yet a problem document becomes one, and a client that left
+before its answer began is logged as ``client_disconnected`` with status 499."""
 
 from __future__ import annotations
 
