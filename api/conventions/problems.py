@@ -60,7 +60,7 @@ class FieldIssue:
     field: str
     code: str
     params: dict[str, Any] = dataclass_field(default_factory=dict)
-    message: str | None = None  # the framework's own words, kept for the log, never shown
+    message: str | None = None  # the framework's own words, for debugging; clients see the catalogue's
 
     def localised(self, language: str) -> FieldError:
         params = validation_messages.localised_params(self.code, self.params, language)
