@@ -5,7 +5,7 @@ their statuses by bookers, approvers and — for no-shows and completion — the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg

@@ -66,7 +66,8 @@ async def add_option(conn: asyncpg.Connection, who: Principal, proposal_id: str,
     stages.ensure_stage(proposal["stage"], *stages.OPEN_STAGES)
     if len(await parts.option_ids(conn, proposal["id"])) >= stages.MAX_OPTIONS:
         raise RuleViolation("too_many_options", {"max": stages.MAX_OPTIONS})
-    option = await parts.add_option(conn, proposal, fields["title"], fields.get("description", ""))
+    option = await parts.add_option(conn, proposal, fields["title"], fields.get("description", ""),
+                                    created_by=actor.person_id)
     await record_event(conn, "proposal.option_added", proposal, {"option_id": option["id"]})
     return option
 

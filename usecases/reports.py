@@ -88,7 +88,8 @@ async def _move(conn: asyncpg.Connection, report: asyncpg.Record, to: str, reaso
                 actor: Actor | None, *, typed: bool = False) -> asyncpg.Record:
     """``reason`` is the service's code, or (``typed``) what a leader wrote: that one stays on
     the report, out of the event."""
-    updated = await store.move(conn, report["id"], to=to, reason=reason, at=now)
+    updated = await store.move(conn, report["id"], to=to, reason=reason, at=now,
+                               by=actor.person_id if typed and actor is not None else None)
     by_type, by_id = actor_ref(actor)
     await record_event(conn, "report.status_changed", updated, {
         "from": report["status"], "to": to, "reason": None if typed else reason, "by": {"type": by_type, "id": by_id}})

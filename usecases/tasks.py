@@ -118,7 +118,7 @@ async def transition(conn: asyncpg.Connection, who: Principal, task_id: str, bod
     move = rules.task_move(task["status"], rules.TaskRequest(
         to=body["to"], reason=body.get("reason"), is_assignee=is_assignee(actor, task),
         is_leader=actor.leader_of(place_of(task)), is_verifier=is_verifier(actor, task)))
-    updated = await store.move(conn, task["id"], to=move.to, reason=move.reason, at=now)
+    updated = await store.move(conn, task["id"], to=move.to, reason=move.reason, at=now, by=actor.person_id)
     by_type, by_id = actor_ref(actor)
     await record_event(conn, "task.status_changed", updated, {
         "from": task["status"], "to": move.to, "rejected": move.rejected,  # the typed reason stays on the task

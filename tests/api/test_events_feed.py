@@ -209,7 +209,7 @@ async def test_a_cursor_reveals_no_position_and_only_its_own_street_reads_it(cli
     cursor = mine["next_cursor"]
     position = mine["data"][0]  # the feed never shows a position; the cursor must not either
     assert "position" not in position
-    for plain in (f"e{n:x}" for n in range(0, 64)):
+    for plain in (f"e{n:x}" for n in range(64)):
         assert cursor != plain
     again = await read_feed(client, platform)
     assert again["next_cursor"] != cursor  # sealed afresh each time: two cursors cannot be compared
