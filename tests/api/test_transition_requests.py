@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.clock import business_now
+from tests.support.proposals import proposal_to_vote
 from tests.support.spaces import day_ahead, new_space, span
 from tests.support.town import build_town
 
@@ -35,6 +37,17 @@ async def test_a_proposal_refuses_known_stages_with_409_and_unknown_ones_with_40
     assert (await client.post(url, headers=leader.headers(), json={"to": "deliberating"})).status_code == 200
     for body in ({"to": "implementing"}, {"to": "closed", "outcome": "adopted"}, {"to": "deliberating"}):
         refused(await client.post(url, headers=leader.headers(), json=body), 409, "wrong_stage")
+
+
+async def test_a_vote_is_never_closed_on_request(client, db, town):
+    head, leader = town.people["head"], town.people["leader"]
+    voting = await proposal_to_vote(client, head, leader, town.building, now=await business_now(db))
+    url = f"/v1/proposals/{voting['id']}/transitions"
+    for body in ({"to": "closed"}, {"to": "closed", "outcome": "adopted"}, {"to": "closed", "outcome": "rejected"},
+                 {"to": "closed", "outcome": "dismissed", "reason": "x"}, {"to": "implementing"}, {"to": "voting"}):
+        refused(await client.post(url, headers=leader.headers(), json=body), 409, "wrong_stage")
+    refused(await client.post(url, headers=head.headers(), json={"to": "closed", "outcome": "withdrawn"}),
+            409, "wrong_stage")
 
 
 async def test_a_task_refuses_known_statuses_with_409_and_unknown_ones_with_400(client, town):
