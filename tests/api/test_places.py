@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncpg
+import pytest
+
 from tests.support.platform import Platform
 
 
@@ -125,7 +128,7 @@ async def test_unknown_and_malformed_ids_are_404(client, platform):
         assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_a_household_that_votes_needs_an_area(client, platform):
+async def test_a_household_that_votes_needs_an_area(client, db, platform):
     ids = await create_place_tree(client, platform)
     url = f"/v1/buildings/{ids['building']}/households"
     for body in ({"unit_label": "z-1", "area_m2": 0}, {"unit_label": "z-2", "area_m2": "0.00", "votes": True}):
@@ -141,3 +144,5 @@ async def test_a_household_that_votes_needs_an_area(client, platform):
     assert both.status_code == 200 and both.json()["area_m2"] == "12.50", both.text
     zeroed = await client.patch(household, headers=platform.headers(), json={"area_m2": 0})
     assert zeroed.status_code == 422 and zeroed.json()["code"] == "area_required_to_vote"
+    with pytest.raises(asyncpg.CheckViolationError):  # the database holds the rule too
+        await db.execute("UPDATE households SET area_m2 = 0 WHERE id = $1", storage.json()["id"])
