@@ -191,6 +191,26 @@ def grid_floor(moment: datetime, slot_minutes: int, zone: ZoneInfo) -> datetime:
 
 # The booking window and the check of one request
 
+def exempt(leader: bool) -> bool:
+    """Who is exempt from the booking window, the weekly quota and approval: a leader of the
+    space's place (resources.md §4), for single bookings and series alike. Leaders approve
+    bookings themselves, so theirs is confirmed at once."""
+    return leader
+
+
+def initial_status(rules: SpaceRules, *, exempt: bool) -> str:
+    return "pending" if rules.requires_approval and not exempt else "confirmed"
+
+
+def over_quota(rules: SpaceRules, used_minutes: float, start: datetime, end: datetime, *, exempt: bool) -> bool:
+    """Whether [start, end) would take a household past its weekly quota, given the minutes
+    it already holds in that quota week (``quota_week``). Exempt bookers have no quota."""
+    quota = rules.weekly_quota_minutes
+    if quota is None or exempt:
+        return False
+    return used_minutes + (end - start) / timedelta(minutes=1) > quota
+
+
 def booking_window(rules: SpaceRules, now: datetime, *, exempt: bool = False) -> Interval:
     """Bookings lie in [now + min notice, now + max days]; leaders are exempt from the window
     (but never book the past)."""

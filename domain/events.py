@@ -43,3 +43,30 @@ def can_read_events(principal: Principal) -> None:
         raise Forbidden("not_allowed")
     if not principal.scopes & {"street:read", "street:write"}:
         raise Forbidden("insufficient_scope", {"scope": "street:read"})
+
+
+# What an event's ``data`` may carry: ids, codes, statuses, numbers and times — never free
+# text. Events are kept for weeks and pushed to every subscribed endpoint, while free text (a
+# report's description with a neighbour's phone number, a booking's purpose, a comment) is
+# personal data that must stay erasable in one place: consumers fetch the resource for it.
+# ``without_free_text`` is applied by the outbox itself (store/events.py) to every payload, so
+# a writer that forgets still leaks nothing; writers leave such fields out in the first place.
+FREE_TEXT_KEYS = frozenset({
+    "title", "description", "body", "comment", "feedback_comment", "text", "note", "notes", "purpose",
+    "location", "photo_urls", "hidden_reason", "checklist", "name", "address", "compound_name",
+    "unit_label", "nickname", "real_name", "phone", "display_name", "url",
+})
+# ``reason`` is kept only when it is one of the service's own codes (``vote_closed``,
+# ``erased``…); a reason a person typed is free text.
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def without_free_text(data: object) -> object:
+    """``data`` with every free-text field removed, at any depth."""
+    if isinstance(data, dict):
+        return {key: without_free_text(value) for key, value in data.items()
+                if key not in FREE_TEXT_KEYS
+                and not (key == "reason" and value is not None and not (isinstance(value, str) and _CODE.match(value)))}
+    if isinstance(data, list):
+        return [without_free_text(item) for item in data]
+    return data

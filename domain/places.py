@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, RuleViolation
 
 _CENT = Decimal("0.01")
 MAX_AREA = Decimal("99999999.99")  # numeric(10, 2)
@@ -16,22 +16,27 @@ DECISION_RULES = ("simple_majority", "two_thirds", "civil_code_ordinary", "civil
 
 def parse_area(value: Any, field_path: str) -> Decimal:
     """An exclusive floor area in m², never negative, normalised to exactly two decimals
-    ("89.5" → 89.50) so that tallies that weigh by area stay exact. A decimal string must have
-    at most two decimals; a JSON number (a binary float, which cannot hold 89.55 exactly
-    anyway) is rounded to the cent, half to even."""
+    ("89.5" → 89.50) so that tallies that weigh by area stay exact. A decimal string or a JSON
+    number must have at most two decimals; a number is read as its shortest decimal form (what
+    the client wrote: 89.55, not the binary float's 89.5499…) and is refused, never rounded,
+    beyond the cent — the same answer as for the string form."""
     if isinstance(value, bool):
         raise InvalidInput(field_path, "invalid_area")
     try:
-        area = Decimal(str(value)) if not isinstance(value, Decimal) else value
+        area = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else str(value))
     except (InvalidOperation, ValueError):
         raise InvalidInput(field_path, "invalid_area") from None
-    if not area.is_finite():
-        raise InvalidInput(field_path, "invalid_area")
-    if isinstance(value, (int, float)):
-        area = area.quantize(_CENT, rounding=ROUND_HALF_EVEN)
-    if area < 0 or area > MAX_AREA or area != area.quantize(_CENT):
+    if not area.is_finite() or area < 0 or area > MAX_AREA or area != area.quantize(_CENT):
         raise InvalidInput(field_path, "invalid_area")
     return area.quantize(_CENT)
+
+
+def check_voting_area(area: Decimal, votes: bool) -> None:
+    """A household that takes part in ballots needs an area above zero: the Civil Code rules
+    weigh ballots by area, and a zero-area voter would count for a household but not for
+    area (422 ``area_required_to_vote``). A storeroom or a shop that does not vote may have none."""
+    if votes and area == 0:
+        raise RuleViolation("area_required_to_vote")
 
 
 def format_area(area: Decimal) -> str:

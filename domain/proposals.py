@@ -84,6 +84,9 @@ def requested_move(stage: str, request: TransitionRequest) -> Move:
             raise RuleViolation("duplicate_of_required")
         return Move("closed", outcome, request.reason)
     if outcome is None:
+        # Closing is asked for only before the vote (withdrawn, dismissed, duplicate: say which);
+        # from any other stage it is not the caller's to ask.
+        _need_stage(stage, OPEN_STAGES)
         raise RuleViolation("outcome_required")
     # adopted outside evaluating, or an outcome only the service decides (rejected, no_quorum, …)
     raise Conflict("wrong_stage", {"stage": stage, "to": to})

@@ -1,5 +1,6 @@
 """The transactional outbox. Every write calls ``append_event`` on the connection of its own
-transaction, so an event exists exactly when its change committed."""
+transaction, so an event exists exactly when its change committed. The outbox keeps free
+text out of every payload (``domain.events.without_free_text``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from domain.events import without_free_text
 from domain.ids import new_id
 
 
@@ -37,6 +39,6 @@ async def append_event(
         VALUES ($1, $2, $3, coalesce($4, clock_timestamp()), $5, $6, $7, $8, $9)
         """,
         event_id, street_id, type, occurred_at, community_id, building_id,
-        subject.type, subject.id, data,
+        subject.type, subject.id, without_free_text(data),
     )
     return event_id

@@ -11,11 +11,11 @@ from store.paging import Keyset, keyset_sql
 
 
 async def add_option(conn: asyncpg.Connection, proposal: asyncpg.Record, title: str,
-                     description: str) -> asyncpg.Record:
+                     description: str, created_by: str | None) -> asyncpg.Record:
     return await conn.fetchrow(
-        """INSERT INTO proposal_options (id, street_id, proposal_id, title, description)
-           VALUES ($1, $2, $3, $4, $5) RETURNING *""",
-        new_id("option"), proposal["street_id"], proposal["id"], title, description)
+        """INSERT INTO proposal_options (id, street_id, proposal_id, title, description, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING *""",
+        new_id("option"), proposal["street_id"], proposal["id"], title, description, created_by)
 
 
 async def option_ids(conn: asyncpg.Connection, proposal_id: str) -> list[str]:

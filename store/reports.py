@@ -56,7 +56,9 @@ async def update(conn: asyncpg.Connection, report_id: str, changes: dict[str, An
 
 
 async def move(conn: asyncpg.Connection, report_id: str, *, to: str, reason: str | None,
-               at: datetime) -> asyncpg.Record:
+               at: datetime, by: str | None = None) -> asyncpg.Record:
+    """``by``: the person who typed ``reason`` (None for the service's codes)."""
     return await conn.fetchrow(
-        f"""UPDATE reports SET status = $2, reason = coalesce($3, reason), {_STAMPS[to]} = $4,
-                   updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", report_id, to, reason, at)
+        f"""UPDATE reports SET status = $2, reason = coalesce($3, reason),
+                   reason_by = CASE WHEN $3::text IS NULL THEN reason_by ELSE $5 END, {_STAMPS[to]} = $4,
+                   updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", report_id, to, reason, at, by)

@@ -60,11 +60,14 @@ async def update(conn: asyncpg.Connection, task_id: str, changes: dict[str, Any]
     return await conn.fetchrow(f"UPDATE tasks SET {assignments} WHERE id = $1 RETURNING *", *params)
 
 
-async def move(conn: asyncpg.Connection, task_id: str, *, to: str, reason: str | None, at: datetime) -> asyncpg.Record:
-    """Change the status (the caller holds the row lock and asked domain/tasks.py)."""
+async def move(conn: asyncpg.Connection, task_id: str, *, to: str, reason: str | None, at: datetime,
+               by: str | None = None) -> asyncpg.Record:
+    """Change the status (the caller holds the row lock and asked domain/tasks.py); ``by`` is
+    the person who typed ``reason`` (kept so that their erasure finds it)."""
     return await conn.fetchrow(
-        f"""UPDATE tasks SET status = $2, reason = coalesce($3, reason), {_STAMPS[to]} = $4,
-                   updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", task_id, to, reason, at)
+        f"""UPDATE tasks SET status = $2, reason = coalesce($3, reason),
+                   reason_by = CASE WHEN $3::text IS NULL THEN reason_by ELSE $5 END, {_STAMPS[to]} = $4,
+                   updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", task_id, to, reason, at, by)
 
 
 async def stamp(conn: asyncpg.Connection, task_id: str, column: str, at: datetime) -> asyncpg.Record:

@@ -5,7 +5,7 @@ their statuses by bookers, approvers and — for no-shows and completion — the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -73,11 +73,10 @@ async def _check_household(conn: asyncpg.Connection, terms: rules.SpaceTerms, ho
         return
     if await bookings.suspended_until(conn, household_id, now) is not None:
         raise RuleViolation("booking_suspended")
-    quota = terms.rules.weekly_quota_minutes
-    if quota is not None and not exempt:
+    if terms.rules.weekly_quota_minutes is not None and not exempt:
         week_start, week_end = rules.quota_week(start, terms.zone)
         used = await bookings.minutes_in(conn, household_id, week_start, week_end)
-        if used + (end - start) / timedelta(minutes=1) > quota:
+        if rules.over_quota(terms.rules, used, start, end, exempt=exempt):
             raise RuleViolation("quota_exceeded")
 
 
@@ -93,7 +92,7 @@ async def _book(conn: asyncpg.Connection, actor: Actor, space: asyncpg.Record, p
     if clash is not None:
         raise _conflict(clash, space["timezone"])
     await _check_household(conn, terms, party["household_id"], start, end, now, exempt)
-    status = "pending" if terms.rules.requires_approval and not exempt else "confirmed"
+    status = rules.initial_status(terms.rules, exempt=exempt)
     try:
         async with conn.transaction():  # a savepoint: after a clash the transaction stays usable
             row = await bookings.insert(conn, {
@@ -125,7 +124,7 @@ async def create_booking(conn: asyncpg.Connection, who: Principal, space_id: str
     space = await visible_space(conn, actor, space_id, for_update=True)  # serialises this space's bookings
     leader = actor.leader_of(space_place(space))
     party = _party(actor, space, request.household_id, leader)
-    return await _book(conn, actor, space, party, request, now, exempt=False)
+    return await _book(conn, actor, space, party, request, now, exempt=rules.exempt(leader))
 
 
 async def create_series(conn: asyncpg.Connection, who: Principal, space_id: str, request: Request,
@@ -141,7 +140,8 @@ async def create_series(conn: asyncpg.Connection, who: Principal, space_id: str,
     for start, end in rules.occurrences(request.start_at, request.end_at, weekly_count, terms_of(space).zone):
         one = Request(start, end, request.purpose, request.attendees)
         try:
-            created.append(await _book(conn, actor, space, party, one, now, exempt=leader, series_id=series_id))
+            created.append(await _book(conn, actor, space, party, one, now, exempt=rules.exempt(leader),
+                                       series_id=series_id))
         except (RuleViolation, Conflict) as refusal:
             if on_conflict == "fail":
                 raise

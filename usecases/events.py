@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import struct
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+from cryptography.exceptions import InvalidTag
 
 from domain.events import can_read_events
 from domain.ids import new_id
 from domain.permissions import Principal
 from store import deliveries, feed, jobs
 from store.events import Subject, append_event
+from usecases.crypto import Sealer
 
 RELAY_BATCH = 5000
 EMIT_EVENT_JOB = "event.emit"
@@ -36,6 +41,32 @@ async def relay(conn: asyncpg.Connection, now: datetime, limit: int = RELAY_BATC
         top = rows[-1]["position"]
         await feed.set_last_position(conn, top)
         return top - last
+
+
+# The feed's cursor. A position numbers the events of every street together, so a plain
+# position would let a street count the others' activity between two reads. The cursor seals
+# it (AES-GCM, a fresh nonce each time) bound to the street: it reveals nothing, two cursors
+# cannot be compared, and another street's or a tampered cursor does not open.
+_CURSOR_CONTEXT = b"events.cursor:"
+CURSOR_LENGTH = 48  # base64url of nonce (12) + sealed position (8) + tag (16), unpadded
+CURSOR_PATTERN = rf"^[A-Za-z0-9_-]{{{CURSOR_LENGTH}}}$"
+
+
+def seal_cursor(sealer: Sealer, street_id: str, position: int) -> str:
+    sealed = sealer.seal(struct.pack(">Q", position), _CURSOR_CONTEXT + street_id.encode())
+    return base64.urlsafe_b64encode(sealed).decode()
+
+
+def open_cursor(sealer: Sealer, street_id: str, cursor: str) -> int | None:
+    """The position a cursor of ``street_id`` seals, or None for any other string."""
+    if len(cursor) != CURSOR_LENGTH:
+        return None
+    try:
+        sealed = base64.urlsafe_b64decode(cursor.encode("ascii"))
+        plain = sealer.open(sealed, _CURSOR_CONTEXT + street_id.encode())
+    except (binascii.Error, ValueError, UnicodeEncodeError, InvalidTag):
+        return None
+    return struct.unpack(">Q", plain)[0] if len(plain) == 8 else None
 
 
 async def list_events(conn: asyncpg.Connection, who: Principal, *, after: int, types: list[str],

@@ -12,6 +12,7 @@ import asyncpg
 from domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from domain.permissions import Principal, ensure
 from store import households, memberships, persons, points, roles
+from store.erasure import erase_authored_text
 from store.events import Subject, append_event
 from usecases.actors import actor_for
 from usecases.invites import digest_of, issue_code
@@ -61,8 +62,9 @@ async def update_profile(conn: asyncpg.Connection, who: Principal, changes: dict
 
 
 async def erase(conn: asyncpg.Connection, who: Principal) -> None:
-    """Erase the caller's personal data. Past acts stay, pointing at an anonymous person;
-    memberships end and roles are revoked, each with its event in its street."""
+    """Erase the caller's personal data and the text they wrote (store/erasure.py), in one
+    transaction. Past acts stay, pointing at an anonymous person; memberships end and roles
+    are revoked, each with its event in its street."""
     person = await live_person(conn, who, for_update=True)
     for left in await memberships.leave_all(conn, person["id"]):
         await append_event(conn, type="household.left", street_id=left["street_id"],
@@ -76,6 +78,7 @@ async def erase(conn: asyncpg.Connection, who: Principal) -> None:
                            data={"role": revoked["role"], "reason": "erased"})
     await conn.execute("UPDATE refresh_tokens SET revoked_at = clock_timestamp() "
                        "WHERE person_id = $1 AND revoked_at IS NULL", person["id"])
+    await erase_authored_text(conn, person["id"])
     await persons.erase(conn, person["id"])
 
 

@@ -22,7 +22,7 @@ from domain.permissions import (
     ensure_street_wide,
     ensure_visible,
 )
-from domain.places import BuildingRules, parse_area
+from domain.places import BuildingRules, check_voting_area, parse_area
 from store import buildings, communities, households
 from store.events import Subject, append_event
 from store.paging import Keyset
@@ -185,10 +185,11 @@ async def create_household(conn: asyncpg.Connection, who: Principal, building_id
     actor = await actor_for(conn, who)
     building = await _visible(actor, await buildings.get(conn, who.street_id, building_id), building_place)
     can_manage(actor, building_place(building))
+    area, votes = parse_area(fields["area_m2"], "body.area_m2"), fields.get("votes", True)
+    check_voting_area(area, votes)
     record = await households.insert(
         conn, id=new_id("household"), street_id=who.street_id, community_id=building["community_id"],
-        building_id=building["id"], unit_label=fields["unit_label"],
-        area_m2=parse_area(fields["area_m2"], "body.area_m2"), votes=fields.get("votes", True),
+        building_id=building["id"], unit_label=fields["unit_label"], area_m2=area, votes=votes,
         external_id=fields.get("external_id"),
     )
     await _record_event(conn, "household", "created", record)
@@ -206,6 +207,7 @@ async def update_household(conn: asyncpg.Connection, who: Principal, household_i
     precondition(current)
     if "area_m2" in changes:
         changes["area_m2"] = parse_area(changes["area_m2"], "body.area_m2")
+    check_voting_area(changes.get("area_m2", current["area_m2"]), changes.get("votes", current["votes"]))
     if not changes:
         return current
     record = await households.update(conn, who.street_id, household_id, changes)

@@ -52,7 +52,7 @@ async def hide_comment(conn: asyncpg.Connection, who: Principal, comment_id: str
         return comment
     by = actor.person_id or actor.principal.client_id
     hidden = await parts.hide_comment(conn, comment["id"], reason, by)
-    await record_event(conn, "comment.hidden", proposal, {"comment_id": comment["id"], "reason": reason},
+    await record_event(conn, "comment.hidden", proposal, {"comment_id": comment["id"]},
                        subject=Subject("comment", comment["id"]))
     return hidden
 
@@ -66,8 +66,9 @@ async def add_option(conn: asyncpg.Connection, who: Principal, proposal_id: str,
     stages.ensure_stage(proposal["stage"], *stages.OPEN_STAGES)
     if len(await parts.option_ids(conn, proposal["id"])) >= stages.MAX_OPTIONS:
         raise RuleViolation("too_many_options", {"max": stages.MAX_OPTIONS})
-    option = await parts.add_option(conn, proposal, fields["title"], fields.get("description", ""))
-    await record_event(conn, "proposal.option_added", proposal, {"option_id": option["id"], "title": option["title"]})
+    option = await parts.add_option(conn, proposal, fields["title"], fields.get("description", ""),
+                                    created_by=actor.person_id)
+    await record_event(conn, "proposal.option_added", proposal, {"option_id": option["id"]})
     return option
 
 

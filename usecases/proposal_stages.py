@@ -90,9 +90,11 @@ async def apply_move(conn: asyncpg.Connection, proposal: asyncpg.Record, move: s
     actor_type, actor_id = actor_ref(actor)
     await store.add_timeline(conn, updated, from_stage=proposal["stage"], to_stage=move.to, outcome=move.outcome,
                              actor_type=actor_type, actor_id=actor_id, reason=move.reason, at=now)
+    # The service's own moves give a reason code; what a person or client typed stays on the
+    # proposal and its timeline, out of the event (domain/events.py).
     await record_event(conn, "proposal.stage_changed", updated, {
-        "from": proposal["stage"], "to": move.to, "outcome": move.outcome, "reason": move.reason,
-        "by": {"type": actor_type, "id": actor_id}})
+        "from": proposal["stage"], "to": move.to, "outcome": move.outcome,
+        "reason": move.reason if actor is None else None, "by": {"type": actor_type, "id": actor_id}})
     if move.to == "evaluating":
         updated = await _open_evaluation(conn, updated, now)
     return updated

@@ -58,7 +58,7 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, fie
     await store.add_timeline(conn, proposal, from_stage=None, to_stage="collecting", outcome=None,
                              actor_type="person", actor_id=person, reason=None, at=now)
     await record_event(conn, "proposal.created", proposal, {
-        "title": proposal["title"], "category": proposal["category"], "stage": "collecting",
+        "category": proposal["category"], "stage": "collecting",
         "collect_until": proposal["collect_until"].isoformat()})
     await schedule_collect_deadline(conn, proposal)
     return proposal

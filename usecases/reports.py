@@ -64,8 +64,7 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, fie
     ensure_for(actor, actor.resident_of(place) or actor.leader_of(place))
     report = await store.insert(conn, street_id=place.street_id, community_id=place.community_id,  # type: ignore[arg-type]
                                 building_id=building_id, reporter_id=person, fields=fields)
-    summary = {"category": report["category"], "urgency": report["urgency"], "description": report["description"],
-               "location": report["location"]}
+    summary = {"category": report["category"], "urgency": report["urgency"]}  # the text stays on the report
     await record_event(conn, "report.created", report, summary)
     if report["urgency"] == "urgent":  # for the community and the street, at once (the feed and webhooks)
         await record_event(conn, "report.urgent", report, summary)
@@ -86,11 +85,14 @@ async def get(conn: asyncpg.Connection, who: Principal, report_id: str) -> async
 
 
 async def _move(conn: asyncpg.Connection, report: asyncpg.Record, to: str, reason: str | None, now: datetime,
-                actor: Actor | None) -> asyncpg.Record:
-    updated = await store.move(conn, report["id"], to=to, reason=reason, at=now)
+                actor: Actor | None, *, typed: bool = False) -> asyncpg.Record:
+    """``reason`` is the service's code, or (``typed``) what a leader wrote: that one stays on
+    the report, out of the event."""
+    updated = await store.move(conn, report["id"], to=to, reason=reason, at=now,
+                               by=actor.person_id if typed and actor is not None else None)
     by_type, by_id = actor_ref(actor)
     await record_event(conn, "report.status_changed", updated, {
-        "from": report["status"], "to": to, "reason": reason, "by": {"type": by_type, "id": by_id}})
+        "from": report["status"], "to": to, "reason": None if typed else reason, "by": {"type": by_type, "id": by_id}})
     if to == "resolved":
         await jobs.schedule(conn, kind=AUTO_CLOSE_JOB, run_at=now + rules.REPORT_AUTO_CLOSE,
                             street_id=report["street_id"], payload={"report_id": report["id"]},
@@ -111,7 +113,7 @@ async def transition(conn: asyncpg.Connection, who: Principal, report_id: str, b
         if original is None or original["building_id"] != report["building_id"] or original["id"] == report["id"]:
             raise RuleViolation("invalid_duplicate_of")
         report = await store.update(conn, report["id"], {"duplicate_of": original["id"]})
-    return await _move(conn, report, to, body.get("reason"), now, actor)
+    return await _move(conn, report, to, body.get("reason"), now, actor, typed=True)
 
 
 async def convert(conn: asyncpg.Connection, who: Principal, report_id: str, fields: dict[str, Any],

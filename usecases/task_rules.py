@@ -94,7 +94,7 @@ async def insert_task(conn: asyncpg.Connection, actor: Actor | None, place: Plac
                                      "reporter_id": reporter_id, "created_by_type": by_type,
                                      "created_by_id": by_id})
     await record_event(conn, "task.created", task, {
-        "title": task["title"], "source": source, "source_id": source_id, "priority": task["priority"],
+        "source": source, "source_id": source_id, "priority": task["priority"],
         "assignee": {"type": task["assignee_type"], "id": task["assignee_id"]} if task["assignee_id"] else None,
         "due_at": task["due_at"].isoformat() if task["due_at"] else None})
     await schedule_deadlines(conn, task)

@@ -118,10 +118,10 @@ async def transition(conn: asyncpg.Connection, who: Principal, task_id: str, bod
     move = rules.task_move(task["status"], rules.TaskRequest(
         to=body["to"], reason=body.get("reason"), is_assignee=is_assignee(actor, task),
         is_leader=actor.leader_of(place_of(task)), is_verifier=is_verifier(actor, task)))
-    updated = await store.move(conn, task["id"], to=move.to, reason=move.reason, at=now)
+    updated = await store.move(conn, task["id"], to=move.to, reason=move.reason, at=now, by=actor.person_id)
     by_type, by_id = actor_ref(actor)
     await record_event(conn, "task.status_changed", updated, {
-        "from": task["status"], "to": move.to, "reason": move.reason, "rejected": move.rejected,
+        "from": task["status"], "to": move.to, "rejected": move.rejected,  # the typed reason stays on the task
         "by": {"type": by_type, "id": by_id}})
     if move.to == "verified":
         if updated["points"] > 0 and updated["assignee_type"] == "person":
@@ -146,8 +146,7 @@ async def add_update(conn: asyncpg.Connection, who: Principal, task_id: str, fie
     by_type, by_id = actor_ref(actor)
     row = await store.add_update(conn, task, author_type=by_type, author_id=by_id, note=fields["note"],
                                  photo_urls=fields.get("photo_urls", []))
-    await record_event(conn, "task.progress_noted", task, {"update_id": row["id"], "note": row["note"],
-                                                           "photo_urls": row["photo_urls"]})
+    await record_event(conn, "task.progress_noted", task, {"update_id": row["id"]})
     return row
 
 

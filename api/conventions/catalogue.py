@@ -65,6 +65,8 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "该人员不是本街道的居民或工作人员，请使用角色邀请码", "The person is not known in this street; use a role invite"
     ),
     "invalid_role_scope": ProblemKind(422, "角色与范围不匹配", "The role does not fit that scope"),
+    "area_required_to_vote": ProblemKind(
+        422, "参与表决的房屋须有大于 0 的专有面积", "A household that votes needs an area above zero"),
     "rate_limited": ProblemKind(429, "请求过于频繁", "Too many requests"),
     "internal_error": ProblemKind(500, "服务器内部错误", "Internal server error"),
     "wechat_app_misconfigured": ProblemKind(

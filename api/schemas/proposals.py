@@ -106,8 +106,10 @@ class BallotPlan(Input):
 
 
 class TransitionRequest(Input):
-    to: Literal["deliberating", "voting", "evaluating", "closed"]
-    outcome: Literal["adopted", "withdrawn", "dismissed", "duplicate"] | None = None
+    # Every stage and outcome is accepted here: a known one the caller may not ask for now is
+    # the stage machine's 409 (domain/proposals.py), only an unknown value is a 400.
+    to: Stage
+    outcome: Outcome | None = None
     reason: Reason | None = None
     duplicate_of: ProposalRef | None = None  # type: ignore[valid-type]
     ballot: BallotPlan | None = None

@@ -219,7 +219,7 @@ def space_booking_view(row: Any, full: bool) -> SpaceBooking:
 
 
 class BookingTransition(Input):
-    status: Literal["confirmed", "rejected", "cancelled", "checked_in"]
+    status: Status  # a known status not reachable from here is 409 booking_transition_not_allowed
 
 
 class SkippedOccurrence(msgspec.Struct):

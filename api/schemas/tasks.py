@@ -112,7 +112,7 @@ class TaskUpdate(Input):
 
 
 class TaskTransition(Input):
-    to: Literal["in_progress", "done", "verified", "cancelled"]
+    to: TaskStatus  # a known status not reachable from here is the status machine's 409
     reason: Reason | None = None  # type: ignore[valid-type]
 
 
@@ -191,7 +191,7 @@ class ReportCreate(Input):
 
 
 class ReportTransition(Input):
-    to: Literal["acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate"]
+    to: ReportStatus  # a known status not reachable from here is the status machine's 409
     reason: Reason | None = None  # type: ignore[valid-type]
     duplicate_of: ReportRef | None = None  # type: ignore[valid-type]
 

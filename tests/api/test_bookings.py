@@ -198,3 +198,19 @@ async def test_calendar_feed(client, db, town):
     assert len(events) == 1
     assert events[0].decoded("dtstart") == start and events[0].decoded("dtend") == start + timedelta(minutes=90)
     assert "读书会" not in feed.text
+
+
+async def test_a_leaders_single_booking_is_exempt_from_the_window_and_the_quota(client, db, town):
+    space = await new_space(client, town, rules={"weekly_quota_minutes": 60})
+    leader, head = town.people["leader"], town.people["head"]
+    far = await day_ahead(db, days=28)
+    resident = await book(client, head, space, span(far, 60))
+    assert resident.status_code == 422 and resident.json()["code"] == "too_far_ahead"
+    booked = await book(client, leader, space, span(far, 60))
+    assert booked.status_code == 201, booked.text
+    again = await book(client, leader, space, span(far + timedelta(hours=2), 120))  # over the 60-minute quota
+    assert again.status_code == 201, again.text
+    soon = await day_ahead(db)
+    assert (await book(client, head, space, span(soon, 60))).status_code == 201
+    over = await book(client, head, space, span(soon + timedelta(hours=2), 30))
+    assert over.status_code == 422 and over.json()["code"] == "quota_exceeded"  # residents keep the quota

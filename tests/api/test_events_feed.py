@@ -149,7 +149,7 @@ async def test_the_feed_pages_filters_and_stays_in_its_street(client, database_u
     assert event["subject"] == {"type": "building", "id": building["id"]}
     assert event["community_id"] == community["id"] and event["building_id"] == building["id"]
     assert event["street_id"] == platform.street_id and event["occurred_at"].endswith("Z")
-    assert event["data"]["building"]["name"] == "12 号楼"
+    assert event["data"]["building"]["floors"] is None and "name" not in event["data"]["building"]  # no free text
     rest = await read_feed(client, platform, page["next_cursor"], limit=2)
     assert [e["type"] for e in rest["data"]] == ["building.updated"] and rest["has_more"] is False
     caught_up = await read_feed(client, platform, rest["next_cursor"])
@@ -161,7 +161,7 @@ async def test_the_feed_pages_filters_and_stays_in_its_street(client, database_u
     assert [e["type"] for e in exact["data"]] == ["community.created", "building.updated"]
 
     theirs = await read_feed(client, other_platform)
-    assert [e["data"]["community"]["name"] for e in theirs["data"]] == ["中环花苑"]
+    assert [e["type"] for e in theirs["data"]] == ["community.created"]
     assert theirs["data"][0]["street_id"] == other_platform.street_id
 
 
@@ -196,3 +196,29 @@ async def test_retention_deletes_old_numbered_events_only(client, db, platform):
     assert old not in ids and unnumbered_old in ids and len(ids) == 2  # not numbered yet: kept
     feed = await read_feed(client, platform)
     assert [e["type"] for e in feed["data"]] == ["community.created", "test.old"]
+
+
+async def test_a_cursor_reveals_no_position_and_only_its_own_street_reads_it(client, platform, other_platform):
+    """The cursor seals the platform-wide position: a street cannot measure another's activity."""
+    for i in range(30):  # the other street is busy
+        await client.post("/v1/communities", headers=other_platform.headers(), json={"name": f"社区{i}"})
+    await client.post("/v1/communities", headers=platform.headers(), json={"name": "嘉富社区"})
+    mine = await read_feed(client, platform)
+    theirs, _ = await read_all(client, other_platform)
+    assert len(mine["data"]) == 1 and len(theirs) == 30
+    cursor = mine["next_cursor"]
+    position = mine["data"][0]  # the feed never shows a position; the cursor must not either
+    assert "position" not in position
+    for plain in (f"e{n:x}" for n in range(64)):
+        assert cursor != plain
+    again = await read_feed(client, platform)
+    assert again["next_cursor"] != cursor  # sealed afresh each time: two cursors cannot be compared
+    assert (await read_feed(client, platform, cursor))["data"] == []
+    foreign = await client.get("/v1/events", headers=other_platform.headers(), params={"after": cursor})
+    assert foreign.status_code == 400 and foreign.json()["code"] == "invalid_cursor"
+    tampered = cursor[:10] + ("A" if cursor[10] != "A" else "B") + cursor[11:]
+    refused = await client.get("/v1/events", headers=platform.headers(), params={"after": tampered})
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_cursor"
+    for legacy in ("e0", "e1f"):  # plain positions are no cursors
+        old = await client.get("/v1/events", headers=platform.headers(), params={"after": legacy})
+        assert old.status_code == 400, old.text

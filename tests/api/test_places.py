@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncpg
+import pytest
+
 from tests.support.platform import Platform
 
 
@@ -73,7 +76,7 @@ async def test_duplicates_are_conflicts(client, platform):
 
 async def test_area_rules(client, platform):
     ids = await create_place_tree(client, platform)
-    for bad in ("-1", "1.234", "abc", -5, 1e12):
+    for bad in ("-1", "1.234", "abc", -5, 1e12, 0.005, 89.555, "0.005"):
         response = await client.post(f"/v1/buildings/{ids['building']}/households", headers=platform.headers(),
                                      json={"unit_label": f"x-{bad}", "area_m2": bad})
         assert response.status_code == 400, (bad, response.text)
@@ -123,3 +126,23 @@ async def test_unknown_and_malformed_ids_are_404(client, platform):
         response = await client.get(path, headers=platform.headers())
         assert response.status_code == 404, path
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_household_that_votes_needs_an_area(client, db, platform):
+    ids = await create_place_tree(client, platform)
+    url = f"/v1/buildings/{ids['building']}/households"
+    for body in ({"unit_label": "z-1", "area_m2": 0}, {"unit_label": "z-2", "area_m2": "0.00", "votes": True}):
+        refused = await client.post(url, headers=platform.headers(), json=body)
+        assert refused.status_code == 422 and refused.json()["code"] == "area_required_to_vote", refused.text
+    storage = await client.post(url, headers=platform.headers(), json={"unit_label": "z-3", "area_m2": "0",
+                                                                       "votes": False})
+    assert storage.status_code == 201, storage.text  # a storeroom without a vote may have no area
+    household = f"/v1/households/{storage.json()['id']}"
+    refused = await client.patch(household, headers=platform.headers(), json={"votes": True})
+    assert refused.status_code == 422 and refused.json()["code"] == "area_required_to_vote"
+    both = await client.patch(household, headers=platform.headers(), json={"votes": True, "area_m2": "12.5"})
+    assert both.status_code == 200 and both.json()["area_m2"] == "12.50", both.text
+    zeroed = await client.patch(household, headers=platform.headers(), json={"area_m2": 0})
+    assert zeroed.status_code == 422 and zeroed.json()["code"] == "area_required_to_vote"
+    with pytest.raises(asyncpg.CheckViolationError):  # the database holds the rule too
+        await db.execute("UPDATE households SET area_m2 = 0 WHERE id = $1", storage.json()["id"])

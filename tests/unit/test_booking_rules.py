@@ -11,11 +11,14 @@ from hypothesis import strategies as st
 from domain.bookings import (
     SpaceRules,
     SpaceTerms,
+    exempt,
     free_ranges,
     grid_ceil,
+    initial_status,
     occurrences,
     on_grid,
     open_intervals,
+    over_quota,
     quota_week,
     rule_violation,
 )
@@ -104,3 +107,68 @@ def test_availability_never_offers_a_rejected_range(zone, slot, raw_busy, data):
     end = start + timedelta(minutes=slot * count)
     assert rule_violation(t, start, end, NOW) is None
     assert not any(x < end and start < y for x, y in busy)
+
+
+# Leaders are exempt from the booking window and the quota (resources.md §4), for single
+# bookings as for series: checked against a brute-force model of the rules, rule by rule.
+
+WINDOW_CODES = ("too_late_to_book", "too_far_ahead")
+
+
+def _model(t: SpaceTerms, start: datetime, end: datetime, now: datetime, attendees: int, leader: bool) -> set[str]:
+    """Every rule [start, end) breaks, each checked on its own by minute-stepping."""
+    rules, broken = t.rules, set()
+    if attendees > t.capacity:
+        broken.add("over_capacity")
+    if not all(on_grid(m, rules.slot_minutes, t.zone) for m in (start, end)):
+        broken.add("off_slot_grid")
+    minutes = (end - start) / timedelta(minutes=1)
+    if minutes < rules.min_minutes:
+        broken.add("too_short")
+    if minutes > rules.max_minutes:
+        broken.add("too_long")
+    if start < now or (not leader and start < now + timedelta(minutes=rules.book_ahead_min_minutes)):
+        broken.add("too_late_to_book")
+    if not leader and end > now + timedelta(days=rules.book_ahead_max_days):
+        broken.add("too_far_ahead")
+    moment = start
+    while moment < end:
+        if not any(a <= moment < b for a, b in open_intervals(t, moment, moment + timedelta(minutes=1))) or any(
+                a <= moment < b for a, b in t.closures):
+            broken.add("outside_opening_hours")
+            break
+        moment += timedelta(minutes=5)
+    return broken
+
+
+@settings(max_examples=200, deadline=None)
+@given(zone=zones, slot=st.sampled_from([15, 30, 60]), offset=st.integers(-8, 40 * 24 * 4),
+       length=st.integers(1, 12), attendees=st.integers(1, 12), leader=st.booleans(),
+       ahead_days=st.integers(1, 30), notice=st.sampled_from([0, 60, 1440]))
+def test_the_check_matches_the_model_and_leaders_are_exempt_from_the_window(
+        zone, slot, offset, length, attendees, leader, ahead_days, notice):
+    t = terms(zone, slot_minutes=slot, min_minutes=slot, max_minutes=slot * 8, book_ahead_max_days=ahead_days,
+              book_ahead_min_minutes=notice)
+    start = grid_ceil(NOW + timedelta(minutes=15 * offset), slot, t.zone)
+    end = start + timedelta(minutes=slot * length)
+    code = rule_violation(t, start, end, NOW, attendees=attendees, exempt=exempt(leader))
+    broken = _model(t, start, end, NOW, attendees, leader)
+    assert (code is None) == (not broken) and (code is None or code in broken)
+    if leader:
+        assert code not in ("too_far_ahead",) and (code != "too_late_to_book" or start < NOW)
+        resident = _model(t, start, end, NOW, attendees, leader=False)
+        assert broken == resident - set(WINDOW_CODES) | ({"too_late_to_book"} if start < NOW else set())
+        if rule_violation(t, start, end, NOW, attendees=attendees) is None:
+            assert code is None  # exemption never adds a refusal
+
+
+@settings(max_examples=200, deadline=None)
+@given(quota=st.none() | st.integers(30, 600), used=st.integers(0, 900), length=st.integers(1, 16),
+       leader=st.booleans(), approval=st.booleans())
+def test_the_quota_and_approval_spare_leaders_only(quota, used, length, leader, approval):
+    rules = SpaceRules(weekly_quota_minutes=quota, requires_approval=approval)
+    start = datetime(2026, 3, 24, 2, tzinfo=UTC)
+    end = start + timedelta(minutes=30 * length)
+    expected = not leader and quota is not None and used + 30 * length > quota
+    assert over_quota(rules, used, start, end, exempt=exempt(leader)) is expected
+    assert initial_status(rules, exempt=exempt(leader)) == ("pending" if approval and not leader else "confirmed")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import InvalidInput
-from domain.places import BuildingRules, format_area, parse_area, support_threshold
+from domain.errors import InvalidInput, RuleViolation
+from domain.places import BuildingRules, check_voting_area, format_area, parse_area, support_threshold
 
 
 @given(st.decimals(min_value=0, max_value=Decimal("99999999.99"), places=2))
@@ -71,7 +71,30 @@ def test_stored_rules_ignore_unknown_keys_and_fill_defaults():
 
 
 @given(st.floats(min_value=0, max_value=99_999_999.99, allow_nan=False))
-def test_numbers_are_rounded_to_the_cent(number):
+def test_numbers_are_taken_as_written_or_refused(number):
+    """A JSON number is read as its shortest decimal form (what the client wrote, for any
+    number a client would write): at most two decimals, or refused like the string form."""
+    written = Decimal(repr(number))
+    if written != written.quantize(Decimal("0.01")):
+        with pytest.raises(InvalidInput):
+            parse_area(number, "a")
+        return
     area = parse_area(number, "a")
-    assert area == Decimal(repr(number)).quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN")
-    assert area.as_tuple().exponent == -2
+    assert area == written and area.as_tuple().exponent == -2
+
+
+def test_a_number_with_more_than_two_decimals_is_refused_not_rounded():
+    for number in (0.005, 89.555, 1e-05):
+        with pytest.raises(InvalidInput):
+            parse_area(number, "a")
+    assert parse_area(89.5, "a") == Decimal("89.50")
+
+
+@given(area=st.decimals(min_value=0, max_value=1000, places=2), votes=st.booleans())
+def test_a_household_that_votes_has_an_area(area, votes):
+    if votes and area == 0:
+        with pytest.raises(RuleViolation) as refused:
+            check_voting_area(area, votes)
+        assert refused.value.code == "area_required_to_vote"
+    else:
+        check_voting_area(area, votes)

@@ -105,3 +105,18 @@ def test_a_vote_plan_and_ballots_fit_the_options():
     for choice, chosen in (("yes", None), (None, ["a", "b"]), (None, ["z"]), (None, ["a", "a"])):
         with pytest.raises(RuleViolation):
             stages.check_ballot(["a", "b", "c"], 1, choice, chosen)
+
+
+@given(st.sampled_from(stages.STAGES), st.sampled_from(stages.STAGES), st.sampled_from([None, *stages.OUTCOMES]),
+       st.sampled_from(["leader", "author", "resident"]))
+def test_a_known_stage_not_reachable_from_here_is_wrong_stage(stage, to, outcome, who):
+    """Everything the table does not offer from this stage is automatic or 409 (never 400/422),
+    whoever asks; only an outcome with a stage other than closed is a malformed request."""
+    reachable = any(key[:3] == (stage, to, outcome) for key in TABLE) or (
+        to == "closed" and outcome is None and stage in stages.OPEN_STAGES)  # 422: which outcome?
+    if reachable or (outcome is not None and to != "closed"):
+        return
+    with pytest.raises(Conflict) as refused:
+        ask(stage, to, outcome, author=who == "author", leader=who == "leader", reason="x", duplicate_of="prp_x",
+            ballot=True)
+    assert refused.value.code == "wrong_stage"
