@@ -128,6 +128,30 @@ class Actor:
         return False
 
 
+def casts_ballots(tie: Tie) -> bool:
+    """A household's ballot is cast by its head or by any owner member."""
+    return tie.head or tie.role == "owner"
+
+
+def may_cast_ballot(actor: Actor, household_id: str, at_opening: Tie | None) -> bool:
+    """May the actor cast or change the household's ballot in a vote? Only a person who casts
+    the household's ballots now *and* did so already when the vote opened (``at_opening``:
+    their membership as frozen with the electorate, None when they were no member then). So a
+    household's voters can only shrink while a vote runs: nobody who joins — or is promoted —
+    afterwards touches its ballot."""
+    if actor.is_platform or actor.person_id is None or at_opening is None:
+        return False
+    now = actor.grants.households.get(household_id)
+    return (now is not None and at_opening.household_id == household_id
+            and casts_ballots(now) and casts_ballots(at_opening))
+
+
+def may_redeem_invite(person_id: str, issued_by: str) -> bool:
+    """The issuer of an invite never redeems it: a code is for someone else, or a leader could
+    make themselves a member (and a voter) of any household they may invite into."""
+    return person_id != issued_by
+
+
 def ensure_visible(actor: Actor, place: Place) -> None:
     if not actor.sees(place):
         raise NotFound("not_found")

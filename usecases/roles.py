@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from domain.errors import Conflict, NotFound, RuleViolation
-from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible
+from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible, may_redeem_invite
 from store import buildings, communities, organizations, roles
 from store.events import Subject, append_event
 from store.paging import Keyset
@@ -145,6 +145,8 @@ async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> 
     claimed = await roles.claim_invite(conn, code_digest, who.street_id) if code_digest else None
     if claimed is None:
         raise RuleViolation("invalid_invite")
+    if not may_redeem_invite(person["id"], claimed["created_by"]):
+        raise RuleViolation("own_invite")
     place = Place(who.street_id, claimed["community_id"], claimed["building_id"])
     role = await _grant(conn, Scope(claimed["role"], claimed["scope_type"], claimed["scope_id"], place),
                         person["id"], f"invite:{claimed['id']}")

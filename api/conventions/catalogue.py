@@ -61,6 +61,14 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "该人员不是本街道的居民或工作人员，请使用角色邀请码", "The person is not known in this street; use a role invite"
     ),
     "invalid_role_scope": ProblemKind(422, "角色与范围不匹配", "The role does not fit that scope"),
+    "role_not_in_scope": ProblemKind(
+        422, "该角色不属于此路径的范围", "The role does not belong to the scope of this path"
+    ),
+    "own_invite": ProblemKind(422, "不能使用自己发出的邀请码", "You cannot redeem an invite you issued"),
+    "not_voter_at_opening": ProblemKind(
+        422, "表决开始时您不是该户的投票人，不能投出或更改该户的选票",
+        "You were not a voter of this household when the vote opened"
+    ),
     "rate_limited": ProblemKind(429, "请求过于频繁", "Too many requests"),
     "internal_error": ProblemKind(500, "服务器内部错误", "Internal server error"),
     "wechat_app_misconfigured": ProblemKind(

@@ -137,6 +137,7 @@ class Member(msgspec.Struct, omit_defaults=True):
     person_id: PersonId | None = None
     phone: Annotated[str | None, Meta(examples=["138****8000"])] = None
     real_name: str | None = None
+    joined_at: Annotated[Stamp | None, Meta(description="In a household's own member list")] = None
 
 
 class AuditActor(msgspec.Struct):
@@ -185,12 +186,13 @@ def organization_view(row: Any) -> Organization:
 
 
 def member_view(row: Any, visibility: Any) -> Member:
+    phones = visibility.person_ids if visibility.phones is None else visibility.phones
     return Member(
         membership_id=row["id"], display_name=display_name(row["real_name"], row["nickname"]),
         unit_label=row["unit_label"], role=row["role"], head=row["head"],
         person_id=row["person_id"] if visibility.person_ids else None,
-        phone=row["phone"] if visibility.contact else (mask_phone(row["phone"]) if visibility.person_ids else None),
-        real_name=row["real_name"] if visibility.contact else None,
+        phone=row["phone"] if visibility.contact else (mask_phone(row["phone"]) if phones else None),
+        real_name=row["real_name"] if visibility.contact else None, joined_at=row.get("joined_at"),
     )
 
 
