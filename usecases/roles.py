@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from domain.errors import Conflict, NotFound, RuleViolation
+from domain.people import ROLE_SCOPE_TYPES
 from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible, may_redeem_invite
 from store import buildings, communities, organizations, roles
 from store.events import Subject, append_event
@@ -79,12 +80,16 @@ async def _grant(conn: asyncpg.Connection, scope: Scope, person_id: str, granted
 
 
 async def grant(conn: asyncpg.Connection, who: Principal, role: str, scope_id: str,
-                person_id: str) -> asyncpg.Record:
+                person_id: str, named_role: str | None = None) -> asyncpg.Record:
+    """Grant the role of the path's scope; ``named_role`` is the body's ``role``, which must be
+    that role when given (422 ``role_not_in_scope``)."""
     actor = await actor_for(conn, who)
     scope = await scope_of(conn, who, role, scope_id)
     if scope.type in ("building", "community"):
         ensure_visible(actor, scope.place)
     ensure_for(actor, may_administer(actor, scope))
+    if named_role is not None and named_role != role:
+        raise RuleViolation("role_not_in_scope")
     if not await roles.person_known_in_street(conn, person_id, who.street_id):
         raise RuleViolation("person_not_in_street")
     return await _grant(conn, scope, person_id, who.person_id or who.client_id)
@@ -118,22 +123,34 @@ async def revoke(conn: asyncpg.Connection, who: Principal, role_id: str) -> None
 async def invite(conn: asyncpg.Connection, who: Principal, community_id: str, role: str, scope_type: str,
                  scope_id: str) -> tuple[asyncpg.Record, str]:
     """A one-time code that grants ``role`` on the scope to whoever redeems it. The scope is
-    the community itself (community staff) or one of its buildings (building leader)."""
+    the community itself (community staff), one of its buildings (building leader) or one of
+    its organisations (organisation member)."""
     actor = await actor_for(conn, who)
     community = await communities.get(conn, who.street_id, community_id)
     if community is None:
         raise NotFound("not_found")
     ensure_visible(actor, Place(who.street_id, community_id))
-    expected_type = {"building_leader": "building", "community_staff": "community"}.get(role)
-    if expected_type != scope_type:
+    if ROLE_SCOPE_TYPES.get(role) != scope_type or role == "street_officer":
         raise RuleViolation("invalid_role_scope")
     scope = await scope_of(conn, who, role, scope_id)
     if scope.place.community_id != community_id:
         raise RuleViolation("invalid_role_scope")
+    return await _issue(conn, who, actor, scope)
+
+
+async def invite_to_scope(conn: asyncpg.Connection, who: Principal, role: str,
+                          scope_id: str) -> tuple[asyncpg.Record, str]:
+    """A role invite on a scope named by the path (an organisation's member invite): the
+    redeemer may be anyone, from anywhere; the role is the street's row."""
+    actor = await actor_for(conn, who)
+    return await _issue(conn, who, actor, await scope_of(conn, who, role, scope_id))
+
+
+async def _issue(conn: asyncpg.Connection, who: Principal, actor: Actor, scope: Scope) -> tuple[asyncpg.Record, str]:
     ensure_for(actor, may_administer(actor, scope))
     code = issue_code()
     row = await roles.insert_invite(
-        conn, street_id=who.street_id, role=role, scope_type=scope.type, scope_id=scope.id,
+        conn, street_id=who.street_id, role=scope.role, scope_type=scope.type, scope_id=scope.id,
         community_id=scope.place.community_id, building_id=scope.place.building_id,
         code_digest=code.digest, created_by=who.person_id or who.client_id, expires_at=code.expires_at)
     return row, code.code

@@ -34,6 +34,9 @@ class Membership(msgspec.Struct):
     joined_at: Stamp
 
 
+HeldRole = Literal["building_leader", "community_staff", "street_officer", "organization_member"]
+
+
 class RoleScope(msgspec.Struct):
     type: Literal["building", "community", "street", "organization"]
     id: str
@@ -42,7 +45,7 @@ class RoleScope(msgspec.Struct):
 class RoleGrant(msgspec.Struct):
     id: Annotated[str, Meta(examples=["rol_8q3m6x2k9r5t1v7w"])]
     person_id: PersonId
-    role: Literal["building_leader", "community_staff", "street_officer", "organization_member"]
+    role: HeldRole
     scope: RoleScope
     created_at: Stamp
     updated_at: Stamp
@@ -87,15 +90,17 @@ class JoinRequest(Input):
 
 class RoleCreate(Input):
     person_id: PersonId
+    role: Annotated[HeldRole, Meta(description="Must be the role of the path's scope; may be left out")] | UnsetType \
+        = UNSET
 
 
 class RoleInviteCreate(Input):
-    role: Literal["building_leader", "community_staff"]
+    role: Literal["building_leader", "community_staff", "organization_member"]
     scope: RoleScopeInput
 
 
 class RoleScopeInput(Input):
-    type: Literal["building", "community"]
+    type: Literal["building", "community", "organization"]
     id: ScopeId
 
 
@@ -170,6 +175,16 @@ def role_view(row: Any) -> RoleGrant:
     return RoleGrant(id=row["id"], person_id=row["person_id"], role=row["role"],
                      scope=RoleScope(type=row["scope_type"], id=row["scope_id"]),
                      created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def role_invite_view(row: Any, code: str) -> RoleInvite:
+    return RoleInvite(id=row["id"], role=row["role"], scope=RoleScope(type=row["scope_type"], id=row["scope_id"]),
+                      code=code, expires_at=row["expires_at"], created_at=row["created_at"])
+
+
+def named_role(data: RoleCreate) -> str | None:
+    """The body's ``role``, None when left out (the path names the role then)."""
+    return None if data.role is UNSET else data.role
 
 
 def me_view(profile: Any) -> Me:
