@@ -170,6 +170,8 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_field": ("不允许的字段", "This field is not allowed"),
     "blank": ("不能为空", "Must not be blank"),
     "nul_character": ("不能包含 NUL 字符", "Must not contain a NUL character"),
+    "name_character": ("名称不能包含控制字符、方向控制符或零宽字符",
+                       "A name must not contain control, direction or zero-width characters"),
     "offset_required": ("时间必须带时区偏移（RFC 3339）", "The time needs an offset (RFC 3339)"),
     "invalid_url": ("应为不含用户名密码的 http(s) 绝对地址", "Must be an absolute http(s) URL without credentials"),
     "invalid_event_type": ("事件类型应形如 task.created 或 task.*", "An event type looks like task.created or task.*"),

@@ -97,6 +97,10 @@ def request_language(headers: Any) -> str:
     return negotiate(headers.get("accept-language"))
 
 
+# Patterns whose violation has a field message of its own (code → catalogue.FIELD_MESSAGES),
+# registered by the field types that use them; msgspec quotes a pattern with repr().
+PATTERN_CODES: dict[str, str] = {}
+
 # msgspec: "Expected `int` >= 1", "Expected `str` of length <= 100, got `int`"
 _EXPECTED = re.compile(r"Expected `(?P<expected>[^`]+)`(?P<rest>(?:(?!, got| - at).)*)")
 
@@ -122,6 +126,7 @@ def _field_issue(item: dict[str, Any]) -> FieldIssue:
         constraint = match["rest"].strip()
         code = "constraint_violated" if constraint else "wrong_type"
         params = {"expected": f"{match['expected']} {constraint}".strip()}
+        code = next((own for pattern, own in PATTERN_CODES.items() if repr(pattern) in constraint), code)
     else:
         code = "invalid_value"
     field = f"{source}.{key}" if key else str(source)

@@ -9,7 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import ExternalId, id_text, text
+from api.schemas.common import ExternalId, id_text, name_text
 from domain.people import display_name, mask_phone
 
 Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
@@ -18,9 +18,9 @@ ScopeId = id_text("bld_3n8p2k5m7q9r4t6v")
 CommunityRef = id_text("com_7k2m9q4x8r1t5v3w")
 MemberRole = Literal["owner", "tenant", "family"]
 Code = Annotated[str, Meta(min_length=1, max_length=64, examples=["K7M2-9QXP-4RTV"])]
-Nickname = text(40, min_length=1, example="阳台种花的老王")
-RealName = text(40, min_length=1, example="王建国")
-OrganizationName = text(100, min_length=1, example="嘉富物业服务有限公司")
+Nickname = name_text(40, example="阳台种花的老王")
+RealName = name_text(40, example="王建国")
+OrganizationName = name_text(100, example="嘉富物业服务有限公司")
 
 
 class Membership(msgspec.Struct):
