@@ -53,8 +53,14 @@ async def test_a_worker_from_elsewhere_joins_an_organisation_by_invite(client, d
     # a worker of the property company: lives outside the street, no household or role in it
     worker = await new_person(db, test_settings, client_id=town.client_id, street_id=town.street_id,
                               nickname="物业小刘")
-    direct = await client.post(f"/v1/organizations/{organization_id}/members", headers=town.people["staff"].headers(),
-                               json={"person_id": worker.person_id})
+    members = f"/v1/organizations/{organization_id}/members"
+    wrong = await client.post(members, headers=town.people["staff"].headers(),
+                              json={"person_id": town.people["tenant"].person_id, "role": "building_leader"})
+    assert wrong.status_code == 422 and wrong.json()["code"] == "role_not_in_scope"
+    known = await client.post(members, headers=town.people["staff"].headers(),
+                              json={"person_id": town.people["tenant"].person_id, "role": "organization_member"})
+    assert known.status_code == 201, known.text
+    direct = await client.post(members, headers=town.people["staff"].headers(), json={"person_id": worker.person_id})
     assert direct.status_code == 422 and direct.json()["code"] == "person_not_in_street"
 
     issued = await client.post(f"/v1/organizations/{organization_id}/member-invites",
