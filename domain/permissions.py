@@ -128,6 +128,26 @@ class Actor:
         return False
 
 
+def may_administer_role(actor: Actor, role: str, place: Place) -> bool:
+    """Who grants, revokes and invites to a role held on ``place``: community staff and street
+    officers, or any role of a street-level organisation — street-wide writers; a building's
+    leaders and a community organisation's members — staff of that community and above."""
+    if role in ("community_staff", "street_officer") or place.community_id is None:
+        return actor.street_wide(write=True)
+    return actor.staff_of(place)
+
+
+def may_list_role(actor: Actor, scope_type: str, place: Place) -> bool:
+    """Who lists the holders of a scope's role: a building's leaders (its leader and above),
+    the street's officers (street-wide readers), a community's staff or an organisation's
+    members (staff of its community and street-wide readers)."""
+    if scope_type == "building":
+        return actor.leader_of(place, write=False)
+    if scope_type == "street":
+        return actor.street_wide(write=False)
+    return actor.staff_of(place, write=False)
+
+
 def casts_ballots(tie: Tie) -> bool:
     """A household's ballot is cast by its head or by any owner member."""
     return tie.head or tie.role == "owner"

@@ -14,7 +14,16 @@ import asyncpg
 
 from domain.errors import Conflict, NotFound, RuleViolation
 from domain.people import ROLE_SCOPE_TYPES
-from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible, may_redeem_invite
+from domain.permissions import (
+    Actor,
+    Place,
+    Principal,
+    ensure_for,
+    ensure_visible,
+    may_administer_role,
+    may_list_role,
+    may_redeem_invite,
+)
 from store import buildings, communities, organizations, roles
 from store.events import Subject, append_event
 from store.paging import Keyset
@@ -52,17 +61,11 @@ async def scope_of(conn: asyncpg.Connection, who: Principal, role: str, scope_id
 
 
 def may_administer(actor: Actor, scope: Scope) -> bool:
-    if scope.role in ("community_staff", "street_officer") or scope.place.community_id is None:
-        return actor.street_wide(write=True)
-    return actor.staff_of(scope.place)
+    return may_administer_role(actor, scope.role, scope.place)
 
 
 def may_list(actor: Actor, scope: Scope) -> bool:
-    if scope.type == "building":
-        return actor.leader_of(scope.place, write=False)
-    if scope.type == "street":
-        return actor.street_wide(write=False)
-    return actor.staff_of(scope.place, write=False)
+    return may_list_role(actor, scope.type, scope.place)
 
 
 async def _grant(conn: asyncpg.Connection, scope: Scope, person_id: str, granted_by: str) -> asyncpg.Record:

@@ -15,7 +15,9 @@ from domain.permissions import (
     Place,
     Principal,
     Tie,
+    may_administer_role,
     may_cast_ballot,
+    may_list_role,
     may_redeem_invite,
 )
 
@@ -154,6 +156,41 @@ def test_every_place_check_matches_the_model(c: Config) -> None:
     for household in HOUSEHOLDS:
         assert actor.head_of(household) == any(t.household_id == household and t.head for t in c.ties
                                                if not c.platform)
+
+
+# Every role on every scope of the token's street it can be held on (usecases/roles.scope_of
+# resolves no other): (role, scope type, place); organisations live in a community or street-wide.
+ROLE_SCOPES = ([("building_leader", "building", BUILDINGS[b]) for b in OWN_BUILDINGS]
+               + [("community_staff", "community", Place(STREET, c)) for c in OWN_COMMUNITIES]
+               + [("street_officer", "street", Place(STREET))]
+               + [("organization_member", "organization", Place(STREET, c)) for c in OWN_COMMUNITIES]
+               + [("organization_member", "organization", Place(STREET))])
+
+
+def model_administers(c: Config, role: str, place: Place) -> bool:
+    """Street-wide writers administer every role; community staff the building leaders and the
+    organisation members of their own communities, nothing else."""
+    writer = c.officer if not c.platform else "street:write" in c.scopes
+    staff_here = not c.platform and place.community_id in c.staff
+    return writer or (role in ("building_leader", "organization_member") and staff_here)
+
+
+def model_lists(c: Config, scope_type: str, place: Place) -> bool:
+    reader = c.officer if not c.platform else bool({"street:read", "street:write"} & c.scopes)
+    if reader:
+        return True
+    if c.platform or scope_type == "street":
+        return False
+    return place.community_id in c.staff or (scope_type == "building" and place.building_id in c.leads)
+
+
+@settings(max_examples=300, deadline=None)
+@given(configs)
+def test_who_administers_and_lists_roles_matches_the_model(c: Config) -> None:
+    actor = actor_of(c)
+    for role, scope_type, place in ROLE_SCOPES:
+        assert may_administer_role(actor, role, place) == model_administers(c, role, place), (role, place)
+        assert may_list_role(actor, scope_type, place) == model_lists(c, scope_type, place), (role, place)
 
 
 frozen = st.none() | st.tuples(st.sampled_from(OWN_HOUSEHOLDS), st.sampled_from(["owner", "tenant", "family"]),
