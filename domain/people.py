@@ -4,6 +4,10 @@ from __future__ import annotations
 
 ANONYMOUS = "居民"
 
+# Each role is held on one kind of scope.
+ROLE_SCOPE_TYPES = {"building_leader": "building", "community_staff": "community",
+                    "street_officer": "street", "organization_member": "organization"}
+
 
 def mask_name(name: str) -> str:
     """Keep the first and last character, hide the rest: 张小华 → 张*华, 李四 → 李*,

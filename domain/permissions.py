@@ -128,6 +128,50 @@ class Actor:
         return False
 
 
+def may_administer_role(actor: Actor, role: str, place: Place) -> bool:
+    """Who grants, revokes and invites to a role held on ``place``: community staff and street
+    officers, or any role of a street-level organisation — street-wide writers; a building's
+    leaders and a community organisation's members — staff of that community and above."""
+    if role in ("community_staff", "street_officer") or place.community_id is None:
+        return actor.street_wide(write=True)
+    return actor.staff_of(place)
+
+
+def may_list_role(actor: Actor, scope_type: str, place: Place) -> bool:
+    """Who lists the holders of a scope's role: a building's leaders (its leader and above),
+    the street's officers (street-wide readers), a community's staff or an organisation's
+    members (staff of its community and street-wide readers)."""
+    if scope_type == "building":
+        return actor.leader_of(place, write=False)
+    if scope_type == "street":
+        return actor.street_wide(write=False)
+    return actor.staff_of(place, write=False)
+
+
+def casts_ballots(tie: Tie) -> bool:
+    """A household's ballot is cast by its head or by any owner member."""
+    return tie.head or tie.role == "owner"
+
+
+def may_cast_ballot(actor: Actor, household_id: str, at_opening: Tie | None) -> bool:
+    """May the actor cast or change the household's ballot in a vote? Only a person who casts
+    the household's ballots now *and* did so already when the vote opened (``at_opening``:
+    their membership as frozen with the electorate, None when they were no member then). So a
+    household's voters can only shrink while a vote runs: nobody who joins — or is promoted —
+    afterwards touches its ballot."""
+    if actor.is_platform or actor.person_id is None or at_opening is None:
+        return False
+    now = actor.grants.households.get(household_id)
+    return (now is not None and at_opening.household_id == household_id
+            and casts_ballots(now) and casts_ballots(at_opening))
+
+
+def may_redeem_invite(person_id: str, issued_by: str) -> bool:
+    """The issuer of an invite never redeems it: a code is for someone else, or a leader could
+    make themselves a member (and a voter) of any household they may invite into."""
+    return person_id != issued_by
+
+
 def ensure_visible(actor: Actor, place: Place) -> None:
     if not actor.sees(place):
         raise NotFound("not_found")

@@ -9,18 +9,35 @@ ever joins the two for a reader."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 
 from domain.ids import new_id
+from store.paging import Keyset, keyset_sql
 
 
 async def freeze_electorate(conn: asyncpg.Connection, proposal: asyncpg.Record) -> int:
+    """Freeze the voting households and, with them, each one's members as they are now (who
+    may cast its ballot is decided against this, not against who joins later)."""
     status = await conn.execute(
         """INSERT INTO vote_electorate (street_id, proposal_id, household_id, area_m2)
            SELECT street_id, $2, id, area_m2 FROM households WHERE building_id = $1 AND votes""",
         proposal["building_id"], proposal["id"])
+    await conn.execute(
+        """INSERT INTO vote_voters (street_id, proposal_id, household_id, person_id, role, head)
+           SELECT m.street_id, e.proposal_id, m.household_id, m.person_id, m.role, m.head
+             FROM vote_electorate e JOIN memberships m ON m.household_id = e.household_id AND m.left_at IS NULL
+            WHERE e.proposal_id = $1""", proposal["id"])
     return int(status.split()[-1])
+
+
+async def voter_at_opening(conn: asyncpg.Connection, proposal_id: str, household_id: str,
+                           person_id: str) -> asyncpg.Record | None:
+    """The person's membership of the household as frozen when the vote opened, if any."""
+    return await conn.fetchrow(
+        "SELECT role, head FROM vote_voters WHERE proposal_id = $1 AND household_id = $2 AND person_id = $3",
+        proposal_id, household_id, person_id)
 
 
 async def eligible(conn: asyncpg.Connection, proposal_id: str, household_ids: list[str]) -> dict[str, Decimal]:
@@ -96,3 +113,19 @@ async def counted(conn: asyncpg.Connection, proposal: asyncpg.Record) -> list[as
         """SELECT b.receipt, b.choice, b.option_ids, e.area_m2 FROM ballots b
            JOIN vote_electorate e ON e.proposal_id = b.proposal_id AND e.household_id = b.household_id
            WHERE b.proposal_id = $1 ORDER BY b.receipt""", proposal["id"])
+
+
+async def history_page(conn: asyncpg.Connection, proposal_id: str, household_id: str,
+                       keyset: Keyset) -> list[asyncpg.Record]:
+    """The household's ballot as cast, version by version, with who cast it (no receipt: it
+    would tie a published choice to the household)."""
+    params: list[Any] = [proposal_id, household_id]
+    condition, order = keyset_sql(keyset, "h", params)
+    return await conn.fetch(
+        f"""SELECT h.* FROM (
+                SELECT b.id::text AS id, b.proposal_id, b.household_id, b.version, b.cast_by, b.choice,
+                       b.option_ids, b.cast_at, b.cast_at AS created_at, b.cast_at AS updated_at,
+                       p.real_name, p.nickname
+                  FROM ballot_history b JOIN persons p ON p.id = b.cast_by
+                 WHERE b.proposal_id = $1 AND b.household_id = $2) h
+            WHERE {condition} {order}""", *params)

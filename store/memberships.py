@@ -64,15 +64,26 @@ async def leave_all(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Re
 
 async def page_of_building(conn: asyncpg.Connection, street_id: str, building_id: str,
                            keyset: Keyset) -> list[asyncpg.Record]:
-    params: list[Any] = [street_id, building_id]
+    return await _page(conn, street_id, "m.building_id", building_id, keyset)
+
+
+async def page_of_household(conn: asyncpg.Connection, street_id: str, household_id: str,
+                            keyset: Keyset) -> list[asyncpg.Record]:
+    """The household's live members, with when each joined (its head sees newcomers)."""
+    return await _page(conn, street_id, "m.household_id", household_id, keyset, extra=", m.joined_at")
+
+
+async def _page(conn: asyncpg.Connection, street_id: str, column: str, value: str, keyset: Keyset, *,
+                extra: str = "") -> list[asyncpg.Record]:
+    params: list[Any] = [street_id, value]
     condition, order = keyset_sql(keyset, "m", params)
     return await conn.fetch(
         f"""SELECT m.id, m.person_id, m.role, m.head, m.created_at, m.updated_at, h.unit_label,
-                   p.nickname, p.real_name, p.phone
+                   p.nickname, p.real_name, p.phone{extra}
               FROM memberships m
               JOIN households h ON h.id = m.household_id
               JOIN persons p ON p.id = m.person_id
-             WHERE m.street_id = $1 AND m.building_id = $2 AND m.left_at IS NULL AND {condition} {order}""",
+             WHERE m.street_id = $1 AND {column} = $2 AND m.left_at IS NULL AND {condition} {order}""",
         *params)
 
 
@@ -93,7 +104,7 @@ async def claim_invite(conn: asyncpg.Connection, code_digest: bytes, street_id: 
     """Lock an unused, unexpired invite of the street (invite expiry is security time: the
     real clock)."""
     return await conn.fetchrow(
-        """SELECT id, household_id, role, head FROM household_invites
+        """SELECT id, household_id, role, head, created_by FROM household_invites
            WHERE code_digest = $1 AND street_id = $2 AND used_at IS NULL AND expires_at > clock_timestamp()
            FOR UPDATE""", code_digest, street_id)
 

@@ -85,7 +85,7 @@ async def insert_invite(conn: asyncpg.Connection, *, street_id: str, role: str, 
 
 async def claim_invite(conn: asyncpg.Connection, code_digest: bytes, street_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        """SELECT id, role, scope_type, scope_id, community_id, building_id FROM role_invites
+        """SELECT id, role, scope_type, scope_id, community_id, building_id, created_by FROM role_invites
            WHERE code_digest = $1 AND street_id = $2 AND used_at IS NULL AND expires_at > clock_timestamp()
            FOR UPDATE""", code_digest, street_id)
 

@@ -18,17 +18,17 @@ import asyncpg
 from domain import decisions
 from domain import proposals as stages
 from domain.errors import Conflict, RuleViolation
-from domain.permissions import Principal
+from domain.permissions import Principal, Tie, casts_ballots, may_cast_ballot
 from domain.places import format_area
 from store import ballots, jobs, proposal_parts
 from store import proposals as store
 from store.events import Subject
+from store.paging import Keyset
 from usecases.actors import actor_for
 from usecases.proposal_stages import (
     VOTE_CLOSE_JOB,
     acting_household,
     apply_move,
-    casts_ballots,
     person_of,
     record_event,
     rules_of,
@@ -72,6 +72,11 @@ async def cast(conn: asyncpg.Connection, who: Principal, proposal_id: str, body:
     area = (await ballots.eligible(conn, proposal["id"], [household])).get(household)
     if area is None:  # not in the electorate frozen at opening
         raise RuleViolation("household_not_eligible")
+    frozen = await ballots.voter_at_opening(conn, proposal["id"], household, person)
+    at_opening = None if frozen is None else Tie(household, proposal["building_id"], proposal["community_id"],
+                                                 frozen["role"], frozen["head"])
+    if not may_cast_ballot(actor, household, at_opening):
+        raise RuleViolation("not_voter_at_opening")
     options = await proposal_parts.option_ids(conn, proposal["id"])
     choice, chosen = stages.check_ballot(options, proposal["max_choices"], body.get("choice"),
                                          body.get("option_ids"))
@@ -98,6 +103,17 @@ async def mine(conn: asyncpg.Connection, who: Principal, proposal_id: str,
         raise Conflict("no_ballot") if proposal["stage"] == "voting" else Conflict("wrong_stage")
     return {"ballot": row, "nonce": None, "choice": row["choice"], "option_ids": row["option_ids"],
             "secret": proposal["secret"]}
+
+
+async def history(conn: asyncpg.Connection, who: Principal, proposal_id: str, household_id: str | None,
+                  keyset: Keyset) -> list[asyncpg.Record]:
+    """Every version of the household's ballot and who cast it, for the household's own members
+    (any of them, so a ballot changed by another member is seen by all); nobody else, leaders
+    included, since it would tell them who in a household voted when."""
+    actor = await actor_for(conn, who)
+    proposal = await visible_proposal(conn, actor, proposal_id)
+    household = acting_household(actor, proposal["building_id"], household_id)
+    return await ballots.history_page(conn, proposal["id"], household, keyset)
 
 
 async def result(conn: asyncpg.Connection, who: Principal, proposal_id: str) -> dict[str, Any]:

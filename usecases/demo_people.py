@@ -49,7 +49,8 @@ async def load_demo_people(conn: asyncpg.Connection, *, street_id: str, appid: s
                 await append_event(conn, type="household.joined", street_id=street_id,
                                    subject=Subject("household", household_id), community_id=community_id,
                                    building_id=building_id,
-                                   data={"membership_id": membership_id, "role": "owner", "head": code == "zhang"})
+                                   data={"membership_id": membership_id, "household_id": household_id,
+                                         "person_id": person_id, "role": "owner", "head": code == "zhang"})
             if role:
                 scope_type, scope_id = {"building_leader": ("building", building_id),
                                         "community_staff": ("community", community_id),

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from domain.errors import Conflict, Forbidden, NotFound, RuleViolation
-from domain.permissions import Principal, ensure
+from domain.permissions import Principal, ensure, may_redeem_invite
 from store import households, memberships, persons, points, roles
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
@@ -109,6 +109,8 @@ async def join_household(conn: asyncpg.Connection, who: Principal, invite_code: 
     invite = await memberships.claim_invite(conn, code_digest, who.street_id) if code_digest else None
     if invite is None:
         raise RuleViolation("invalid_invite")
+    if not may_redeem_invite(person["id"], invite["created_by"]):
+        raise RuleViolation("own_invite")
     household = await households.get(conn, who.street_id, invite["household_id"])
     membership = await memberships.insert(conn, household=household, person_id=person["id"],
                                           role=invite["role"], head=invite["head"])
@@ -118,8 +120,8 @@ async def join_household(conn: asyncpg.Connection, who: Principal, invite_code: 
     await append_event(conn, type="household.joined", street_id=household["street_id"],
                        subject=Subject("household", household["id"]), community_id=household["community_id"],
                        building_id=household["building_id"],
-                       data={"membership_id": membership["id"], "role": membership["role"],
-                             "head": membership["head"]})
+                       data={"membership_id": membership["id"], "household_id": household["id"],
+                             "person_id": person["id"], "role": membership["role"], "head": membership["head"]})
     return membership
 
 

@@ -10,11 +10,11 @@ import asyncpg
 
 from domain.errors import NotFound
 from domain.permissions import Principal, ensure, ensure_for, ensure_visible
-from store import audit, buildings
+from store import audit, buildings, households
 from store import memberships as membership_store
 from store.paging import Keyset
 from usecases.actors import actor_for
-from usecases.places import building_place
+from usecases.places import building_place, household_place
 
 CONTACT_FIELDS = ["real_name", "phone"]
 
@@ -26,6 +26,7 @@ class Visibility:
 
     person_ids: bool
     contact: bool
+    phones: bool | None = None  # masked phone numbers; by default with the person ids
 
 
 async def list_members(conn: asyncpg.Connection, who: Principal, building_id: str, keyset: Keyset, *,
@@ -48,6 +49,23 @@ async def list_members(conn: asyncpg.Connection, who: Principal, building_id: st
                                  subject_ids=[row["person_id"] for row in shown], fields=CONTACT_FIELDS,
                                  request_id=request_id)
     return rows, Visibility(person_ids=actor.leader_of(place, write=False), contact=reveal_contact)
+
+
+async def list_household_members(conn: asyncpg.Connection, who: Principal, household_id: str,
+                                 keyset: Keyset) -> tuple[list[asyncpg.Record], Visibility]:
+    """A household's members with when each joined: for its own members (so its head sees
+    anyone who joins) and its building's leaders and above. Members see each other's person
+    ids, as leaders do; never a phone number beyond the leaders' masked one."""
+    actor = await actor_for(conn, who)
+    household = await households.get(conn, who.street_id, household_id)
+    if household is None:
+        raise NotFound("not_found")
+    place = household_place(household)
+    member, leader = actor.resident_of(place), actor.leader_of(place, write=False)
+    if not (member or leader):
+        raise NotFound("not_found")
+    rows = await membership_store.page_of_household(conn, who.street_id, household_id, keyset)
+    return rows, Visibility(person_ids=True, contact=False, phones=leader)
 
 
 async def audit_page(conn: asyncpg.Connection, who: Principal, keyset: Keyset,

@@ -54,6 +54,16 @@ async def page(conn: asyncpg.Connection, who: Principal, keyset: Keyset, kind: s
 
 
 async def add_member(conn: asyncpg.Connection, who: Principal, organization_id: str,
-                     person_id: str) -> asyncpg.Record:
+                     person_id: str, named_role: str | None = None) -> asyncpg.Record:
+    """A direct grant, for a person the street already knows; anyone else joins by invite."""
     await get(conn, who, organization_id)  # 404 unless the caller may see it
-    return await roles.grant(conn, who, "organization_member", organization_id, person_id)
+    return await roles.grant(conn, who, "organization_member", organization_id, person_id, named_role)
+
+
+async def invite_member(conn: asyncpg.Connection, who: Principal,
+                        organization_id: str) -> tuple[asyncpg.Record, str]:
+    """A one-time organisation-member invite: a property company's or partner unit's worker
+    usually lives outside the street, so the street does not know them yet; they redeem it with
+    ``POST /v1/me/roles`` (the same as role invites)."""
+    await get(conn, who, organization_id)
+    return await roles.invite_to_scope(conn, who, "organization_member", organization_id)

@@ -62,11 +62,6 @@ def acting_household(actor: Actor, building_id: str, requested: str | None,
     return ids[0]
 
 
-def casts_ballots(tie: Tie) -> bool:
-    """A household's ballot is cast by its head or by any owner member."""
-    return tie.head or tie.role == "owner"
-
-
 async def record_event(conn: asyncpg.Connection, type: str, proposal: asyncpg.Record, data: dict[str, Any],
                        subject: Subject | None = None) -> None:
     await append_event(conn, type=type, street_id=proposal["street_id"],

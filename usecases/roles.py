@@ -13,7 +13,17 @@ from dataclasses import dataclass
 import asyncpg
 
 from domain.errors import Conflict, NotFound, RuleViolation
-from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible
+from domain.people import ROLE_SCOPE_TYPES
+from domain.permissions import (
+    Actor,
+    Place,
+    Principal,
+    ensure_for,
+    ensure_visible,
+    may_administer_role,
+    may_list_role,
+    may_redeem_invite,
+)
 from store import buildings, communities, organizations, roles
 from store.events import Subject, append_event
 from store.paging import Keyset
@@ -51,17 +61,11 @@ async def scope_of(conn: asyncpg.Connection, who: Principal, role: str, scope_id
 
 
 def may_administer(actor: Actor, scope: Scope) -> bool:
-    if scope.role in ("community_staff", "street_officer") or scope.place.community_id is None:
-        return actor.street_wide(write=True)
-    return actor.staff_of(scope.place)
+    return may_administer_role(actor, scope.role, scope.place)
 
 
 def may_list(actor: Actor, scope: Scope) -> bool:
-    if scope.type == "building":
-        return actor.leader_of(scope.place, write=False)
-    if scope.type == "street":
-        return actor.street_wide(write=False)
-    return actor.staff_of(scope.place, write=False)
+    return may_list_role(actor, scope.type, scope.place)
 
 
 async def _grant(conn: asyncpg.Connection, scope: Scope, person_id: str, granted_by: str) -> asyncpg.Record:
@@ -79,12 +83,16 @@ async def _grant(conn: asyncpg.Connection, scope: Scope, person_id: str, granted
 
 
 async def grant(conn: asyncpg.Connection, who: Principal, role: str, scope_id: str,
-                person_id: str) -> asyncpg.Record:
+                person_id: str, named_role: str | None = None) -> asyncpg.Record:
+    """Grant the role of the path's scope; ``named_role`` is the body's ``role``, which must be
+    that role when given (422 ``role_not_in_scope``)."""
     actor = await actor_for(conn, who)
     scope = await scope_of(conn, who, role, scope_id)
     if scope.type in ("building", "community"):
         ensure_visible(actor, scope.place)
     ensure_for(actor, may_administer(actor, scope))
+    if named_role is not None and named_role != role:
+        raise RuleViolation("role_not_in_scope")
     if not await roles.person_known_in_street(conn, person_id, who.street_id):
         raise RuleViolation("person_not_in_street")
     return await _grant(conn, scope, person_id, who.person_id or who.client_id)
@@ -118,22 +126,34 @@ async def revoke(conn: asyncpg.Connection, who: Principal, role_id: str) -> None
 async def invite(conn: asyncpg.Connection, who: Principal, community_id: str, role: str, scope_type: str,
                  scope_id: str) -> tuple[asyncpg.Record, str]:
     """A one-time code that grants ``role`` on the scope to whoever redeems it. The scope is
-    the community itself (community staff) or one of its buildings (building leader)."""
+    the community itself (community staff), one of its buildings (building leader) or one of
+    its organisations (organisation member)."""
     actor = await actor_for(conn, who)
     community = await communities.get(conn, who.street_id, community_id)
     if community is None:
         raise NotFound("not_found")
     ensure_visible(actor, Place(who.street_id, community_id))
-    expected_type = {"building_leader": "building", "community_staff": "community"}.get(role)
-    if expected_type != scope_type:
+    if ROLE_SCOPE_TYPES.get(role) != scope_type or role == "street_officer":
         raise RuleViolation("invalid_role_scope")
     scope = await scope_of(conn, who, role, scope_id)
     if scope.place.community_id != community_id:
         raise RuleViolation("invalid_role_scope")
+    return await _issue(conn, who, actor, scope)
+
+
+async def invite_to_scope(conn: asyncpg.Connection, who: Principal, role: str,
+                          scope_id: str) -> tuple[asyncpg.Record, str]:
+    """A role invite on a scope named by the path (an organisation's member invite): the
+    redeemer may be anyone, from anywhere; the role is the street's row."""
+    actor = await actor_for(conn, who)
+    return await _issue(conn, who, actor, await scope_of(conn, who, role, scope_id))
+
+
+async def _issue(conn: asyncpg.Connection, who: Principal, actor: Actor, scope: Scope) -> tuple[asyncpg.Record, str]:
     ensure_for(actor, may_administer(actor, scope))
     code = issue_code()
     row = await roles.insert_invite(
-        conn, street_id=who.street_id, role=role, scope_type=scope.type, scope_id=scope.id,
+        conn, street_id=who.street_id, role=scope.role, scope_type=scope.type, scope_id=scope.id,
         community_id=scope.place.community_id, building_id=scope.place.building_id,
         code_digest=code.digest, created_by=who.person_id or who.client_id, expires_at=code.expires_at)
     return row, code.code
@@ -145,6 +165,8 @@ async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> 
     claimed = await roles.claim_invite(conn, code_digest, who.street_id) if code_digest else None
     if claimed is None:
         raise RuleViolation("invalid_invite")
+    if not may_redeem_invite(person["id"], claimed["created_by"]):
+        raise RuleViolation("own_invite")
     place = Place(who.street_id, claimed["community_id"], claimed["building_id"])
     role = await _grant(conn, Scope(claimed["role"], claimed["scope_type"], claimed["scope_id"], place),
                         person["id"], f"invite:{claimed['id']}")

@@ -67,6 +67,14 @@ PROBLEMS: dict[str, ProblemKind] = {
     "invalid_role_scope": ProblemKind(422, "角色与范围不匹配", "The role does not fit that scope"),
     "area_required_to_vote": ProblemKind(
         422, "参与表决的房屋须有大于 0 的专有面积", "A household that votes needs an area above zero"),
+    "role_not_in_scope": ProblemKind(
+        422, "该角色不属于此路径的范围", "The role does not belong to the scope of this path"
+    ),
+    "own_invite": ProblemKind(422, "不能使用自己发出的邀请码", "You cannot redeem an invite you issued"),
+    "not_voter_at_opening": ProblemKind(
+        422, "表决开始时您不是该户的投票人，不能投出或更改该户的选票",
+        "You were not a voter of this household when the vote opened"
+    ),
     "rate_limited": ProblemKind(429, "请求过于频繁", "Too many requests"),
     "internal_error": ProblemKind(500, "服务器内部错误", "Internal server error"),
     "wechat_app_misconfigured": ProblemKind(
@@ -170,6 +178,8 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "blank": ("不能为空", "Must not be blank"),
     "nul_character": ("不能包含 NUL 字符", "Must not contain a NUL character"),
     "invalid_utf8": ("不是有效的 UTF-8 文本，请以 UTF-8 编码发送", "Is not valid UTF-8 text; send it encoded as UTF-8"),
+    "name_character": ("名称不能包含控制字符、方向控制符或零宽字符",
+                       "A name must not contain control, direction or zero-width characters"),
     "offset_required": ("时间必须带时区偏移（RFC 3339）", "The time needs an offset (RFC 3339)"),
     "invalid_url": ("应为不含用户名密码的 http(s) 绝对地址", "Must be an absolute http(s) URL without credentials"),
     "invalid_event_type": ("事件类型应形如 task.created 或 task.*", "An event type looks like task.created or task.*"),

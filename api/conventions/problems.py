@@ -171,6 +171,20 @@ def request_language(headers: Any) -> str:
     return negotiate(headers.get("accept-language"))
 
 
+# Patterns whose violation has a field message of its own (code → catalogue.FIELD_MESSAGES),
+# registered by the field types that use them.
+PATTERN_CODES: dict[str, str] = {}
+
+
+def _own_code(params: dict[str, Any]) -> str | None:
+    """A registered pattern's own code; msgspec quotes a pattern with repr()."""
+    if params.get("kind") != "format":
+        return None
+    pattern = params.get("pattern", "")
+    return next((own for known, own in PATTERN_CODES.items()
+                 if pattern in (known, repr(known)[1:-1])), None)
+
+
 def _field_issue(item: dict[str, Any], wire_names: dict[str, str] | None = None) -> FieldIssue:
     """Translate one framework/msgspec validation message into a field issue."""
     message = str(item.get("message", ""))
@@ -192,6 +206,8 @@ def _field_issue(item: dict[str, Any], wire_names: dict[str, str] | None = None)
         source, key, code = missing_parameter["source"], missing_parameter["name"], "required"
     else:
         code, params = validation_messages.read(message)
+        if own := _own_code(params):
+            code, params = own, {}
     if source != "body" and wire_names:
         key = wire_names.get(key, key)  # a parameter's Python name (from_) is not its wire name (from)
     field = f"{source}.{key}" if key else str(source)

@@ -37,6 +37,15 @@ class MemberController(Controller):
             request_id=request.scope.get("state", {}).get("request_id"))
         return page_of(rows, keyset, lambda row: member_view(row, visibility))
 
+    @get("/households/{household_id:str}/members", operation_id="listHouseholdMembers",
+         summary="List a household's members and when each joined (its members and leaders)",
+         responses=problems(READ))
+    async def list_household_members(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
+                                     household_id: str) -> Page[Member]:
+        rows, visibility = await members.list_household_members(conn, principal,
+                                                                known_id("household", household_id), keyset)
+        return page_of(rows, keyset, lambda row: member_view(row, visibility))
+
     @post("/households/{household_id:str}/invites", operation_id="createHouseholdInvite",
           summary="Create a one-time code for joining a household", responses=problems(WRITE))
     async def create_invite(self, request: Request, tx: asyncpg.Connection, principal: Principal,

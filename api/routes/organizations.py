@@ -18,7 +18,10 @@ from api.schemas.people import (
     OrganizationKind,
     RoleCreate,
     RoleGrant,
+    RoleInvite,
+    named_role,
     organization_view,
+    role_invite_view,
     role_view,
 )
 from api.schemas.places import changes_of
@@ -61,7 +64,15 @@ class OrganizationController(Controller):
     async def add_member(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                          organization_id: str, data: RoleCreate) -> Response[RoleGrant]:
         row = await organizations.add_member(tx, principal, known_id("organization", organization_id),
-                                             data.person_id)
+                                             data.person_id, named_role(data))
         return resource_response(request, role_view(row), 201)
+
+    @post("/{organization_id:str}/member-invites", operation_id="createOrganizationMemberInvite",
+          summary="Invite someone, from anywhere, to become a member of an organisation",
+          responses=problems(WRITE))
+    async def invite_member(self, request: Request, tx: asyncpg.Connection, principal: Principal,
+                            organization_id: str) -> Response[RoleInvite]:
+        row, code = await organizations.invite_member(tx, principal, known_id("organization", organization_id))
+        return resource_response(request, role_invite_view(row, code), 201)
 
 

@@ -18,6 +18,7 @@ from api.schemas.places import changes_of
 from api.schemas.proposals import (
     Ballot,
     BallotCast,
+    BallotVersion,
     Comment,
     CommentCreate,
     CommentRef,
@@ -28,6 +29,7 @@ from api.schemas.proposals import (
     OptionCreate,
     Proposal,
     Result,
+    ballot_version_view,
     ballot_view,
     comment_view,
     option_view,
@@ -98,6 +100,16 @@ class ProposalPartsController(Controller):
     ) -> Response[Ballot]:
         cast = await ballots.mine(conn, principal, known_id("proposal", proposal_id), household_id)
         return resource_response(request, ballot_view(cast))
+
+    @get("/proposals/{proposal_id:str}/ballot/history", operation_id="listMyBallotHistory",
+         summary="Every version of my household's ballot and who cast it (never a secret choice)",
+         responses=problems((*READ, 422)))
+    async def ballot_history(
+        self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset, proposal_id: str,
+        household_id: Annotated[HouseholdRef | None, Parameter(query="household_id")] = None,  # type: ignore[valid-type]
+    ) -> Page[BallotVersion]:
+        rows = await ballots.history(conn, principal, known_id("proposal", proposal_id), household_id, keyset)
+        return page_of(rows, keyset, ballot_version_view)
 
     @get("/proposals/{proposal_id:str}/result", operation_id="getProposalResult",
          summary="The vote's turnout while open; counts, decision and receipts after close",

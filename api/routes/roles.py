@@ -9,7 +9,15 @@ from api.conventions.etags import resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.people import RoleCreate, RoleGrant, RoleInvite, RoleInviteCreate, RoleScope, role_view
+from api.schemas.people import (
+    RoleCreate,
+    RoleGrant,
+    RoleInvite,
+    RoleInviteCreate,
+    named_role,
+    role_invite_view,
+    role_view,
+)
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import roles
@@ -32,7 +40,8 @@ class RoleController(Controller):
           summary="Make a person a leader of a building", responses=problems(WRITE))
     async def grant_building_role(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                   building_id: str, data: RoleCreate) -> Response[RoleGrant]:
-        row = await roles.grant(tx, principal, "building_leader", known_id("building", building_id), data.person_id)
+        row = await roles.grant(tx, principal, "building_leader", known_id("building", building_id), data.person_id,
+                                named_role(data))
         return resource_response(request, role_view(row), 201)
 
     @get("/communities/{community_id:str}/roles", operation_id="listCommunityRoles",
@@ -48,7 +57,7 @@ class RoleController(Controller):
     async def grant_community_role(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                    community_id: str, data: RoleCreate) -> Response[RoleGrant]:
         row = await roles.grant(tx, principal, "community_staff", known_id("community", community_id),
-                                data.person_id)
+                                data.person_id, named_role(data))
         return resource_response(request, role_view(row), 201)
 
     @get("/streets/roles", operation_id="listStreetRoles", summary="List the street officers",
@@ -62,7 +71,8 @@ class RoleController(Controller):
           responses=problems(WRITE))
     async def grant_street_role(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                 data: RoleCreate) -> Response[RoleGrant]:
-        row = await roles.grant(tx, principal, "street_officer", principal.street_id, data.person_id)
+        row = await roles.grant(tx, principal, "street_officer", principal.street_id, data.person_id,
+                                named_role(data))
         return resource_response(request, role_view(row), 201)
 
     @delete("/roles/{role_id:str}", operation_id="revokeRole", summary="Revoke a role", responses=problems(WRITE))
@@ -75,6 +85,4 @@ class RoleController(Controller):
                                  community_id: str, data: RoleInviteCreate) -> Response[RoleInvite]:
         row, code = await roles.invite(tx, principal, known_id("community", community_id), data.role,
                                        data.scope.type, data.scope.id)
-        invite = RoleInvite(id=row["id"], role=row["role"], scope=RoleScope(type=row["scope_type"], id=row["scope_id"]),
-                            code=code, expires_at=row["expires_at"], created_at=row["created_at"])
-        return resource_response(request, invite, 201)
+        return resource_response(request, role_invite_view(row, code), 201)

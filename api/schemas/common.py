@@ -6,6 +6,8 @@ from typing import Annotated
 
 from msgspec import Meta
 
+from api.conventions.problems import PATTERN_CODES
+
 # Any Unicode text (emoji and zero-width characters included, stored exactly) except NUL,
 # which PostgreSQL text cannot hold. (Lone surrogates never get this far: they are not valid
 # UTF-8, and the JSON decoder refuses them.)
@@ -17,6 +19,26 @@ def text(max_length: int, *, min_length: int = 0, example: str | None = None,
     return Annotated[str, Meta(min_length=min_length, max_length=max_length, pattern=TEXT_PATTERN,
                                examples=[example] if example is not None else None,
                                description=description)]
+
+
+# Names of persons and organisations are shown to neighbours: they refuse control and format
+# characters (Unicode Cc and Cf) and line/paragraph separators, so no name can reorder the
+# text around it (bidi overrides U+202A–202E, isolates U+2066–2069, marks U+200E/F and U+061C)
+# or hide characters (zero-width U+200B–200D, word joiner U+2060, BOM U+FEFF, tags). Listed by
+# hand because JSON Schema patterns have no \p{…} classes; tests/unit/test_name_text.py checks
+# the list against the Unicode database. Content text (descriptions, comments) stays exact.
+NAME_FORBIDDEN = (r"\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+                  r"\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+                  r"\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+                  r"\U000e0001\U000e0020-\U000e007f")
+NAME_PATTERN = rf"^[^{NAME_FORBIDDEN}]*$"
+PATTERN_CODES[NAME_PATTERN] = "name_character"
+
+
+def name_text(max_length: int, *, min_length: int = 1, example: str | None = None) -> object:
+    """A display name of a person or organisation: visible text only (see NAME_FORBIDDEN)."""
+    return Annotated[str, Meta(min_length=min_length, max_length=max_length, pattern=NAME_PATTERN,
+                               examples=[example] if example is not None else None)]
 
 
 ExternalId = Annotated[str, Meta(

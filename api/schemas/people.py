@@ -9,7 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import ExternalId, id_text, text
+from api.schemas.common import ExternalId, id_text, name_text
 from domain.people import display_name, mask_phone
 
 Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
@@ -18,9 +18,9 @@ ScopeId = id_text("bld_3n8p2k5m7q9r4t6v")
 CommunityRef = id_text("com_7k2m9q4x8r1t5v3w")
 MemberRole = Literal["owner", "tenant", "family"]
 Code = Annotated[str, Meta(min_length=1, max_length=64, examples=["K7M2-9QXP-4RTV"])]
-Nickname = text(40, min_length=1, example="阳台种花的老王")
-RealName = text(40, min_length=1, example="王建国")
-OrganizationName = text(100, min_length=1, example="嘉富物业服务有限公司")
+Nickname = name_text(40, example="阳台种花的老王")
+RealName = name_text(40, example="王建国")
+OrganizationName = name_text(100, example="嘉富物业服务有限公司")
 
 
 class Membership(msgspec.Struct):
@@ -34,6 +34,9 @@ class Membership(msgspec.Struct):
     joined_at: Stamp
 
 
+HeldRole = Literal["building_leader", "community_staff", "street_officer", "organization_member"]
+
+
 class RoleScope(msgspec.Struct):
     type: Literal["building", "community", "street", "organization"]
     id: str
@@ -42,7 +45,7 @@ class RoleScope(msgspec.Struct):
 class RoleGrant(msgspec.Struct):
     id: Annotated[str, Meta(examples=["rol_8q3m6x2k9r5t1v7w"])]
     person_id: PersonId
-    role: Literal["building_leader", "community_staff", "street_officer", "organization_member"]
+    role: HeldRole
     scope: RoleScope
     created_at: Stamp
     updated_at: Stamp
@@ -87,15 +90,17 @@ class JoinRequest(Input):
 
 class RoleCreate(Input):
     person_id: PersonId
+    role: Annotated[HeldRole, Meta(description="Must be the role of the path's scope; may be left out")] | UnsetType \
+        = UNSET
 
 
 class RoleInviteCreate(Input):
-    role: Literal["building_leader", "community_staff"]
+    role: Literal["building_leader", "community_staff", "organization_member"]
     scope: RoleScopeInput
 
 
 class RoleScopeInput(Input):
-    type: Literal["building", "community"]
+    type: Literal["building", "community", "organization"]
     id: ScopeId
 
 
@@ -137,6 +142,7 @@ class Member(msgspec.Struct, omit_defaults=True):
     person_id: PersonId | None = None
     phone: Annotated[str | None, Meta(examples=["138****8000"])] = None
     real_name: str | None = None
+    joined_at: Annotated[Stamp | None, Meta(description="In a household's own member list")] = None
 
 
 class AuditActor(msgspec.Struct):
@@ -171,6 +177,16 @@ def role_view(row: Any) -> RoleGrant:
                      created_at=row["created_at"], updated_at=row["updated_at"])
 
 
+def role_invite_view(row: Any, code: str) -> RoleInvite:
+    return RoleInvite(id=row["id"], role=row["role"], scope=RoleScope(type=row["scope_type"], id=row["scope_id"]),
+                      code=code, expires_at=row["expires_at"], created_at=row["created_at"])
+
+
+def named_role(data: RoleCreate) -> str | None:
+    """The body's ``role``, None when left out (the path names the role then)."""
+    return None if data.role is UNSET else data.role
+
+
 def me_view(profile: Any) -> Me:
     person = profile.person
     return Me(id=person["id"], nickname=person["nickname"], real_name=person["real_name"],
@@ -185,12 +201,13 @@ def organization_view(row: Any) -> Organization:
 
 
 def member_view(row: Any, visibility: Any) -> Member:
+    phones = visibility.person_ids if visibility.phones is None else visibility.phones
     return Member(
         membership_id=row["id"], display_name=display_name(row["real_name"], row["nickname"]),
         unit_label=row["unit_label"], role=row["role"], head=row["head"],
         person_id=row["person_id"] if visibility.person_ids else None,
-        phone=row["phone"] if visibility.contact else (mask_phone(row["phone"]) if visibility.person_ids else None),
-        real_name=row["real_name"] if visibility.contact else None,
+        phone=row["phone"] if visibility.contact else (mask_phone(row["phone"]) if phones else None),
+        real_name=row["real_name"] if visibility.contact else None, joined_at=row.get("joined_at"),
     )
 
 

@@ -12,6 +12,7 @@ from msgspec import UNSET, Meta, UnsetType
 from api.conventions.openapi import Input
 from api.schemas.common import id_text, text
 from api.schemas.places import DecisionRule, Stamp
+from domain.people import display_name
 
 Stage = Literal["collecting", "deliberating", "voting", "implementing", "evaluating", "closed"]
 Outcome = Literal["adopted", "rejected", "no_quorum", "insufficient_support", "withdrawn", "dismissed",
@@ -160,6 +161,26 @@ class BallotCast(Input):
     household_id: HouseholdRef | None = None  # type: ignore[valid-type]
 
 
+class BallotCaster(msgspec.Struct):
+    person_id: str
+    display_name: Annotated[str, Meta(examples=["张*华"])]
+
+
+class BallotVersion(msgspec.Struct):
+    """One version of a household's ballot, as its own members see it."""
+
+    id: str
+    proposal_id: str
+    household_id: str
+    version: int
+    cast_by: BallotCaster
+    choice: Annotated[Choice | None, Meta(description="null for a secret vote, always")]
+    option_ids: Annotated[list[str] | None, Meta(description="null for a secret vote, always")]
+    cast_at: Stamp
+    created_at: Stamp
+    updated_at: Stamp
+
+
 class Ballot(msgspec.Struct):
     id: Annotated[str, Meta(examples=["blt_5t7v9x2b4d6f8h1k"])]
     proposal_id: str
@@ -289,6 +310,14 @@ def ballot_view(cast: dict[str, Any]) -> Ballot:
     return Ballot(id=row["id"], proposal_id=row["proposal_id"], household_id=row["household_id"], secret=secret,
                   choice=cast["choice"], option_ids=cast["option_ids"], receipt=receipt, nonce=cast["nonce"],
                   version=row["version"], created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def ballot_version_view(row: Any) -> BallotVersion:
+    return BallotVersion(id=row["id"], proposal_id=row["proposal_id"], household_id=row["household_id"],
+                         version=row["version"],
+                         cast_by=BallotCaster(row["cast_by"], display_name(row["real_name"], row["nickname"])),
+                         choice=row["choice"], option_ids=row["option_ids"], cast_at=row["cast_at"],
+                         created_at=row["created_at"], updated_at=row["updated_at"])
 
 
 def timeline_view(row: Any) -> TimelineEntry:

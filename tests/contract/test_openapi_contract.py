@@ -56,6 +56,11 @@ SPEC_ROUTES = {
     ("GET", "/v1/organizations"), ("POST", "/v1/organizations"), ("POST", "/v1/organizations/{id}/members"),
     ("GET", "/v1/organizations/{id}"),  # an addition: the read of one organisation
     ("GET", "/v1/audit"),  # quality.md, "Security and privacy"
+    # Additions (docs/conformance.md): a household's members with when each joined, for its head;
+    # the versions of a household's ballot and who cast each, for its own members.
+    ("GET", "/v1/households/{id}/members"), ("GET", "/v1/proposals/{id}/ballot/history"),
+    # an organisation-member invite, for workers who live outside the street
+    ("POST", "/v1/organizations/{id}/member-invites"),
     # The street office platform (resources.md §5) and the test clock (§6). GET of one endpoint
     # and rotate-secret are additions: the read If-Match needs, and "rotatable with an overlap".
     ("GET", "/v1/events"),
