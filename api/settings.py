@@ -16,6 +16,9 @@ from domain.webhooks import Allowlist
 DEV_JWT_KEYS = "dev-2026:ZGV2ZWxvcG1lbnQtb25seS1zaWduaW5nLWtleS0wMDAwMDA="
 DEV_DATA_KEY = "ZGV2ZWxvcG1lbnQtb25seS1kYXRhLWtleS0wMDAwMDA="  # 32 bytes once decoded
 
+_DEV_SIGNING_SECRET = base64.b64decode(DEV_JWT_KEYS.partition(":")[2])
+_DEV_DATA_KEY_BYTES = base64.b64decode(DEV_DATA_KEY)
+
 ENVIRONMENTS = ("development", "test", "production")
 
 
@@ -110,9 +113,11 @@ class Settings:
         if not self.production:
             return
         unsafe = []
-        if DEV_JWT_KEYS.split(":")[1] in self.jwt_keys:
+        # Compared as the bytes they decode to: base64 decoding skips whitespace, so a text
+        # comparison would let a development key through with a space or a line break in it.
+        if _DEV_SIGNING_SECRET in self.signing_keys.values():
             unsafe.append("BILIN_JWT_KEYS is the development key")
-        if self.data_key == DEV_DATA_KEY:
+        if self.data_key_bytes == _DEV_DATA_KEY_BYTES:
             unsafe.append("BILIN_DATA_KEY is the development key")
         if self.debug:
             unsafe.append("BILIN_DEBUG is on")

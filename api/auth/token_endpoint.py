@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from urllib.parse import parse_qsl, unquote
 
 import msgspec
+import structlog
 from litestar import Request, Response, post
 from msgspec import UNSET, Meta, UnsetType
 
@@ -23,6 +24,9 @@ from domain.permissions import Principal
 from store import clients
 from usecases import signin
 from usecases.crypto import matches
+from usecases.demo import DEVELOPMENT_SECRETS
+
+log = structlog.get_logger("bilin.auth")
 
 ClientId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=["cli_8m3k9x2q7r5t1v4w"])]
 Secret = Annotated[str, Meta(max_length=256, pattern=r"^[\x21-\x7e]*$", examples=["sk_…"])]
@@ -114,6 +118,9 @@ def _basic_credentials(encoded: str) -> tuple[str, str]:
 async def _client_credentials(request: Request, token_request: ClientCredentialsGrant
                               ) -> tuple[Principal, str | None]:
     if not token_request.client_id or not token_request.client_secret:
+        raise _invalid_client()
+    if token_request.client_secret in DEVELOPMENT_SECRETS and services_of(request).settings.production:
+        log.warning("development_secret_refused", client_id=token_request.client_id)
         raise _invalid_client()
     async with services_of(request).db.connection() as conn:
         client = await clients.get_active_client(conn, token_request.client_id)
