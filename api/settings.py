@@ -156,7 +156,7 @@ class Settings:
                 raise UnsafeConfiguration(f"BILIN_DB_{name}_TIMEOUT must be within 0–60 seconds")
         try:
             for entry in self.trusted_proxies:
-                ipaddress.ip_network(entry, strict=False)
+                ipaddress.ip_network(entry)  # as uvicorn reads it: 10.0.0.0/8, not 10.1.2.3/8
         except ValueError as error:
             raise UnsafeConfiguration(f"BILIN_TRUSTED_PROXIES: {error}") from None
         try:
