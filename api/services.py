@@ -49,7 +49,9 @@ class Services:
         return cls(
             settings=settings,
             db=Database(settings.database_url, min_size=settings.db_pool_min,
-                        max_size=settings.db_pool_max),
+                        max_size=settings.db_pool_max, connect_timeout=settings.db_connect_timeout,
+                        command_timeout=settings.db_command_timeout,
+                        acquire_timeout=settings.db_acquire_timeout),
             redis=redis,
             limiter=RateLimiter(redis),
             keyring=KeyRing(settings.signing_keys, settings.active_kid, settings.access_token_ttl),
