@@ -99,17 +99,11 @@ def cmd_openapi(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
+    from api.serving import serve
 
     settings = load_settings()
     settings.check()
-    # X-Forwarded-For is believed only from the configured proxies: uvicorn's default trusts
-    # loopback, which lets any local caller (or a proxy that appends rather than replaces)
-    # choose its own address, and with it a fresh rate-limit bucket per request.
-    trusted = list(settings.trusted_proxies)
-    uvicorn.run("api.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None, log_config=None,
-                timeout_graceful_shutdown=30, access_log=False)
+    serve(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 def cmd_dev(args: argparse.Namespace) -> None:
