@@ -99,12 +99,11 @@ def cmd_openapi(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
+    from api.serving import serve
 
-    load_settings().check()
-    uvicorn.run("api.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_config=None, timeout_graceful_shutdown=30,
-                access_log=False)
+    settings = load_settings()
+    settings.check()
+    serve(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 def cmd_dev(args: argparse.Namespace) -> None:

@@ -13,10 +13,12 @@ from redis.backoff import NoBackoff
 
 from api.auth.tokens import KeyRing
 from api.conventions.ratelimit import RateLimiter
-from api.settings import Settings
+from api.settings import Settings, UnsafeConfiguration
 from integrations.wechat import WeChatClient
-from store.db import Database
-from usecases.crypto import Sealer
+from store import clients
+from store.db import UNAVAILABLE_ERRORS, Database
+from usecases.crypto import Sealer, digest
+from usecases.demo import DEVELOPMENT_SECRETS
 
 log = structlog.get_logger("bilin.services")
 
@@ -47,7 +49,9 @@ class Services:
         return cls(
             settings=settings,
             db=Database(settings.database_url, min_size=settings.db_pool_min,
-                        max_size=settings.db_pool_max),
+                        max_size=settings.db_pool_max, connect_timeout=settings.db_connect_timeout,
+                        command_timeout=settings.db_command_timeout,
+                        acquire_timeout=settings.db_acquire_timeout),
             redis=redis,
             limiter=RateLimiter(redis),
             keyring=KeyRing(settings.signing_keys, settings.active_kid, settings.access_token_ttl),
@@ -57,6 +61,23 @@ class Services:
 
     async def start(self) -> None:
         await self.db.connect()
+        if self.settings.production:
+            await self._refuse_development_secrets()
+
+    async def _refuse_development_secrets(self) -> None:
+        """Demo data seeded in development must not keep working once the same database is
+        served in production: refuse to start while a client has a published secret."""
+        try:
+            async with self.db.connection() as conn:
+                found = await clients.active_with_secret_digests(conn, [digest(s) for s in DEVELOPMENT_SECRETS])
+        except UNAVAILABLE_ERRORS as error:
+            # Started before the database: the token endpoint refuses those secrets anyway.
+            log.warning("development_secret_check_skipped", error=type(error).__name__)
+            return
+        if found:
+            raise UnsafeConfiguration(
+                "refusing to start in production: these clients still have the development secret "
+                f"(disable them or give them new secrets): {', '.join(found)}")
 
     async def stop(self) -> None:
         await self.wechat.aclose()

@@ -6,6 +6,7 @@ on, or any development-only switch."""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from domain.webhooks import Allowlist
 # Development defaults. Production refuses to start while any of these is in use.
 DEV_JWT_KEYS = "dev-2026:ZGV2ZWxvcG1lbnQtb25seS1zaWduaW5nLWtleS0wMDAwMDA="
 DEV_DATA_KEY = "ZGV2ZWxvcG1lbnQtb25seS1kYXRhLWtleS0wMDAwMDA="  # 32 bytes once decoded
+
+_DEV_SIGNING_SECRET = base64.b64decode(DEV_JWT_KEYS.partition(":")[2])
+_DEV_DATA_KEY_BYTES = base64.b64decode(DEV_DATA_KEY)
 
 ENVIRONMENTS = ("development", "test", "production")
 
@@ -62,6 +66,15 @@ class Settings:
     webhook_allowlist: tuple[str, ...] = ()  # CIDRs and host names production may deliver to
     event_retention_days: int = 35
     worker_concurrency: int = 8  # webhook deliveries in flight per worker process
+    # /metrics: a bearer token for the scraper; without one production serves no metrics.
+    metrics_token: str | None = None
+    # Addresses (IPs or CIDRs) of the reverse proxies whose X-Forwarded-For is believed; none
+    # by default, so a caller cannot pick its own address (and rate-limit bucket).
+    trusted_proxies: tuple[str, ...] = ()
+    # Seconds before a silent database fails a request with 503 instead of holding it.
+    db_connect_timeout: float = 2.0
+    db_command_timeout: float = 3.0
+    db_acquire_timeout: float = 2.0
 
     @property
     def production(self) -> bool:
@@ -110,9 +123,11 @@ class Settings:
         if not self.production:
             return
         unsafe = []
-        if DEV_JWT_KEYS.split(":")[1] in self.jwt_keys:
+        # Compared as the bytes they decode to: base64 decoding skips whitespace, so a text
+        # comparison would let a development key through with a space or a line break in it.
+        if _DEV_SIGNING_SECRET in self.signing_keys.values():
             unsafe.append("BILIN_JWT_KEYS is the development key")
-        if self.data_key == DEV_DATA_KEY:
+        if self.data_key_bytes == _DEV_DATA_KEY_BYTES:
             unsafe.append("BILIN_DATA_KEY is the development key")
         if self.debug:
             unsafe.append("BILIN_DEBUG is on")
@@ -122,6 +137,8 @@ class Settings:
             unsafe.append("REDIS_URL is not set")
         if self.test_clock:
             unsafe.append("BILIN_TEST_CLOCK is on")
+        if self.metrics_token is not None and len(self.metrics_token) < 32:
+            unsafe.append("BILIN_METRICS_TOKEN is shorter than 32 characters")
         if not self.wechat_api_base.startswith("https://"):
             # The app secret travels in the query string: never in clear, never to a stand-in.
             unsafe.append("WECHAT_API_BASE is not https")
@@ -133,6 +150,15 @@ class Settings:
             raise UnsafeConfiguration("BILIN_EVENT_RETENTION_DAYS must be at least 30 (the feed's promise)")
         if not 1 <= self.worker_concurrency <= 100:
             raise UnsafeConfiguration("BILIN_WORKER_CONCURRENCY must be 1–100")
+        for name, seconds in (("CONNECT", self.db_connect_timeout), ("COMMAND", self.db_command_timeout),
+                              ("ACQUIRE", self.db_acquire_timeout)):
+            if not 0 < seconds <= 60:
+                raise UnsafeConfiguration(f"BILIN_DB_{name}_TIMEOUT must be within 0–60 seconds")
+        try:
+            for entry in self.trusted_proxies:
+                ipaddress.ip_network(entry)  # as uvicorn reads it: 10.0.0.0/8, not 10.1.2.3/8
+        except ValueError as error:
+            raise UnsafeConfiguration(f"BILIN_TRUSTED_PROXIES: {error}") from None
         try:
             Allowlist.parse(self.webhook_allowlist)
         except ValueError as error:
@@ -181,4 +207,10 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         worker_concurrency=int(get("BILIN_WORKER_CONCURRENCY", "8") or 8),
         wechat_api_base=get("WECHAT_API_BASE", defaults.wechat_api_base) or defaults.wechat_api_base,
         wechat_timeout=float(get("BILIN_WECHAT_TIMEOUT", "3") or 3),
+        metrics_token=get("BILIN_METRICS_TOKEN"),
+        trusted_proxies=tuple(e.strip() for e in (get("BILIN_TRUSTED_PROXIES", "") or "").split(",")
+                              if e.strip()),
+        db_connect_timeout=float(get("BILIN_DB_CONNECT_TIMEOUT", "2") or 2),
+        db_command_timeout=float(get("BILIN_DB_COMMAND_TIMEOUT", "3") or 3),
+        db_acquire_timeout=float(get("BILIN_DB_ACQUIRE_TIMEOUT", "2") or 2),
     )

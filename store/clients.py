@@ -49,6 +49,13 @@ _VIEW = """c.id, c.street_id, c.kind, c.name, c.appid, c.scopes,
 _ACTIVE = "c.disabled_at IS NULL"
 
 
+async def active_with_secret_digests(conn: asyncpg.Connection, digests: list[bytes]) -> list[str]:
+    """The ids of the clients that still sign in with one of these secrets."""
+    return [row["id"] for row in await conn.fetch(
+        "SELECT id FROM clients WHERE disabled_at IS NULL AND secret_digest = ANY($1::bytea[]) ORDER BY id",
+        digests)]
+
+
 async def insert_miniprogram(conn: asyncpg.Connection, *, client_id: str, street_id: str, name: str,
                              appid: str, app_secret_sealed: bytes) -> asyncpg.Record:
     try:

@@ -41,10 +41,18 @@ async def init_connection(conn: asyncpg.Connection) -> None:
 
 
 class Database:
-    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10) -> None:
+    """The API's pool. Every wait on the database is bounded, so that a database gone silent
+    (a partition drops packets and resets nothing, so TCP alone would wait for minutes) turns
+    into a 503 within seconds: connecting, each command, and waiting for a free connection."""
+
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10, connect_timeout: float = 2.0,
+                 command_timeout: float = 3.0, acquire_timeout: float = 2.0) -> None:
         self.url = url
         self.min_size = min_size
         self.max_size = max_size
+        self.connect_timeout = connect_timeout
+        self.command_timeout = command_timeout
+        self.acquire_timeout = acquire_timeout
         self.pool: asyncpg.Pool | None = None
 
     async def connect(self) -> None:
@@ -53,10 +61,12 @@ class Database:
             min_size=0,  # start even while the database is down; connections come as needed
             max_size=self.max_size,
             init=init_connection,
-            timeout=3,  # connect timeout: fail fast into a 503 rather than hang
-            command_timeout=30,
+            timeout=self.connect_timeout,
+            command_timeout=self.command_timeout,
             max_inactive_connection_lifetime=300,
-            server_settings={"timezone": "UTC", "application_name": "bilin"},
+            server_settings={"timezone": "UTC", "application_name": "bilin",
+                             # the server gives up too, rather than work on for a gone caller
+                             "statement_timeout": str(int(self.command_timeout * 1000))},
         )
 
     async def close(self) -> None:
@@ -66,7 +76,7 @@ class Database:
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         assert self.pool is not None, "Database.connect() was not called"
-        async with self.pool.acquire(timeout=5) as conn:
+        async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
             yield conn
 
     @contextlib.asynccontextmanager

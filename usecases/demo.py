@@ -35,6 +35,9 @@ DEMO_STREETS: dict[str, tuple[str, dict[str, dict[str, list[str]]]]] = {
     }),
 }
 DEMO_SECRET = "dev-secret-not-for-production"
+# Secrets published in the README and printed by the demo: production refuses to start while
+# a client has one, and the token endpoint refuses them in production.
+DEVELOPMENT_SECRETS = frozenset({DEMO_SECRET})
 _FLOORS, _UNITS, _ROOMS_PER_FLOOR = 6, 2, 2
 
 

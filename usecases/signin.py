@@ -68,10 +68,16 @@ async def sign_in_with_wechat(db: Database, sealer: Sealer, wechat: WeChatClient
     return SignedIn(_person(client["id"], client["street_id"], person_id), refresh_token, created)
 
 
-async def refresh(db: Database, presented: str) -> SignedIn:
+async def refresh(db: Database, presented: str, *, client_id: str | None = None) -> SignedIn:
+    """Rotate ``presented``. When the caller names its client (RFC 6749 §6), the token must
+    have been issued to that client; a mismatch is refused and leaves the token untouched,
+    since the token's own holder has done nothing wrong."""
     async with db.transaction() as conn:
         token = await refresh_tokens.claim(conn, digest(presented))
         refusal = _refusal(token)
+        if refusal is None and client_id is not None and client_id != token["client_id"]:
+            log.warning("refresh_token_refused", reason="other_client", family_id=token["family_id"])
+            raise GrantRefused("invalid_grant")
         if refusal is None:
             await refresh_tokens.mark_used(conn, token["id"])
             new_token = await _issue_refresh_token(conn, person_id=token["person_id"], client_id=token["client_id"],

@@ -9,11 +9,11 @@ token too, and their logic lives in usecases/signin.py."""
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, unquote
 
 import msgspec
+import structlog
 from litestar import Request, Response, post
 from msgspec import UNSET, Meta, UnsetType
 
@@ -24,6 +24,9 @@ from domain.permissions import Principal
 from store import clients
 from usecases import signin
 from usecases.crypto import matches
+from usecases.demo import DEVELOPMENT_SECRETS
+
+log = structlog.get_logger("bilin.auth")
 
 ClientId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=["cli_8m3k9x2q7r5t1v4w"])]
 Secret = Annotated[str, Meta(max_length=256, pattern=r"^[\x21-\x7e]*$", examples=["sk_…"])]
@@ -47,10 +50,12 @@ class WechatCodeGrant(Input, tag="wechat_code", tag_field="grant_type"):
 
 
 class RefreshTokenGrant(Input, tag="refresh_token", tag_field="grant_type"):
-    """Rotation: each refresh token works once; a reused one revokes its whole family."""
+    """Rotation: each refresh token works once; a reused one revokes its whole family. OAuth
+    clients send their ``client_id`` too (RFC 6749 §6): it must be the token's client."""
 
     refresh_token: Annotated[str, Meta(min_length=1, max_length=256, pattern=r"^[\x21-\x7e]+$",
                                        examples=["rt_Hq3…"])]
+    client_id: ClientId | None = None
 
 
 TokenRequest = ClientCredentialsGrant | WechatCodeGrant | RefreshTokenGrant
@@ -86,19 +91,36 @@ async def _read_token_request(request: Request) -> TokenRequest:
         raise ProblemError("malformed_body") from None
     authorization = request.headers.get("authorization", "")
     if authorization[:6].lower() == "basic " and isinstance(token_request, ClientCredentialsGrant):
-        try:
-            user, _, password = base64.b64decode(authorization[6:].strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        client_id, client_secret = _basic_credentials(authorization[6:])
+        try:  # the decoded values obey the same rules as those sent in the body
+            token_request = msgspec.convert(
+                {**msgspec.structs.asdict(token_request), "client_id": client_id, "client_secret": client_secret},
+                ClientCredentialsGrant)
+        except msgspec.ValidationError:
             raise _invalid_client() from None
-        # RFC 6749 §2.3.1: the Basic credentials are form-urlencoded before encoding.
-        token_request = msgspec.structs.replace(
-            token_request, client_id=unquote(user), client_secret=unquote(password))
     return token_request
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str]:
+    """RFC 7617 credentials; anything but base64 of UTF-8 ``id:secret`` is invalid_client."""
+    try:
+        # ValueError covers binascii.Error, non-ASCII input and UnicodeDecodeError alike.
+        user, colon, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+        # RFC 6749 §2.3.1: the Basic credentials are form-urlencoded before encoding.
+        user, password = unquote(user, errors="strict"), unquote(password, errors="strict")
+    except ValueError:
+        raise _invalid_client() from None
+    if not colon or not user:
+        raise _invalid_client()
+    return user, password
 
 
 async def _client_credentials(request: Request, token_request: ClientCredentialsGrant
                               ) -> tuple[Principal, str | None]:
     if not token_request.client_id or not token_request.client_secret:
+        raise _invalid_client()
+    if token_request.client_secret in DEVELOPMENT_SECRETS and services_of(request).settings.production:
+        log.warning("development_secret_refused", client_id=token_request.client_id)
         raise _invalid_client()
     async with services_of(request).db.connection() as conn:
         client = await clients.get_active_client(conn, token_request.client_id)
@@ -123,7 +145,8 @@ async def _person_grant(request: Request, token_request: WechatCodeGrant | Refre
             signed_in = await signin.sign_in_with_wechat(services.db, services.sealer, services.wechat,
                                                          token_request.client_id, token_request.code)
         else:
-            signed_in = await signin.refresh(services.db, token_request.refresh_token)
+            signed_in = await signin.refresh(services.db, token_request.refresh_token,
+                                             client_id=token_request.client_id)
     except signin.GrantRefused as refused:
         raise (_invalid_client() if refused.code == "invalid_client" else ProblemError(refused.code)) from None
     return signed_in.principal, signed_in.refresh_token

@@ -8,14 +8,33 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
 import jwt
+import msgspec
 
 from domain.ids import new_id
 from domain.permissions import Principal
 
 ISSUER = "bilin"
 AUDIENCE = "bilin-api"
+
+
+_Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class Claims(msgspec.Struct):
+    """What a token must carry, with types. PyJWT checks the signature and the registered
+    claims it knows; a validly signed token with a list where an id belongs must still be
+    refused as invalid, not reach the routes."""
+
+    iat: int
+    exp: int
+    sub: _Id
+    kind: Literal["platform", "person"]
+    cid: _Id
+    sid: _Id
+    scope: Annotated[str, msgspec.Meta(max_length=512)] = ""
 
 
 class TokenRejected(Exception):
@@ -60,9 +79,16 @@ class KeyRing:
             raise TokenRejected("token_expired") from None
         except jwt.PyJWTError:
             raise TokenRejected("invalid_token") from None
-        kind = claims["kind"]
+        try:
+            typed = msgspec.convert(claims, Claims, strict=True)
+        except msgspec.ValidationError:
+            raise TokenRejected("invalid_token") from None
+        if typed.exp - typed.iat > self.ttl_seconds:
+            # Only this service signs, always with ttl_seconds: a longer-lived token was not
+            # issued here, or was issued under a key that must be considered leaked.
+            raise TokenRejected("invalid_token")
         return Principal(
-            kind=kind, client_id=claims["cid"], street_id=claims["sid"],
-            scopes=frozenset(str(claims.get("scope", "")).split()),
-            person_id=claims["sub"] if kind == "person" else None,
+            kind=typed.kind, client_id=typed.cid, street_id=typed.sid,
+            scopes=frozenset(typed.scope.split()),
+            person_id=typed.sub if typed.kind == "person" else None,
         )

@@ -1,10 +1,14 @@
 """Prometheus metrics: request counts and latency per route template, and pool usage.
 
 Set PROMETHEUS_MULTIPROC_DIR when running several worker processes so that /metrics adds
-up every worker (prometheus_client's multiprocess mode)."""
+up every worker (prometheus_client's multiprocess mode).
+
+Metrics tell an outsider the traffic, the routes and the pool's state, so production serves
+them only to a scraper with the bearer token BILIN_METRICS_TOKEN, and not at all without one."""
 
 from __future__ import annotations
 
+import hmac
 import os
 
 from prometheus_client import (
@@ -16,6 +20,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from api.conventions.problems import ProblemError
+from api.settings import Settings
 
 REQUESTS = Counter("bilin_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -41,3 +47,15 @@ def exposition(pool_usage: tuple[int, int]) -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def authorize(settings: Settings, authorization: str | None) -> None:
+    """Raise unless this request may read the metrics."""
+    if settings.metrics_token is None:
+        if settings.production:
+            raise ProblemError("not_found")
+        return
+    scheme, _, presented = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+            presented.strip().encode(), settings.metrics_token.encode()):
+        raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="metrics"'})

@@ -36,7 +36,7 @@ class UnitOfWork:
     async def connection(self) -> asyncpg.Connection:
         if self._conn is None:
             assert self._db.pool is not None, "Database.connect() was not called"
-            self._conn = await self._db.pool.acquire(timeout=5)
+            self._conn = await self._db.pool.acquire(timeout=self._db.acquire_timeout)
         return self._conn
 
     async def transaction(self) -> asyncpg.Connection:
@@ -60,6 +60,14 @@ class UnitOfWork:
         if transaction is not None:
             with contextlib.suppress(Exception):  # a broken connection is discarded on release
                 await transaction.rollback()
+
+    def discard(self) -> None:
+        """Close the connection without a word to the server. After a 503 the database may be
+        silent, and a ROLLBACK would hold the answer for another command timeout; the server
+        rolls back by itself when it sees the connection go."""
+        self._transaction = None
+        if self._conn is not None:
+            self._conn.terminate()
 
     async def release(self) -> None:
         await self.rollback()
@@ -86,7 +94,9 @@ def unit_of_work_middleware(app: Any) -> Any:
             if failed_commit:
                 return  # the body of a response replaced by a 503 below
             if message["type"] == "http.response.start" and uow.in_transaction:
-                if message["status"] < 400:
+                if message["status"] == 503:
+                    uow.discard()
+                elif message["status"] < 400:
                     try:
                         await uow.commit()
                     except Exception as error:  # the change did not commit: say so, not 2xx

@@ -53,9 +53,11 @@ async def readyz(request: Request) -> Response[Readiness]:
 
 
 @get("/metrics", operation_id="getMetrics", summary="Prometheus metrics", tags=["system"],
-     security=[], include_in_schema=True, media_type="text/plain")
+     security=[], include_in_schema=True, media_type="text/plain", responses=problems((401, 404)))
 async def prometheus_metrics(request: Request) -> Response[bytes]:
-    body, content_type = metrics.exposition(services_of(request).db.pool_usage())
+    services = services_of(request)
+    metrics.authorize(services.settings, request.headers.get("authorization"))
+    body, content_type = metrics.exposition(services.db.pool_usage())
     return Response(body, media_type=content_type)
 
 

@@ -4,7 +4,9 @@ cloned once per test process. Tests isolate themselves by creating their own str
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -61,3 +63,18 @@ async def _drop(server_url: str, worker: str) -> None:
 
 def drop_test_database(server_url: str, worker: str) -> None:
     asyncio.run(_drop(server_url, worker))
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(server_url: str, name: str) -> AsyncIterator[str]:
+    """A database of its own, cloned from the migrated template, for a test that must change
+    what every other test in its process shares (e.g. what production refuses to start with)."""
+    template = f"bilin_template_{migrations_digest()}"
+    admin = await asyncpg.connect(with_database(server_url, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        yield with_database(server_url, name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

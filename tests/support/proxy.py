@@ -6,6 +6,8 @@ It runs its own asyncio loop in a daemon thread, so sync and async tests drive i
     with TcpProxy("127.0.0.1", 6379) as proxy:   # listens on 127.0.0.1:<proxy.port>
         proxy.cut()       # listener and every live connection closed: new ones are refused
         proxy.restore()   # listening again on the same port
+        proxy.blackhole() # a silent partition: nothing is forwarded and nothing is closed
+        proxy.restore()   # the held connections reset, then forwarding as before
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ class TcpProxy:
         self._server: asyncio.base_events.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()  # both ends of every live connection
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Set while blackholed: bytes are read and dropped, new connections are held open.
+        self._blackholed = False
+        self._unblocked = asyncio.Event()
 
     # -- the sync interface (called from the test's thread) ---------------------------------
 
@@ -42,7 +47,12 @@ class TcpProxy:
 
     def restore(self) -> None:
         """Listen again on the same port; connections made from now on are forwarded."""
-        self._call(self._listen())
+        self._call(self._restore())
+
+    def blackhole(self) -> None:
+        """Drop every byte in both directions without closing anything, and accept new
+        connections without ever answering: what a silent network partition looks like."""
+        self._call(self._blackhole())
 
     @property
     def is_cut(self) -> bool:
@@ -82,6 +92,19 @@ class TcpProxy:
                                                   reuse_address=True, family=socket.AF_INET)
         self.port = self._server.sockets[0].getsockname()[1]
 
+    async def _blackhole(self) -> None:
+        self._unblocked.clear()
+        self._blackholed = True
+
+    async def _restore(self) -> None:
+        if self._blackholed:
+            # The dropped bytes broke every conversation in flight: end them as a partition
+            # that heals does, with a reset, and forward afresh.
+            self._blackholed = False
+            self._unblocked.set()
+            await self._cut()
+        await self._listen()
+
     async def _cut(self) -> None:
         server, self._server = self._server, None
         if server is not None:
@@ -100,6 +123,9 @@ class TcpProxy:
         self._writers.add(client_writer)
         try:
             if self._server is None:  # accepted just before a cut: drop it
+                return
+            if self._blackholed:  # hold it, silent, until the partition heals
+                await self._unblocked.wait()
                 return
             try:
                 upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
@@ -126,10 +152,11 @@ class TcpProxy:
                     self._writers.discard(writer)
             self._tasks.discard(task)
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                if self._blackholed:
+                    continue  # dropped on the floor, as by a partition
                 writer.write(data)
                 await writer.drain()
         except (OSError, asyncio.IncompleteReadError):

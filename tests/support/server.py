@@ -21,16 +21,24 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 @contextmanager
 def running_service(env: dict[str, str], *, workers: int = 1, port: int | None = None,
-                    log_path: Path | None = None) -> Iterator[str]:
-    """Start the API, wait until /healthz answers, yield its base URL, stop it gracefully."""
+                    log_path: Path | None = None, serve_command: bool = False,
+                    started: list[subprocess.Popen[bytes]] | None = None) -> Iterator[str]:
+    """Start the API, wait until /healthz answers, yield its base URL, stop it gracefully.
+
+    ``serve_command`` runs it as production does (``python -m api.cli serve``: the server
+    options come from the configuration) rather than through uvicorn's own command line;
+    ``started`` receives the process, for a test that signals it itself."""
     port = port or free_port()
     full_env = {**os.environ, "BILIN_ENV": "test", "BILIN_LOG_LEVEL": "warning", **env}
     log_file = open(log_path, "wb") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        cwd=PROJECT_ROOT, env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
-    )
+    command = ([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers)] if serve_command else
+               [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--no-access-log", "--log-level", "warning"])
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=full_env, stdout=log_file,
+                               stderr=subprocess.STDOUT)
+    if started is not None:
+        started.append(process)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -92,3 +92,14 @@ def test_the_image_holds_every_package_the_service_imports():
     # devservices is the local-run helper, imported only by `api.cli dev`, never in the image's commands
     missing = (needed & first_party) - copied - {"devservices"}
     assert not missing, f"the Dockerfile does not copy {sorted(missing)}"
+
+
+def test_the_api_trusts_forwarded_addresses_from_its_own_network_only():
+    import ipaddress
+
+    subnets = [ipaddress.ip_network(entry["subnet"])
+               for entry in COMPOSE["networks"]["default"]["ipam"]["config"]]
+    trusted = load_settings({"BILIN_TRUSTED_PROXIES": SERVICES["api"]["environment"]["BILIN_TRUSTED_PROXIES"]})
+    assert trusted.trusted_proxies
+    for entry in trusted.trusted_proxies:
+        assert any(ipaddress.ip_network(entry).subnet_of(subnet) for subnet in subnets), entry
