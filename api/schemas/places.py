@@ -18,7 +18,10 @@ Address = text(200, example="嘉定区菊园新区嘉富路 88 弄")
 Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 DecisionRule = Literal["simple_majority", "two_thirds", "civil_code_ordinary", "civil_code_major"]
 AreaText = Annotated[str, Meta(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["89.50"])]
-AreaNumber = Annotated[float, Meta(ge=0, le=99999999.99)]
+# "At most two decimals" is said to clients as multipleOf 0.01 (read in decimal, as JSON
+# Schema validators do); the check itself is domain.places.parse_area, since msgspec would
+# test it on the binary float and refuse 89.55.
+AreaNumber = Annotated[float, Meta(ge=0, le=99999999.99, extra_json_schema={"multipleOf": 0.01})]
 
 
 class Community(msgspec.Struct):

@@ -18,14 +18,16 @@ async def test_metrics_are_rate_limited_like_any_anonymous_request(client):
 
 
 async def test_production_without_a_token_serves_no_metrics(test_settings):
-    async with production_client(test_settings) as client:
+    async with production_client(test_settings) as production:
+        client = production.client
         response = await client.get("/metrics")
         assert response.status_code == 404 and response.json()["code"] == "not_found"
         assert "bilin_http_requests_total" not in response.text
 
 
 async def test_production_metrics_need_the_token(test_settings):
-    async with production_client(test_settings, metrics_token=TOKEN) as client:
+    async with production_client(test_settings, metrics_token=TOKEN) as production:
+        client = production.client
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
                         {"Authorization": f"Bearer {TOKEN}x"}):
             refused = await client.get("/metrics", headers=headers)

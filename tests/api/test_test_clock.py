@@ -66,7 +66,8 @@ async def test_security_time_does_not_move(client, platform):
 
 
 async def test_production_has_no_test_clock(test_settings):
-    async with production_client(test_settings) as client:
+    async with production_client(test_settings) as production:
+        client = production.client
         assert (await client.get("/v1/test-clock")).status_code == 404
         assert (await client.post("/v1/test-clock", json={"advance_seconds": 60})).status_code == 404
 

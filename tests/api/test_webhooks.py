@@ -156,9 +156,10 @@ async def test_bad_input_is_400(client, platform, body):
     assert response.status_code == 400, response.text
 
 
-async def test_production_refuses_internal_destinations_unless_allowlisted(test_settings, database_url):
-    async with production_client(test_settings, webhook_allowlist=("10.8.0.0/16", "hooks.intranet")) as client:
-        platform = await sign_in(client, await new_street_client(database_url))
+async def test_production_refuses_internal_destinations_unless_allowlisted(test_settings):
+    async with production_client(test_settings, webhook_allowlist=("10.8.0.0/16", "hooks.intranet")) as production:
+        client = production.client
+        platform = await sign_in(client, await new_street_client(production.database_url))
 
         async def create(url: str):
             return await client.post("/v1/webhook-endpoints", headers=platform.headers(), json={"url": url})
