@@ -88,3 +88,27 @@ async def test_demo_secrets_get_no_token_and_production_refuses_to_start_with_th
             response = await client.post("/v1/auth/token", json={
                 "grant_type": "client_credentials", "client_id": "cli_demo_juyuan", "client_secret": DEMO_SECRET})
             assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("entries", [("*",), ("127.0.0.1/8",), ("proxy.internal",)])
+def test_trusted_proxies_must_be_addresses_or_networks(entries):
+    with pytest.raises(UnsafeConfiguration, match="BILIN_TRUSTED_PROXIES"):
+        production(trusted_proxies=entries).check()
+    production(trusted_proxies=("10.0.0.0/8", "::1", "172.30.0.7")).check()
+
+
+@pytest.mark.parametrize("name", ["db_connect_timeout", "db_command_timeout", "db_acquire_timeout"])
+def test_database_timeouts_are_bounded(name):
+    for seconds in (0, -1, 61):
+        with pytest.raises(UnsafeConfiguration, match="TIMEOUT"):
+            production(**{name: seconds}).check()
+
+
+def test_the_new_values_come_from_the_environment():
+    from api.settings import load_settings
+
+    loaded = load_settings({"BILIN_TRUSTED_PROXIES": "10.0.0.0/8, 172.30.0.0/24", "BILIN_DB_CONNECT_TIMEOUT": "1.5",
+                            "BILIN_DB_COMMAND_TIMEOUT": "4", "BILIN_DB_ACQUIRE_TIMEOUT": "0.5"})
+    assert loaded.trusted_proxies == ("10.0.0.0/8", "172.30.0.0/24")
+    assert (loaded.db_connect_timeout, loaded.db_command_timeout, loaded.db_acquire_timeout) == (1.5, 4.0, 0.5)
+    assert load_settings({}).trusted_proxies == ()
