@@ -108,8 +108,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_dev(args: argparse.Namespace) -> None:
-    from api.devrun import prepare_local_services
+    from api.devrun import prepare_local_services, use_development_environment
 
+    use_development_environment()
     prepare_local_services()
     cmd_migrate(args)
     cmd_seed_demo(args)

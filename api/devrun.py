@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
 
 from devservices import postgres_service, redis_service
@@ -18,6 +19,13 @@ from devservices.wechat_standin import WeChatStandIn
 
 DATA_DIR = Path(__file__).resolve().parent.parent / ".data"
 _RUNNING: list[WeChatStandIn] = []  # the stand-in serves from a daemon thread until exit
+
+
+def use_development_environment(environ: MutableMapping[str, str] = os.environ) -> None:
+    """The service defaults to production; the run command is development unless told otherwise
+    (set before anything reads the settings, and inherited by the worker it starts)."""
+    if not environ.get("BILIN_ENV"):
+        environ["BILIN_ENV"] = "development"
 
 
 def prepare_local_services() -> None:
