@@ -37,7 +37,7 @@ def test_the_run_command_sets_development_unless_told_otherwise():
 
 def recipe(target: str) -> str:
     makefile = (ROOT / "Makefile").read_text()
-    match = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, flags=re.M)
+    match = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
     assert match, target
     return match.group(1)
 
