@@ -22,16 +22,19 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def running_dev(postgres_url: str, redis_url: str, name: str, *, log_path: Path) -> Iterator[tuple[subprocess.Popen, str]]:
-    """Start the run command, wait until its API answers, yield (process, base URL); stop it."""
+def running_dev(postgres_url: str, redis_url: str, name: str, *, log_path: Path,
+                command: list[str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Start the run command (or ``command``, e.g. ``make run``), wait until its API answers,
+    yield (process, base URL); stop it. It leads a process group of its own, as a shell's
+    foreground job does, so a test can send Ctrl-C's SIGINT to the whole group."""
     database_url = prepare_test_database(postgres_url, name)
     port = free_port()
     env = {key: value for key, value in os.environ.items()
            if key not in ("BILIN_ENV", "WECHAT_API_BASE") and not key.startswith("PYTEST_")}
     env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, PORT=str(port), BILIN_LOG_LEVEL="warning")
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "api.cli", "dev"], cwd=PROJECT_ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command or [sys.executable, "-m", "api.cli", "dev"], cwd=PROJECT_ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, process_group=0)
         base_url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120  # migrations and the demo data come first
