@@ -25,7 +25,7 @@ run: install
 	$(BIN)/python -m api.cli dev
 
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	BILIN_ENV=test $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: install  # seeds bilin_bench, serves 2 workers, drives them with wrk; writes docs/benchmarks.md
 	$(BIN)/python -m bench.run

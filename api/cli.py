@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -107,21 +106,19 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_dev(args: argparse.Namespace) -> None:
-    from api.devrun import prepare_local_services
+    from api.devrun import prepare_local_services, run_together, use_development_environment
 
+    use_development_environment()
     prepare_local_services()
     cmd_migrate(args)
     cmd_seed_demo(args)
-    # A worker beside the API, so webhooks and deadlines act in a local run too.
-    worker = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], cwd=PROJECT_ROOT)
-    try:
-        cmd_serve(args)
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+    # The API and a worker beside it (so webhooks and deadlines act in a local run too), stopped
+    # together: a signal to this process stops both.
+    cli = [sys.executable, "-m", "api.cli"]
+    sys.exit(run_together([
+        [*cli, "worker"],
+        [*cli, "serve", "--host", args.host, "--port", str(args.port), "--workers", str(args.workers)],
+    ]))
 
 
 def cmd_worker(args: argparse.Namespace) -> None:

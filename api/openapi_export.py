@@ -11,7 +11,9 @@ from api.settings import Settings
 def openapi_document() -> dict:
     from api.app import create_app
 
-    app = create_app(Settings(database_url="postgresql://unused@127.0.0.1:1/unused", log_level="error"))
+    # Development, so the contract also describes /v1/test-clock (which production does not serve).
+    app = create_app(Settings(environment="development", database_url="postgresql://unused@127.0.0.1:1/unused",
+                              log_level="error"))
     return contract_document(app)
 
 

@@ -1,7 +1,9 @@
 """Configuration, from environment variables only (each is documented in the README).
 
 The service refuses to start in production with an unsafe value: a development key, debug
-on, or any development-only switch."""
+on, or any development-only switch. Without BILIN_ENV it is production: a forgotten variable
+must not open the test clock, drop the webhook egress guard or accept the public development
+keys. ``make run`` (development) and ``make test`` (test) name their environment themselves."""
 
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class Settings:
-    environment: str = "development"
+    environment: str = "production"  # fail closed: see the module docstring
     database_url: str | None = None
     redis_url: str | None = None
     # "kid:base64secret,kid:base64secret"; the first signs, all verify (key rotation).

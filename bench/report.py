@@ -1,4 +1,4 @@
-"""The table in docs/benchmarks.md, and the verdict against quality.md's targets, computed
+"""The table in docs/benchmarks.md, and the verdict against the quality targets, computed
 from the numbers of this run (so the prose can't drift from the table)."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ Data: one street with {data} (bench/seed.py).
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 {rows}
 
-## Against the targets (quality.md: ≥ 70 % of floor, p99 ≤ 50 ms at 64 connections on 2 cores, worker RSS ≤ 200 MB)
+## Against the targets (≥ 70 % of floor, p99 ≤ 50 ms at 64 connections on 2 cores, worker RSS ≤ 200 MB)
 
 {chr(10).join(_verdict(api, floor))}
 
@@ -76,7 +76,7 @@ Caveats: this is one run, not a mean of several; on this shared 2-CPU machine re
 endpoint differed by up to ~2× in req/s, so read the table for orders of magnitude and for the
 real ÷ floor ratio (both sides measured the same way, minutes apart), not for small differences. The
 p99 figures include the load generator and PostgreSQL competing with the 2 workers for 2 CPUs; the
-quality.md target presumably means 2 cores for the API alone, so p99 here is pessimistic; the
+quality target presumably means 2 cores for the API alone, so p99 here is pessimistic; the
 floor's p99, measured under the same contention, is the fair comparison.
 
 ## How to reproduce
@@ -105,5 +105,5 @@ the way, drives each endpoint, then does the same with the floor, writes this fi
 ## Not measured yet
 
 Writes (cast a ballot, create a booking), street statistics, 100 clients racing for one slot, and the
-district-scale data set asked for in quality.md; floors for availability, tasks and /v1/me.
+district-scale data set asked for by the quality targets; floors for availability, tasks and /v1/me.
 """

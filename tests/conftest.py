@@ -19,6 +19,10 @@ from store.db import init_connection
 from tests.support.databases import drop_test_database, prepare_test_database
 from tests.support.platform import Platform, new_street_client, sign_in
 
+# Without BILIN_ENV the service is production; a bare `pytest` (not only `make test`) runs as
+# test, and so does every process the tests start.
+os.environ.setdefault("BILIN_ENV", "test")
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / ".data"
 GENEROUS = RateLimit(1_000_000, 60)  # tests that do not test rate limits must never hit one

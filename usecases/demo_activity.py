@@ -1,37 +1,72 @@
 """Demo activity in 嘉富苑 1 号楼 (development only), made through the same use cases the API
 runs, so rules, events and deadlines are real: two shared spaces (the building's lounge and
-the community's meeting room), three proposals — one gathering support, one in
-deliberation, one withdrawn — and two reports, one of them turned into the leader's task. Loading is idempotent: nothing is added once the building has
-spaces."""
+the community's meeting room), four proposals — one gathering support, one in deliberation,
+one withdrawn, one put to the vote by the leader — and two reports, one of them turned into
+the leader's task. Loading is idempotent: nothing is added once the building has spaces,
+except that a vote is opened again whenever none is open for at least another day (so the
+README's ballot works however long ago the data was loaded)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import asyncpg
 
 from domain.permissions import Principal
-from usecases import proposals, reports, spaces
+from usecases import proposal_parts, proposals, reports, spaces
+from usecases.clock import BusinessClock
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+VOTE_DAYS = 7  # the demo vote stays open this long after it is opened
 
 
 async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> bool:
     row = await conn.fetchrow(
         """SELECT b.street_id, b.community_id, b.id AS building_id FROM buildings b
            WHERE b.external_id = 'cli_demo_juyuan-c0-b0'""")
-    if row is None or await conn.fetchval("SELECT 1 FROM spaces WHERE building_id = $1", row["building_id"]):
+    if row is None:
         return False
+    # Business time (the test clock may have moved it), which the ballots are checked against.
+    now = await BusinessClock(enabled=True).now(conn)
+    loaded = await _load_once(conn, row, client_id, now)
+    await _keep_a_vote_open(conn, row, client_id, now)
+    return loaded
+
+
+async def _people(conn: asyncpg.Connection, row: asyncpg.Record, client_id: str) -> dict[str, Principal]:
     people = dict(await conn.fetch(
         """SELECT w.openid, w.person_id FROM wechat_identities w
            WHERE w.openid IN ('openid-zhang', 'openid-wang', 'openid-sun')"""))
+    return {openid.removeprefix("openid-"): Principal(kind="person", client_id=client_id,
+                                                       street_id=row["street_id"], person_id=person_id)
+            for openid, person_id in people.items()}
 
-    def as_person(code: str) -> Principal:
-        return Principal(kind="person", client_id=client_id, street_id=row["street_id"],
-                         person_id=people[f"openid-{code}"])
 
-    leader, resident, staff = as_person("wang"), as_person("zhang"), as_person("sun")
-    now = datetime.now(UTC)
+async def _keep_a_vote_open(conn: asyncpg.Connection, row: asyncpg.Record, client_id: str,
+                            now: datetime) -> None:
+    async with conn.transaction():
+        # One loader at a time, so two starts cannot both open a vote.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('demo-vote'))")
+        if await conn.fetchval(
+                """SELECT 1 FROM proposals WHERE building_id = $1 AND stage = 'voting'
+                   AND closes_at > $2::timestamptz + interval '1 day'""", row["building_id"], now):
+            return
+        people = await _people(conn, row, client_id)
+        leader, resident = people["wang"], people["zhang"]
+        gate = await proposals.create(conn, resident, row["building_id"], {
+            "title": "单元门禁改为刷卡加人脸识别", "category": "facilities",
+            "description": "单元门禁经常坏，外来人员随意进出，建议更换，费用从公共收益中列支。"}, now)
+        await proposal_parts.add_option(conn, resident, gate["id"], {"title": "更换单元门禁"})
+        await proposals.transition(conn, leader, gate["id"], {"to": "deliberating"}, lambda current: None, now)
+        await proposals.transition(conn, leader, gate["id"], {
+            "to": "voting", "ballot": {"closes_at": now + timedelta(days=VOTE_DAYS)}}, lambda current: None, now)
+
+
+async def _load_once(conn: asyncpg.Connection, row: asyncpg.Record, client_id: str, now: datetime) -> bool:
+    if await conn.fetchval("SELECT 1 FROM spaces WHERE building_id = $1", row["building_id"]):
+        return False
+    people = await _people(conn, row, client_id)
+    leader, resident, staff = people["wang"], people["zhang"], people["sun"]
     async with conn.transaction():
         await spaces.create_space(conn, leader, {
             "name": "1 号楼共享客厅", "kind": "lounge", "capacity": 12, "timezone": "Asia/Shanghai",
@@ -61,7 +96,7 @@ async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> boo
             "category": "facilities", "description": "一楼楼道灯坏了，晚上看不见台阶", "location": "1 楼楼道",
             "photo_urls": [], "urgency": "normal"})
         await reports.convert(conn, leader, lamp["id"], {
-            "title": "更换一楼楼道灯", "assignee": {"type": "person", "id": people["openid-wang"]},
+            "title": "更换一楼楼道灯", "assignee": {"type": "person", "id": leader.person_id},
             "due_at": now + timedelta(days=3), "priority": "high",
             "checklist": [{"text": "买灯泡", "done": False}, {"text": "更换并试亮", "done": False}],
             "points": 10}, now)

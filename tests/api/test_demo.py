@@ -1,6 +1,7 @@
 """The demo data a newcomer meets: load it twice (idempotent), then make the README's first
 requests — a platform token, the street's buildings, a resident signed in through the
-demo mini-program who already lives in 嘉富苑 1 号楼."""
+demo mini-program who already lives in 嘉富苑 1 号楼, a vote open for days. The README's
+requests themselves run in test_readme.py."""
 
 from __future__ import annotations
 
@@ -52,9 +53,27 @@ async def test_the_newcomers_first_requests(client, db, test_settings):
     assert {s["name"] for s in spaces} == {"1 号楼共享客厅", "嘉富社区议事厅"}
     building_id = me["memberships"][0]["building_id"]
     proposals = (await client.get(f"/v1/buildings/{building_id}/proposals", headers=resident)).json()["data"]
-    assert sorted(p["stage"] for p in proposals) == ["closed", "collecting", "deliberating"]
+    assert sorted(p["stage"] for p in proposals) == ["closed", "collecting", "deliberating", "voting"]
+    # The vote is open now and for days yet, so the README's ballot works on any day.
+    voting = next(p for p in proposals if p["stage"] == "voting")
+    ballot = await client.put(f"/v1/proposals/{voting['id']}/ballot", headers=resident, json={"choice": "yes"})
+    assert ballot.status_code == 200, ballot.text
+    assert await db.fetchval("SELECT closes_at - now() > interval '3 days' FROM proposals WHERE id = $1",
+                             voting["id"])
     mine = (await client.get(f"/v1/buildings/{building_id}/reports", headers=resident)).json()["data"]
     assert sorted(r["status"] for r in mine) == ["in_progress", "submitted"]
     leader_tasks = (await client.get("/v1/me/tasks", headers={
         "Authorization": f"Bearer {leader.json()['access_token']}"})).json()["data"]
     assert [t["title"] for t in leader_tasks] == ["更换一楼楼道灯"]
+
+
+async def test_a_closed_demo_vote_is_replaced_by_an_open_one(client, db, test_settings):
+    await load_everything(db, test_settings)
+    building = await db.fetchval("SELECT id FROM buildings WHERE external_id = 'cli_demo_juyuan-c0-b0'")
+    # As if the demo data had been loaded weeks ago: its vote has closed (and been tallied).
+    await db.execute("UPDATE proposals SET stage = 'closed', outcome = 'rejected' "
+                     "WHERE building_id = $1 AND stage = 'voting'", building)
+    await load_everything(db, test_settings)
+    await load_everything(db, test_settings)  # and only one is opened
+    assert await db.fetchval("SELECT count(*) FROM proposals WHERE building_id = $1 AND stage = 'voting' "
+                             "AND closes_at > now() + interval '3 days'", building) == 1

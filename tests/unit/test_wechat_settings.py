@@ -22,7 +22,8 @@ def test_production_talks_to_wechat_over_https_only():
 
 
 def test_outside_production_the_stand_in_is_fine_but_not_nonsense():
-    load_settings({"WECHAT_API_BASE": "http://127.0.0.1:9000", "BILIN_WECHAT_TIMEOUT": "0.5"}).check()
+    load_settings({"BILIN_ENV": "development", "WECHAT_API_BASE": "http://127.0.0.1:9000",
+                   "BILIN_WECHAT_TIMEOUT": "0.5"}).check()
     for wrong in ({"wechat_api_base": "ftp://x"}, {"wechat_timeout": 0.0}, {"wechat_timeout": 120.0}):
         with pytest.raises(UnsafeConfiguration):
-            Settings(**wrong).check()
+            Settings(environment="development", **wrong).check()
