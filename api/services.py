@@ -75,6 +75,7 @@ class Services:
             log.warning("development_secret_check_skipped", error=type(error).__name__)
             return
         if found:
+            await self.db.close()
             raise UnsafeConfiguration(
                 "refusing to start in production: these clients still have the development secret "
                 f"(disable them or give them new secrets): {', '.join(found)}")

@@ -5,8 +5,10 @@ requests themselves run in test_readme.py."""
 
 from __future__ import annotations
 
+import pytest
+
 from store.db import init_connection
-from usecases.crypto import Sealer
+from usecases.crypto import Sealer, digest
 from usecases.demo import DEMO_SECRET, load_demo
 from usecases.demo_activity import load_demo_activity
 from usecases.demo_people import load_for_juyuan
@@ -22,6 +24,16 @@ async def load_everything(db, settings) -> None:
         await load_demo_activity(conn, client_id=next(c for street, c, _ in loaded if street == "菊园新区"))
 
 
+@pytest.fixture
+async def demo_clients_retired_afterwards(db):
+    """Production refuses to start while a client has the development secret, and other tests
+    of this process start the app in production configuration on the same database."""
+    yield
+    await db.execute("UPDATE clients SET disabled_at = clock_timestamp() WHERE secret_digest = $1",
+                     digest(DEMO_SECRET))
+
+
+@pytest.mark.usefixtures("demo_clients_retired_afterwards")
 async def test_the_newcomers_first_requests(client, db, test_settings):
     await load_everything(db, test_settings)
     await load_everything(db, test_settings)  # a second run changes nothing
