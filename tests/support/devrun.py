@@ -7,16 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from devservices import free_port
 from devservices.common import stop_process
 from tests.support.databases import drop_test_database, prepare_test_database
+from tests.support.server import wait_until_healthy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,18 +35,8 @@ def running_dev(postgres_url: str, redis_url: str, name: str, *, log_path: Path,
                                    stdout=log, stderr=subprocess.STDOUT, process_group=0)
         base_url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120  # migrations and the demo data come first
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"the run command exited with {process.returncode}: {log_path.read_text()}")
-                try:
-                    if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the run command did not serve within 120 s: {log_path.read_text()}")
-                time.sleep(0.2)
+            # migrations and the demo data come first
+            wait_until_healthy(process, base_url, within=120, describe=log_path.read_text)
             yield process, base_url
         finally:
             stop_process(process, timeout=30)

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +17,23 @@ from devservices import free_port
 from devservices.common import stop_process
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until_healthy(process: subprocess.Popen, base_url: str, *, within: float,
+                       describe: Callable[[], str] = lambda: "") -> None:
+    """Poll /healthz until the process serves; fail at once if it exits, or after ``within`` s."""
+    deadline = time.monotonic() + within
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the service exited with {process.returncode}: {describe()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the service did not serve within {within} s: {describe()}")
+        time.sleep(0.1)
 
 
 @contextmanager
@@ -41,18 +58,7 @@ def running_service(env: dict[str, str], *, workers: int = 1, port: int | None =
         started.append(process)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the service exited with {process.returncode}")
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("the service did not start within 30 s")
-            time.sleep(0.1)
+        wait_until_healthy(process, base_url, within=30)
         yield base_url
     finally:
         stop_process(process, timeout=15)
