@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
@@ -34,3 +36,24 @@ def conflict_from(error: asyncpg.UniqueViolationError, codes: dict[str, str]) ->
 def snapshot(record: asyncpg.Record) -> dict[str, Any]:
     """A JSON-ready copy of a row for event data (decimals as strings, times as RFC 3339)."""
     return msgspec.to_builtins({k: v for k, v in record.items() if k != "street_id"})
+
+
+M = TypeVar("M")
+
+
+@cache
+def _field_names(model_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(model_type))
+
+
+def model(model_type: type[M], record: asyncpg.Record | None) -> M | None:
+    """A row as the feature's frozen model (``domain/<feature>.py``): the store's answer, so
+    no ``Record`` leaves the store. Columns the model does not name are left out."""
+    if record is None:
+        return None
+    return model_type(**{name: record[name] for name in _field_names(model_type)})
+
+
+def models(model_type: type[M], records: Iterable[asyncpg.Record]) -> list[M]:
+    names = _field_names(model_type)
+    return [model_type(**{name: record[name] for name in names}) for record in records]

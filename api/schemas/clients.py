@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import text
+from api.schemas.common import Stamp, text
 
-Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 ClientName = text(100, min_length=1, example="嘉富社区邻里小程序")
 AppId = Annotated[str, Meta(pattern=r"^wx[0-9a-z]{16}$", examples=["wx8f3c2a9d7e6b5a41"],
                             description="The mini-program's WeChat AppID")]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from msgspec import Meta
 
 from api.conventions.problems import PATTERN_CODES
+
+# A moment in an answer: RFC 3339 in UTC (``Z``), the form every resource uses.
+Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 
 # Any Unicode text (emoji and zero-width characters included, stored exactly) except NUL,
 # which PostgreSQL text cannot hold. (Lone surrogates never get this far: they are not valid

@@ -10,9 +10,8 @@ import msgspec
 from msgspec import Meta
 
 from api.conventions.openapi import Input
+from api.schemas.common import Stamp
 from domain.clock import MAX_ADVANCE_SECONDS
-
-Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 
 
 class EventSubject(msgspec.Struct):

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import ExternalId, id_text, name_text
+from api.schemas.common import ExternalId, Stamp, id_text, name_text
 from domain.people import display_name, mask_phone
 
-Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 PersonId = id_text("psn_4k8m2q6x9r3t7v1w")
 ScopeId = id_text("bld_3n8p2k5m7q9r4t6v")
 CommunityRef = id_text("com_7k2m9q4x8r1t5v3w")

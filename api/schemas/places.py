@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import ExternalId, text
+from api.schemas.common import ExternalId, Stamp, text
 from domain.places import BuildingRules as DomainRules
 from domain.places import format_area
 
 Name = text(100, min_length=1, example="嘉富社区")
 Address = text(200, example="嘉定区菊园新区嘉富路 88 弄")
-Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 DecisionRule = Literal["simple_majority", "two_thirds", "civil_code_ordinary", "civil_code_major"]
 AreaText = Annotated[str, Meta(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["89.50"])]
 # "At most two decimals" is said to clients as multipleOf 0.01 (read in decimal, as JSON

@@ -10,8 +10,8 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import id_text, text
-from api.schemas.places import DecisionRule, Stamp
+from api.schemas.common import Stamp, id_text, text
+from api.schemas.places import DecisionRule
 from domain.people import display_name
 
 Stage = Literal["collecting", "deliberating", "voting", "implementing", "evaluating", "closed"]

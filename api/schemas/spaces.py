@@ -9,10 +9,9 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import id_text, text
+from api.schemas.common import Stamp, id_text, text
 from domain.bookings import SpaceRules as DomainRules
 
-Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 # Requests: RFC 3339 with an offset (a naive time is refused by the decoder's tz requirement).
 When = Annotated[datetime, Meta(tz=True, examples=["2026-11-23T19:00:00+08:00"])]
 Kind = Literal["meeting_room", "lounge", "corridor", "reading_corner", "kitchen", "yard", "other"]
@@ -141,7 +140,7 @@ def space_view(row: Any) -> Space:
         opening_hours=dict(row["opening_hours"]),
         closures=[ClosureView(datetime.fromisoformat(c["start_at"]), datetime.fromisoformat(c["end_at"]),
                               c.get("reason", "")) for c in row["closures"]],
-        rules=SpaceRules(**{**rules.to_stored()}), created_at=row["created_at"], updated_at=row["updated_at"])
+        rules=SpaceRules(**rules.to_stored()), created_at=row["created_at"], updated_at=row["updated_at"])
 
 
 class FreeRange(msgspec.Struct):

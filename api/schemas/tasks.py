@@ -9,8 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import id_text, text
-from api.schemas.places import Stamp
+from api.schemas.common import Stamp, id_text, text
 from domain.webhooks import MAX_URL_LENGTH, URL_PATTERN
 
 When = Annotated[datetime, Meta(tz=True, examples=["2026-11-30T18:00:00+08:00"])]

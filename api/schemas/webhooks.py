@@ -9,11 +9,10 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import text
+from api.schemas.common import Stamp, text
 from domain.events import MAX_FILTERS, TYPE_PATTERN
 from domain.webhooks import MAX_URL_LENGTH, URL_PATTERN
 
-Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN,
                           examples=["https://platform.example.gov.cn/bilin/webhooks"],
                           description="http(s), without credentials or fragment.")]
