@@ -6,10 +6,12 @@ know whether another page follows without counting."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import asyncpg
 
 NEWEST_FIRST = "created_desc"
 CHANGED_ASC = "updated_asc"
@@ -48,5 +50,11 @@ def split_page(rows: Sequence[Any], keyset: Keyset) -> tuple[list[Any], tuple[da
     if len(rows) <= keyset.limit:
         return page, None
     last = page[-1]
-    stamp = last["created_at"] if keyset.order == NEWEST_FIRST else last["updated_at"]
-    return page, (stamp, last["id"])
+    stamp = _field(last, "created_at" if keyset.order == NEWEST_FIRST else "updated_at")
+    return page, (stamp, _field(last, "id"))
+
+
+def _field(item: Any, name: str) -> Any:
+    """A page item is a feature's model (attributes) or, where a feature still pages rows, a
+    Record (keys)."""
+    return item[name] if isinstance(item, Mapping | asyncpg.Record) else getattr(item, name)
