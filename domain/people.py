@@ -1,6 +1,11 @@
-"""Personal information as other people may see it (PIPL): masked names and numbers."""
+"""Persons, their memberships of households, the roles they hold, the organisations of a
+street and the invites that bring people in; and personal information as other people may
+see it (PIPL): masked names and numbers."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 ANONYMOUS = "居民"
 
@@ -34,3 +39,124 @@ def display_name(real_name: str | None, nickname: str | None) -> str:
     if real_name:
         return mask_name(real_name)
     return nickname or ANONYMOUS
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    nickname: str | None
+    real_name: str | None
+    phone: str | None
+    erased_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A person's place in a household (with the household's unit label)."""
+
+    id: str
+    street_id: str
+    community_id: str
+    building_id: str
+    household_id: str
+    person_id: str
+    role: str
+    head: bool
+    joined_at: datetime
+    left_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    unit_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A live member as a member list shows them; ``joined_at`` only in a household's own list."""
+
+    id: str
+    person_id: str
+    role: str
+    head: bool
+    created_at: datetime
+    updated_at: datetime
+    unit_label: str
+    nickname: str | None
+    real_name: str | None
+    phone: str | None
+    joined_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    id: str
+    street_id: str
+    person_id: str
+    role: str
+    scope_type: str
+    scope_id: str
+    community_id: str | None
+    building_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    id: str
+    street_id: str
+    community_id: str | None
+    name: str
+    kind: str
+    external_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def building_id(self) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: str
+    street_id: str
+    actor_client: str
+    actor_person: str | None
+    action: str
+    subject_type: str
+    subject_id: str
+    fields: list[str]
+    request_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# Invites: a one-time code whose terms say what redeeming it gives. Every kind has the fields
+# up to created_at; the rest are its terms (the columns of its table).
+
+@dataclass(frozen=True, slots=True)
+class HouseholdInvite:
+    id: str
+    street_id: str
+    created_by: str
+    expires_at: datetime
+    created_at: datetime
+    household_id: str
+    role: str
+    head: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RoleInvite:
+    id: str
+    street_id: str
+    created_by: str
+    expires_at: datetime
+    created_at: datetime
+    role: str
+    scope_type: str
+    scope_id: str
+    community_id: str | None
+    building_id: str | None

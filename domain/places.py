@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -63,7 +64,9 @@ class BuildingRules:
     }
 
     @classmethod
-    def from_stored(cls, stored: dict[str, Any]) -> BuildingRules:
+    def from_stored(cls, stored: dict[str, Any] | BuildingRules) -> BuildingRules:
+        if isinstance(stored, BuildingRules):
+            return stored
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in stored.items() if k in known})
 
@@ -88,3 +91,70 @@ def support_threshold(rules: BuildingRules, voting_households: int) -> int:
     and the percentage of voting households, rounded up (exact integer arithmetic)."""
     by_percent = -(-rules.support_percent * voting_households // 100)
     return max(rules.support_min_households, by_percent)
+
+
+class _ByKey:
+    """Read a field as ``thing["name"]`` too: the features that still read a community or
+    a building the way they read rows keep working until they take the model's attributes."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Community(_ByKey):
+    id: str
+    street_id: str
+    name: str
+    external_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def community_id(self) -> str:
+        return self.id
+
+    @property
+    def building_id(self) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Building(_ByKey):
+    id: str
+    street_id: str
+    community_id: str
+    name: str
+    address: str
+    compound_name: str | None
+    floors: int | None
+    units: int | None
+    external_id: str | None
+    rules: dict[str, Any]  # as stored; building_rules reads it with the defaults
+    created_at: datetime
+    updated_at: datetime
+    household_count: int
+
+    @property
+    def building_id(self) -> str:
+        return self.id
+
+    @property
+    def building_rules(self) -> BuildingRules:
+        return BuildingRules.from_stored(self.rules)
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    id: str
+    street_id: str
+    community_id: str
+    building_id: str
+    unit_label: str
+    area_m2: Decimal
+    votes: bool
+    external_id: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -6,8 +6,9 @@ from typing import Any
 
 import asyncpg
 
+from domain.places import Building
 from store.paging import Keyset, keyset_sql
-from store.rows import conflict_from, set_clause
+from store.rows import conflict_from, model, models, set_clause
 
 _UNIQUE = {"buildings_external_id_key": "duplicate_external_id"}
 _COLUMNS = """b.id, b.street_id, b.community_id, b.name, b.address, b.compound_name, b.floors,
@@ -17,7 +18,7 @@ UPDATABLE = ("name", "address", "compound_name", "floors", "units", "external_id
 
 
 async def insert(conn: asyncpg.Connection, *, id: str, street_id: str, community_id: str,
-                 fields: dict[str, Any]) -> asyncpg.Record:
+                 fields: dict[str, Any]) -> Building:
     try:
         await conn.execute(
             """INSERT INTO buildings (id, street_id, community_id, name, address, compound_name,
@@ -33,17 +34,17 @@ async def insert(conn: asyncpg.Connection, *, id: str, street_id: str, community
 
 
 async def get(conn: asyncpg.Connection, street_id: str, building_id: str, *,
-              for_update: bool = False) -> asyncpg.Record | None:
+              for_update: bool = False) -> Building | None:
     lock = " FOR UPDATE OF b" if for_update else ""
-    return await conn.fetchrow(
+    return model(Building, await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM buildings b WHERE b.id = $1 AND b.street_id = $2{lock}",
         building_id, street_id,
-    )
+    ))
 
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *,
                community_id: str | None = None, external_id: str | None = None,
-               scope: tuple[list[str], list[str]] | None = None) -> list[asyncpg.Record]:
+               scope: tuple[list[str], list[str]] | None = None) -> list[Building]:
     """A page of the street's buildings; with ``scope`` (community ids, building ids) only
     the buildings of those communities and those buildings."""
     params: list[Any] = [street_id]
@@ -56,14 +57,14 @@ async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *,
             params.append(value)
             filters.append(f"b.{column} = ${len(params)}")
     condition, order = keyset_sql(keyset, "b", params)
-    return await conn.fetch(
+    return models(Building, await conn.fetch(
         f"SELECT {_COLUMNS} FROM buildings b WHERE {' AND '.join(filters)} AND {condition} {order}",
         *params,
-    )
+    ))
 
 
 async def update(conn: asyncpg.Connection, street_id: str, building_id: str,
-                 changes: dict[str, Any]) -> asyncpg.Record:
+                 changes: dict[str, Any]) -> Building:
     params: list[Any] = [building_id, street_id]
     assignments = set_clause(changes, UPDATABLE, params)
     try:

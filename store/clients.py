@@ -6,9 +6,10 @@ from typing import Any
 
 import asyncpg
 
+from domain.clients import Client, MiniProgramCredentials
 from domain.ids import new_id
 from store.paging import Keyset, keyset_sql
-from store.rows import conflict_from, set_clause
+from store.rows import conflict_from, model, models, set_clause
 
 
 async def ensure_street(conn: asyncpg.Connection, name: str, timezone: str = "Asia/Shanghai") -> str:
@@ -57,57 +58,57 @@ async def active_with_secret_digests(conn: asyncpg.Connection, digests: list[byt
 
 
 async def insert_miniprogram(conn: asyncpg.Connection, *, client_id: str, street_id: str, name: str,
-                             appid: str, app_secret_sealed: bytes) -> asyncpg.Record:
+                             appid: str, app_secret_sealed: bytes) -> Client:
     try:
-        return await conn.fetchrow(
+        return model(Client, await conn.fetchrow(
             f"""INSERT INTO clients AS c (id, street_id, kind, name, appid, app_secret_sealed)
                 VALUES ($1, $2, 'miniprogram', $3, $4, $5) RETURNING {_VIEW}""",
-            client_id, street_id, name, appid, app_secret_sealed)
+            client_id, street_id, name, appid, app_secret_sealed))
     except asyncpg.UniqueViolationError as error:
         raise conflict_from(error, _UNIQUE) from None
 
 
 async def get(conn: asyncpg.Connection, street_id: str, client_id: str, *, for_update: bool = False,
-              disabled_too: bool = False) -> asyncpg.Record | None:
+              disabled_too: bool = False) -> Client | None:
     """An active client of the street (a disabled one too, when asked: DELETE is idempotent)."""
     lock = " FOR UPDATE" if for_update else ""
     active = "TRUE" if disabled_too else _ACTIVE
-    return await conn.fetchrow(
+    return model(Client, await conn.fetchrow(
         f"SELECT {_VIEW} FROM clients c WHERE c.id = $1 AND c.street_id = $2 AND {active}{lock}",
-        client_id, street_id)
+        client_id, street_id))
 
 
-async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset) -> list[asyncpg.Record]:
+async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset) -> list[Client]:
     params: list[Any] = [street_id]
     condition, order = keyset_sql(keyset, "c", params)
-    return await conn.fetch(
-        f"SELECT {_VIEW} FROM clients c WHERE c.street_id = $1 AND {_ACTIVE} AND {condition} {order}", *params)
+    return models(Client, await conn.fetch(
+        f"SELECT {_VIEW} FROM clients c WHERE c.street_id = $1 AND {_ACTIVE} AND {condition} {order}", *params))
 
 
 async def update(conn: asyncpg.Connection, street_id: str, client_id: str,
-                 changes: dict[str, Any]) -> asyncpg.Record:
+                 changes: dict[str, Any]) -> Client:
     params: list[Any] = [client_id, street_id]
     assignments = set_clause(changes, ("name", "appid", "app_secret_sealed"), params)
     try:
-        return await conn.fetchrow(
+        return model(Client, await conn.fetchrow(
             f"UPDATE clients AS c SET {assignments} WHERE c.id = $1 AND c.street_id = $2 RETURNING {_VIEW}",
-            *params)
+            *params))
     except asyncpg.UniqueViolationError as error:
         raise conflict_from(error, _UNIQUE) from None
 
 
-async def disable(conn: asyncpg.Connection, street_id: str, client_id: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+async def disable(conn: asyncpg.Connection, street_id: str, client_id: str) -> Client:
+    return model(Client, await conn.fetchrow(
         f"""UPDATE clients AS c SET disabled_at = clock_timestamp(), updated_at = clock_timestamp()
-            WHERE c.id = $1 AND c.street_id = $2 RETURNING {_VIEW}""", client_id, street_id)
+            WHERE c.id = $1 AND c.street_id = $2 RETURNING {_VIEW}""", client_id, street_id))
 
 
-async def miniprogram_credentials(conn: asyncpg.Connection, client_id: str) -> asyncpg.Record | None:
+async def miniprogram_credentials(conn: asyncpg.Connection, client_id: str) -> MiniProgramCredentials | None:
     """An active mini-program client with its appid and sealed app secret, for the calls to
     WeChat; None for an unknown, disabled or platform client."""
-    return await conn.fetchrow(
+    return model(MiniProgramCredentials, await conn.fetchrow(
         """SELECT id, street_id, appid, app_secret_sealed FROM clients
-           WHERE id = $1 AND kind = 'miniprogram' AND disabled_at IS NULL""", client_id)
+           WHERE id = $1 AND kind = 'miniprogram' AND disabled_at IS NULL""", client_id))
 
 
 async def upsert_miniprogram(conn: asyncpg.Connection, *, client_id: str, street_id: str, name: str,

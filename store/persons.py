@@ -7,14 +7,15 @@ from typing import Any
 import asyncpg
 
 from domain.ids import new_id
-from store.rows import set_clause
+from domain.people import Person
+from store.rows import model, set_clause
 
 _COLUMNS = "p.id, p.nickname, p.real_name, p.phone, p.erased_at, p.created_at, p.updated_at"
 
 
-async def get(conn: asyncpg.Connection, person_id: str, *, for_update: bool = False) -> asyncpg.Record | None:
+async def get(conn: asyncpg.Connection, person_id: str, *, for_update: bool = False) -> Person | None:
     lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(f"SELECT {_COLUMNS} FROM persons p WHERE p.id = $1{lock}", person_id)
+    return model(Person, await conn.fetchrow(f"SELECT {_COLUMNS} FROM persons p WHERE p.id = $1{lock}", person_id))
 
 
 async def find_or_create_by_wechat(conn: asyncpg.Connection, *, appid: str, openid: str,
@@ -51,11 +52,11 @@ async def find_or_create_by_wechat(conn: asyncpg.Connection, *, appid: str, open
     return person_id, True
 
 
-async def update(conn: asyncpg.Connection, person_id: str, changes: dict[str, Any]) -> asyncpg.Record:
+async def update(conn: asyncpg.Connection, person_id: str, changes: dict[str, Any]) -> Person:
     params: list[Any] = [person_id]
     assignments = set_clause(changes, ("nickname", "real_name", "phone"), params)
-    return await conn.fetchrow(
-        f"UPDATE persons p SET {assignments} WHERE p.id = $1 RETURNING {_COLUMNS}", *params)
+    return model(Person, await conn.fetchrow(
+        f"UPDATE persons p SET {assignments} WHERE p.id = $1 RETURNING {_COLUMNS}", *params))
 
 
 async def erase(conn: asyncpg.Connection, person_id: str) -> None:

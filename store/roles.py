@@ -1,14 +1,15 @@
-"""Roles on scopes, and role invites."""
+"""Roles on scopes."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from domain.ids import new_id
+from domain.people import RoleGrant
 from store.paging import Keyset, keyset_sql
+from store.rows import model, models
 
 _COLUMNS = """r.id, r.street_id, r.person_id, r.role, r.scope_type, r.scope_id, r.community_id,
     r.building_id, r.created_at, r.updated_at"""
@@ -16,22 +17,22 @@ _COLUMNS = """r.id, r.street_id, r.person_id, r.role, r.scope_type, r.scope_id, 
 
 async def insert(conn: asyncpg.Connection, *, street_id: str, person_id: str, role: str, scope_type: str,
                  scope_id: str, community_id: str | None, building_id: str | None,
-                 granted_by: str) -> asyncpg.Record | None:
+                 granted_by: str) -> RoleGrant | None:
     """The new role, or None when the person already holds it on that scope."""
-    return await conn.fetchrow(
+    return model(RoleGrant, await conn.fetchrow(
         f"""INSERT INTO roles AS r (id, street_id, person_id, role, scope_type, scope_id, community_id,
                                     building_id, granted_by)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (person_id, role, scope_id) WHERE revoked_at IS NULL DO NOTHING
             RETURNING {_COLUMNS}""",
         new_id("role"), street_id, person_id, role, scope_type, scope_id, community_id, building_id,
-        granted_by)
+        granted_by))
 
 
-async def get_live(conn: asyncpg.Connection, street_id: str, role_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(
+async def get_live(conn: asyncpg.Connection, street_id: str, role_id: str) -> RoleGrant | None:
+    return model(RoleGrant, await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM roles r WHERE r.id = $1 AND r.street_id = $2 AND r.revoked_at IS NULL "
-        "FOR UPDATE", role_id, street_id)
+        "FOR UPDATE", role_id, street_id))
 
 
 async def revoke(conn: asyncpg.Connection, role_id: str) -> None:
@@ -39,26 +40,26 @@ async def revoke(conn: asyncpg.Connection, role_id: str) -> None:
                        "WHERE id = $1", role_id)
 
 
-async def revoke_all(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def revoke_all(conn: asyncpg.Connection, person_id: str) -> list[RoleGrant]:
+    return models(RoleGrant, await conn.fetch(
         f"""UPDATE roles r SET revoked_at = clock_timestamp(), updated_at = clock_timestamp()
-            WHERE r.person_id = $1 AND r.revoked_at IS NULL RETURNING {_COLUMNS}""", person_id)
+            WHERE r.person_id = $1 AND r.revoked_at IS NULL RETURNING {_COLUMNS}""", person_id))
 
 
-async def live_of_person(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def live_of_person(conn: asyncpg.Connection, person_id: str) -> list[RoleGrant]:
+    return models(RoleGrant, await conn.fetch(
         f"SELECT {_COLUMNS} FROM roles r WHERE r.person_id = $1 AND r.revoked_at IS NULL ORDER BY r.created_at",
-        person_id)
+        person_id))
 
 
 async def page_on_scope(conn: asyncpg.Connection, street_id: str, scope_id: str,
-                        keyset: Keyset) -> list[asyncpg.Record]:
+                        keyset: Keyset) -> list[RoleGrant]:
     params: list[Any] = [street_id, scope_id]
     condition, order = keyset_sql(keyset, "r", params)
-    return await conn.fetch(
+    return models(RoleGrant, await conn.fetch(
         f"""SELECT {_COLUMNS} FROM roles r
             WHERE r.street_id = $1 AND r.scope_id = $2 AND r.revoked_at IS NULL AND {condition} {order}""",
-        *params)
+        *params))
 
 
 async def person_known_in_street(conn: asyncpg.Connection, person_id: str, street_id: str) -> bool:
@@ -67,29 +68,3 @@ async def person_known_in_street(conn: asyncpg.Connection, person_id: str, stree
         """SELECT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND street_id = $2 AND left_at IS NULL)
                OR EXISTS (SELECT 1 FROM roles WHERE person_id = $1 AND street_id = $2 AND revoked_at IS NULL)""",
         person_id, street_id))
-
-
-# Role invites
-
-async def insert_invite(conn: asyncpg.Connection, *, street_id: str, role: str, scope_type: str,
-                        scope_id: str, community_id: str | None, building_id: str | None,
-                        code_digest: bytes, created_by: str, expires_at: datetime) -> asyncpg.Record:
-    return await conn.fetchrow(
-        """INSERT INTO role_invites (id, street_id, role, scope_type, scope_id, community_id, building_id,
-                                     code_digest, created_by, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           RETURNING id, role, scope_type, scope_id, expires_at, created_at""",
-        new_id("invite"), street_id, role, scope_type, scope_id, community_id, building_id, code_digest,
-        created_by, expires_at)
-
-
-async def claim_invite(conn: asyncpg.Connection, code_digest: bytes, street_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """SELECT id, role, scope_type, scope_id, community_id, building_id, created_by FROM role_invites
-           WHERE code_digest = $1 AND street_id = $2 AND used_at IS NULL AND expires_at > clock_timestamp()
-           FOR UPDATE""", code_digest, street_id)
-
-
-async def mark_invite_used(conn: asyncpg.Connection, invite_id: str, person_id: str) -> None:
-    await conn.execute("UPDATE role_invites SET used_at = clock_timestamp(), used_by = $2 WHERE id = $1",
-                       invite_id, person_id)

@@ -11,8 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+import msgspec
 from cryptography.exceptions import InvalidTag
+from msgspec import UNSET, UnsetType
 
+from domain.clients import Client, MiniProgramCredentials
 from domain.errors import Forbidden, NotFound
 from domain.ids import new_id
 from domain.permissions import Principal, ensure_street_wide
@@ -23,30 +26,43 @@ from store.paging import Keyset
 from store.rows import snapshot
 from usecases.actors import actor_for
 from usecases.crypto import Sealer
+from usecases.kernel import changes_of
 
-Precondition = Callable[[asyncpg.Record], None]
+Precondition = Callable[[Client], None]
+
+
+class MiniProgramCreate(msgspec.Struct):
+    name: str
+    appid: str
+    app_secret: str
+
+
+class MiniProgramChange(msgspec.Struct):
+    name: str | UnsetType = UNSET
+    appid: str | UnsetType = UNSET
+    app_secret: str | UnsetType = UNSET
 
 
 def seal_app_secret(sealer: Sealer, client_id: str, app_secret: str) -> bytes:
     return sealer.seal(app_secret.encode(), context=client_id.encode())
 
 
-def open_app_secret(sealer: Sealer, client: asyncpg.Record) -> str:
+def open_app_secret(sealer: Sealer, client: MiniProgramCredentials) -> str:
     try:
-        return sealer.open(client["app_secret_sealed"], context=client["id"].encode()).decode()
+        return sealer.open(client.app_secret_sealed, context=client.id.encode()).decode()
     except (InvalidTag, ValueError):
         # Sealed under another data key (BILIN_DATA_KEY changed): the street must register the
         # secret again. Say so rather than fail with a 500.
         raise WeChatError("wechat_app_misconfigured") from None
 
 
-async def _event(conn: asyncpg.Connection, action: str, record: asyncpg.Record,
+async def _event(conn: asyncpg.Connection, action: str, record: Client,
                  changed: list[str] | None = None) -> None:
     data: dict[str, Any] = {"client": snapshot(record)}  # the view's columns: no secret
     if changed is not None:
         data["changed"] = changed
-    await append_event(conn, type=f"client.{action}", street_id=record["street_id"],
-                       subject=Subject("client", record["id"]), data=data)
+    await append_event(conn, type=f"client.{action}", street_id=record.street_id,
+                       subject=Subject("client", record.id), data=data)
 
 
 async def _authorised(conn: asyncpg.Connection, who: Principal) -> None:
@@ -54,47 +70,48 @@ async def _authorised(conn: asyncpg.Connection, who: Principal) -> None:
 
 
 async def _own(conn: asyncpg.Connection, who: Principal, client_id: str, *, for_update: bool = False,
-               disabled_too: bool = False) -> asyncpg.Record:
+               disabled_too: bool = False) -> Client:
     record = await clients.get(conn, who.street_id, client_id, for_update=for_update, disabled_too=disabled_too)
     if record is None:  # another street's client, too: never reveal that it exists
         raise NotFound("not_found")
     return record
 
 
-async def list_clients(conn: asyncpg.Connection, who: Principal, keyset: Keyset) -> list[asyncpg.Record]:
+async def list_clients(conn: asyncpg.Connection, who: Principal, keyset: Keyset) -> list[Client]:
     await _authorised(conn, who)
     return await clients.page(conn, who.street_id, keyset)
 
 
-async def get_client(conn: asyncpg.Connection, who: Principal, client_id: str) -> asyncpg.Record:
+async def get_client(conn: asyncpg.Connection, who: Principal, client_id: str) -> Client:
     await _authorised(conn, who)
     return await _own(conn, who, client_id)
 
 
 async def register_miniprogram(conn: asyncpg.Connection, who: Principal, sealer: Sealer,
-                               fields: dict[str, Any]) -> asyncpg.Record:
+                               command: MiniProgramCreate) -> Client:
     await _authorised(conn, who)
     client_id = new_id("client")
     record = await clients.insert_miniprogram(
-        conn, client_id=client_id, street_id=who.street_id, name=fields["name"], appid=fields["appid"],
-        app_secret_sealed=seal_app_secret(sealer, client_id, fields["app_secret"]))
+        conn, client_id=client_id, street_id=who.street_id, name=command.name, appid=command.appid,
+        app_secret_sealed=seal_app_secret(sealer, client_id, command.app_secret))
     await _event(conn, "created", record)
     return record
 
 
 async def _changeable(conn: asyncpg.Connection, who: Principal, client_id: str,
-                      precondition: Precondition, *, disabled_too: bool = False) -> asyncpg.Record:
+                      precondition: Precondition, *, disabled_too: bool = False) -> Client:
     await _authorised(conn, who)
     current = await _own(conn, who, client_id, for_update=True, disabled_too=disabled_too)
-    if current["kind"] != "miniprogram":
+    if current.kind != "miniprogram":
         raise Forbidden("platform_client_readonly")
     precondition(current)
     return current
 
 
 async def update_miniprogram(conn: asyncpg.Connection, who: Principal, sealer: Sealer, client_id: str,
-                             changes: dict[str, Any], precondition: Precondition) -> asyncpg.Record:
+                             command: MiniProgramChange, precondition: Precondition) -> Client:
     current = await _changeable(conn, who, client_id, precondition)
+    changes = changes_of(command)
     if not changes:
         return current
     columns = dict(changes)
@@ -111,7 +128,7 @@ async def disable_miniprogram(conn: asyncpg.Connection, who: Principal, client_i
     the history that points at it. DELETE is idempotent: disabling it again changes nothing.
     Its refresh tokens are revoked at once; its access tokens run out within ≤ 15 minutes."""
     current = await _changeable(conn, who, client_id, precondition, disabled_too=True)
-    if current["disabled_at"] is not None:
+    if current.disabled_at is not None:
         return
     record = await clients.disable(conn, who.street_id, client_id)
     await refresh_tokens.revoke_for_client(conn, client_id)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from domain.errors import NotFound
-from domain.permissions import Principal, ensure, ensure_for, ensure_visible
-from store import audit, buildings, households
+from domain.people import AuditEntry, Member
+from domain.permissions import Principal, ensure, ensure_for
+from store import audit
 from store import memberships as membership_store
 from store.paging import Keyset
 from usecases.actors import actor_for
-from usecases.places import building_place, household_place
+from usecases.places import building_place, household_place, visible_building, visible_household
 
 CONTACT_FIELDS = ["real_name", "phone"]
 
@@ -30,13 +30,9 @@ class Visibility:
 
 
 async def list_members(conn: asyncpg.Connection, who: Principal, building_id: str, keyset: Keyset, *,
-                       reveal_contact: bool, request_id: str | None) -> tuple[list[asyncpg.Record], Visibility]:
+                       reveal_contact: bool, request_id: str | None) -> tuple[list[Member], Visibility]:
     actor = await actor_for(conn, who)
-    building = await buildings.get(conn, who.street_id, building_id)
-    if building is None:
-        raise NotFound("not_found")
-    place = building_place(building)
-    ensure_visible(actor, place)
+    place = building_place(await visible_building(conn, actor, building_id))
     if reveal_contact:
         # Full names and numbers: community staff and street officers, as persons (a machine
         # client has no need to read them).
@@ -46,30 +42,25 @@ async def list_members(conn: asyncpg.Connection, who: Principal, building_id: st
         shown = rows[: keyset.limit]
         await audit.record_reads(conn, street_id=who.street_id, actor_client=who.client_id,
                                  actor_person=who.person_id, action="members.contact_read",
-                                 subject_ids=[row["person_id"] for row in shown], fields=CONTACT_FIELDS,
+                                 subject_ids=[member.person_id for member in shown], fields=CONTACT_FIELDS,
                                  request_id=request_id)
     return rows, Visibility(person_ids=actor.leader_of(place, write=False), contact=reveal_contact)
 
 
 async def list_household_members(conn: asyncpg.Connection, who: Principal, household_id: str,
-                                 keyset: Keyset) -> tuple[list[asyncpg.Record], Visibility]:
+                                 keyset: Keyset) -> tuple[list[Member], Visibility]:
     """A household's members with when each joined: for its own members (so its head sees
     anyone who joins) and its building's leaders and above. Members see each other's person
     ids, as leaders do; never a phone number beyond the leaders' masked one."""
     actor = await actor_for(conn, who)
-    household = await households.get(conn, who.street_id, household_id)
-    if household is None:
-        raise NotFound("not_found")
-    place = household_place(household)
-    member, leader = actor.resident_of(place), actor.leader_of(place, write=False)
-    if not (member or leader):
-        raise NotFound("not_found")
+    place = household_place(await visible_household(conn, actor, household_id))
+    leader = actor.leader_of(place, write=False)
     rows = await membership_store.page_of_household(conn, who.street_id, household_id, keyset)
     return rows, Visibility(person_ids=True, contact=False, phones=leader)
 
 
 async def audit_page(conn: asyncpg.Connection, who: Principal, keyset: Keyset,
-                     subject_id: str | None) -> list[asyncpg.Record]:
+                     subject_id: str | None) -> list[AuditEntry]:
     actor = await actor_for(conn, who)
     ensure_for(actor, actor.street_wide(write=False), "street:read")
     return await audit.page(conn, who.street_id, keyset, subject_id=subject_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncpg
 
 from domain.errors import Forbidden
+from domain.people import Person
 from domain.permissions import Principal
 from integrations.wechat import WeChatClient
 from store import clients, persons
@@ -17,11 +18,11 @@ from usecases.me import live_person
 
 
 async def verify_phone(conn: asyncpg.Connection, who: Principal, sealer: Sealer, wechat: WeChatClient,
-                       code: str) -> asyncpg.Record:
+                       code: str) -> Person:
     """Store the verified number on the caller; returns the person as stored."""
     person = await live_person(conn, who)  # a platform token is refused here (person_required)
     client = await clients.miniprogram_credentials(conn, who.client_id)
     if client is None:  # the token's client was disabled, or is no mini-program
         raise Forbidden("miniprogram_required")
-    verified = await wechat.phone_number(client["appid"], open_app_secret(sealer, client), code)
-    return await persons.update(conn, person["id"], {"phone": verified.number})
+    verified = await wechat.phone_number(client.appid, open_app_secret(sealer, client), code)
+    return await persons.update(conn, person.id, {"phone": verified.number})

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from domain.errors import Conflict, NotFound, RuleViolation
-from domain.people import ROLE_SCOPE_TYPES
+from domain.people import ROLE_SCOPE_TYPES, RoleGrant, RoleInvite
 from domain.permissions import (
     Actor,
     Place,
@@ -22,13 +22,12 @@ from domain.permissions import (
     ensure_visible,
     may_administer_role,
     may_list_role,
-    may_redeem_invite,
 )
 from store import buildings, communities, organizations, roles
 from store.events import Subject, append_event
 from store.paging import Keyset
+from usecases import invites
 from usecases.actors import actor_for
-from usecases.invites import digest_of, issue_code
 from usecases.me import live_person
 
 
@@ -44,19 +43,19 @@ async def scope_of(conn: asyncpg.Connection, who: Principal, role: str, scope_id
     """Resolve the scope a role is held on (404 when it is not the street's)."""
     street = who.street_id
     if role == "building_leader":
-        row = await buildings.get(conn, street, scope_id)
-        if row is not None:
-            return Scope(role, "building", scope_id, Place(street, row["community_id"], row["id"]))
+        building = await buildings.get(conn, street, scope_id)
+        if building is not None:
+            return Scope(role, "building", scope_id, Place(street, building.community_id, building.id))
     elif role == "community_staff":
-        row = await communities.get(conn, street, scope_id)
-        if row is not None:
-            return Scope(role, "community", scope_id, Place(street, row["id"]))
+        community = await communities.get(conn, street, scope_id)
+        if community is not None:
+            return Scope(role, "community", scope_id, Place(street, community.id))
     elif role == "street_officer" and scope_id == street:
         return Scope(role, "street", street, Place(street))
     elif role == "organization_member":
-        row = await organizations.get(conn, street, scope_id)
-        if row is not None:
-            return Scope(role, "organization", scope_id, Place(street, row["community_id"]))
+        organization = await organizations.get(conn, street, scope_id)
+        if organization is not None:
+            return Scope(role, "organization", scope_id, Place(street, organization.community_id))
     raise NotFound("not_found")
 
 
@@ -68,14 +67,14 @@ def may_list(actor: Actor, scope: Scope) -> bool:
     return may_list_role(actor, scope.type, scope.place)
 
 
-async def _grant(conn: asyncpg.Connection, scope: Scope, person_id: str, granted_by: str) -> asyncpg.Record:
+async def _grant(conn: asyncpg.Connection, scope: Scope, person_id: str, granted_by: str) -> RoleGrant:
     role = await roles.insert(conn, street_id=scope.place.street_id, person_id=person_id, role=scope.role,
                               scope_type=scope.type, scope_id=scope.id, community_id=scope.place.community_id,
                               building_id=scope.place.building_id, granted_by=granted_by)
     if role is None:
         raise Conflict("role_already_held")
     await append_event(conn, type="role.granted", street_id=scope.place.street_id,
-                       subject=Subject("role", role["id"]), community_id=scope.place.community_id,
+                       subject=Subject("role", role.id), community_id=scope.place.community_id,
                        building_id=scope.place.building_id,
                        data={"role": scope.role, "scope": {"type": scope.type, "id": scope.id},
                              "person_id": person_id})
@@ -83,7 +82,7 @@ async def _grant(conn: asyncpg.Connection, scope: Scope, person_id: str, granted
 
 
 async def grant(conn: asyncpg.Connection, who: Principal, role: str, scope_id: str,
-                person_id: str, named_role: str | None = None) -> asyncpg.Record:
+                person_id: str, named_role: str | None = None) -> RoleGrant:
     """Grant the role of the path's scope; ``named_role`` is the body's ``role``, which must be
     that role when given (422 ``role_not_in_scope``)."""
     actor = await actor_for(conn, who)
@@ -99,7 +98,7 @@ async def grant(conn: asyncpg.Connection, who: Principal, role: str, scope_id: s
 
 
 async def list_on_scope(conn: asyncpg.Connection, who: Principal, role: str, scope_id: str,
-                        keyset: Keyset) -> list[asyncpg.Record]:
+                        keyset: Keyset) -> list[RoleGrant]:
     actor = await actor_for(conn, who)
     scope = await scope_of(conn, who, role, scope_id)
     if scope.type in ("building", "community"):
@@ -113,18 +112,18 @@ async def revoke(conn: asyncpg.Connection, who: Principal, role_id: str) -> None
     role = await roles.get_live(conn, who.street_id, role_id)
     if role is None:
         raise NotFound("not_found")
-    scope = await scope_of(conn, who, role["role"], role["scope_id"])
-    if not (may_list(actor, scope) or actor.person_id == role["person_id"]):
+    scope = await scope_of(conn, who, role.role, role.scope_id)
+    if not (may_list(actor, scope) or actor.person_id == role.person_id):
         raise NotFound("not_found")
     ensure_for(actor, may_administer(actor, scope))
     await roles.revoke(conn, role_id)
-    await append_event(conn, type="role.revoked", street_id=role["street_id"], subject=Subject("role", role_id),
-                       community_id=role["community_id"], building_id=role["building_id"],
-                       data={"role": role["role"], "reason": "revoked"})
+    await append_event(conn, type="role.revoked", street_id=role.street_id, subject=Subject("role", role_id),
+                       community_id=role.community_id, building_id=role.building_id,
+                       data={"role": role.role, "reason": "revoked"})
 
 
 async def invite(conn: asyncpg.Connection, who: Principal, community_id: str, role: str, scope_type: str,
-                 scope_id: str) -> tuple[asyncpg.Record, str]:
+                 scope_id: str) -> tuple[RoleInvite, str]:
     """A one-time code that grants ``role`` on the scope to whoever redeems it. The scope is
     the community itself (community staff), one of its buildings (building leader) or one of
     its organisations (organisation member)."""
@@ -142,33 +141,28 @@ async def invite(conn: asyncpg.Connection, who: Principal, community_id: str, ro
 
 
 async def invite_to_scope(conn: asyncpg.Connection, who: Principal, role: str,
-                          scope_id: str) -> tuple[asyncpg.Record, str]:
+                          scope_id: str) -> tuple[RoleInvite, str]:
     """A role invite on a scope named by the path (an organisation's member invite): the
     redeemer may be anyone, from anywhere; the role is the street's row."""
     actor = await actor_for(conn, who)
     return await _issue(conn, who, actor, await scope_of(conn, who, role, scope_id))
 
 
-async def _issue(conn: asyncpg.Connection, who: Principal, actor: Actor, scope: Scope) -> tuple[asyncpg.Record, str]:
+async def _issue(conn: asyncpg.Connection, who: Principal, actor: Actor, scope: Scope) -> tuple[RoleInvite, str]:
     ensure_for(actor, may_administer(actor, scope))
-    code = issue_code()
-    row = await roles.insert_invite(
-        conn, street_id=who.street_id, role=scope.role, scope_type=scope.type, scope_id=scope.id,
-        community_id=scope.place.community_id, building_id=scope.place.building_id,
-        code_digest=code.digest, created_by=who.person_id or who.client_id, expires_at=code.expires_at)
-    return row, code.code
+    return await invites.issue(
+        conn, RoleInvite, street_id=who.street_id, issued_by=who.person_id or who.client_id,
+        terms={"role": scope.role, "scope_type": scope.type, "scope_id": scope.id,
+               "community_id": scope.place.community_id, "building_id": scope.place.building_id})
 
 
-async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> asyncpg.Record:
+async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> RoleGrant:
     person = await live_person(conn, who)
-    code_digest = digest_of(invite_code)
-    claimed = await roles.claim_invite(conn, code_digest, who.street_id) if code_digest else None
-    if claimed is None:
-        raise RuleViolation("invalid_invite")
-    if not may_redeem_invite(person["id"], claimed["created_by"]):
-        raise RuleViolation("own_invite")
-    place = Place(who.street_id, claimed["community_id"], claimed["building_id"])
-    role = await _grant(conn, Scope(claimed["role"], claimed["scope_type"], claimed["scope_id"], place),
-                        person["id"], f"invite:{claimed['id']}")
-    await roles.mark_invite_used(conn, claimed["id"], person["id"])
-    return role
+
+    async def take_up(invite: RoleInvite) -> RoleGrant:
+        place = Place(who.street_id, invite.community_id, invite.building_id)
+        return await _grant(conn, Scope(invite.role, invite.scope_type, invite.scope_id, place), person.id,
+                            f"invite:{invite.id}")
+
+    return await invites.redeem(conn, RoleInvite, street_id=who.street_id, person_id=person.id,
+                                typed_code=invite_code, apply=take_up)

@@ -59,13 +59,13 @@ async def sign_in_with_wechat(db: Database, sealer: Sealer, wechat: WeChatClient
         client = await clients.miniprogram_credentials(conn, client_id)
     if client is None:
         raise GrantRefused("invalid_client")
-    session = await wechat.code_to_session(client["appid"], open_app_secret(sealer, client), code)
+    session = await wechat.code_to_session(client.appid, open_app_secret(sealer, client), code)
     async with db.transaction() as conn:
         person_id, created = await persons.find_or_create_by_wechat(
-            conn, appid=client["appid"], openid=session.openid, unionid=session.unionid)
-        refresh_token = await _issue_refresh_token(conn, person_id=person_id, client_id=client["id"],
-                                                   street_id=client["street_id"])
-    return SignedIn(_person(client["id"], client["street_id"], person_id), refresh_token, created)
+            conn, appid=client.appid, openid=session.openid, unionid=session.unionid)
+        refresh_token = await _issue_refresh_token(conn, person_id=person_id, client_id=client.id,
+                                                   street_id=client.street_id)
+    return SignedIn(_person(client.id, client.street_id, person_id), refresh_token, created)
 
 
 async def refresh(db: Database, presented: str, *, client_id: str | None = None) -> SignedIn:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
 from litestar import Controller, Request, Response, get, patch, post
@@ -12,8 +12,9 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.common import ExternalId
-from api.schemas.places import Building, BuildingCreate, BuildingUpdate, building_view, changes_of
+from api.schemas.common import ExternalId, as_command
+from api.schemas.places import Building, BuildingCreate, BuildingUpdate, building_view
+from domain import places as model
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import places
@@ -48,9 +49,9 @@ class BuildingController(Controller):
     async def create_building(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                               community_id: str, data: BuildingCreate) -> Response[Building]:
         row = await places.create_building(tx, principal, known_id("community", community_id),
-                                           changes_of(data))
+                                           as_command(data, places.BuildingCreate))
         return resource_response(request, building_view(row), 201,
-                                 headers={"Location": f"/v1/buildings/{row['id']}"})
+                                 headers={"Location": f"/v1/buildings/{row.id}"})
 
     @get("/buildings/{building_id:str}", operation_id="getBuilding", summary="Read a building",
          responses=problems(READ))
@@ -63,9 +64,9 @@ class BuildingController(Controller):
            summary="Change a building or its rules", responses=problems(WRITE))
     async def update_building(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                               building_id: str, data: BuildingUpdate) -> Response[Building]:
-        def precondition(current: Any) -> None:
+        def precondition(current: model.Building) -> None:
             check_if_match(request, building_view(current))
 
         row = await places.update_building(tx, principal, known_id("building", building_id),
-                                           changes_of(data), precondition)
+                                           as_command(data, places.BuildingChange), precondition)
         return resource_response(request, building_view(row))

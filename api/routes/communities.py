@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
 from litestar import Controller, Request, Response, get, patch, post
@@ -12,8 +12,9 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.common import ExternalId
-from api.schemas.places import Community, CommunityCreate, CommunityUpdate, changes_of, community_view
+from api.schemas.common import ExternalId, as_command
+from api.schemas.places import Community, CommunityCreate, CommunityUpdate, community_view
+from domain import places as model
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import places
@@ -36,9 +37,9 @@ class CommunityController(Controller):
     @post(operation_id="createCommunity", summary="Create a community", responses=problems(WRITE))
     async def create_community(self, request: Request, tx: asyncpg.Connection,
                                principal: Principal, data: CommunityCreate) -> Response[Community]:
-        row = await places.create_community(tx, principal, changes_of(data))
+        row = await places.create_community(tx, principal, as_command(data, places.CommunityCreate))
         return resource_response(request, community_view(row), 201,
-                                 headers={"Location": f"/v1/communities/{row['id']}"})
+                                 headers={"Location": f"/v1/communities/{row.id}"})
 
     @get("/{community_id:str}", operation_id="getCommunity", summary="Read a community",
          responses=problems(READ))
@@ -52,9 +53,9 @@ class CommunityController(Controller):
     async def update_community(self, request: Request, tx: asyncpg.Connection,
                                principal: Principal, community_id: str,
                                data: CommunityUpdate) -> Response[Community]:
-        def precondition(current: Any) -> None:
+        def precondition(current: model.Community) -> None:
             check_if_match(request, community_view(current))
 
         row = await places.update_community(tx, principal, known_id("community", community_id),
-                                            changes_of(data), precondition)
+                                            as_command(data, places.CommunityChange), precondition)
         return resource_response(request, community_view(row))

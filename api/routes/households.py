@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
 from litestar import Controller, Request, Response, get, patch, post
@@ -12,8 +12,9 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.common import ExternalId
-from api.schemas.places import Household, HouseholdCreate, HouseholdUpdate, changes_of, household_view
+from api.schemas.common import ExternalId, as_command
+from api.schemas.places import Household, HouseholdCreate, HouseholdUpdate, household_view
+from domain import places as model
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import places
@@ -39,9 +40,9 @@ class HouseholdController(Controller):
     async def create_household(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                building_id: str, data: HouseholdCreate) -> Response[Household]:
         row = await places.create_household(tx, principal, known_id("building", building_id),
-                                            changes_of(data))
+                                            as_command(data, places.HouseholdCreate))
         return resource_response(request, household_view(row), 201,
-                                 headers={"Location": f"/v1/households/{row['id']}"})
+                                 headers={"Location": f"/v1/households/{row.id}"})
 
     @get("/households/{household_id:str}", operation_id="getHousehold", summary="Read a household",
          responses=problems(READ))
@@ -54,9 +55,9 @@ class HouseholdController(Controller):
            summary="Change a household", responses=problems(WRITE))
     async def update_household(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                household_id: str, data: HouseholdUpdate) -> Response[Household]:
-        def precondition(current: Any) -> None:
+        def precondition(current: model.Household) -> None:
             check_if_match(request, household_view(current))
 
         row = await places.update_household(tx, principal, known_id("household", household_id),
-                                            changes_of(data), precondition)
+                                            as_command(data, places.HouseholdChange), precondition)
         return resource_response(request, household_view(row))

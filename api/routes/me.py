@@ -18,7 +18,7 @@ from api.schemas.people import (
     membership_view,
     role_view,
 )
-from api.schemas.places import changes_of
+from api.schemas.common import as_command
 from domain.permissions import Principal
 from usecases import me, roles
 
@@ -35,7 +35,7 @@ class MeController(Controller):
     @patch(operation_id="updateMe", summary="Change my nickname or real name", responses=problems(WRITE))
     async def update_me(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                         data: MeUpdate) -> Response[Me]:
-        profile = await me.update_profile(tx, principal, changes_of(data),
+        profile = await me.update_profile(tx, principal, as_command(data, me.ProfileChange),
                                           lambda current: check_if_match(request, me_view(current)))
         return resource_response(request, me_view(profile))
 

@@ -13,7 +13,7 @@ from api.conventions.etags import resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.people import AuditEntry, Invite, InviteCreate, Member, audit_view, member_view
+from api.schemas.people import AuditEntry, Invite, InviteCreate, Member, audit_view, invite_view, member_view
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import me, members
@@ -50,11 +50,9 @@ class MemberController(Controller):
           summary="Create a one-time code for joining a household", responses=problems(WRITE))
     async def create_invite(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                             household_id: str, data: InviteCreate) -> Response[Invite]:
-        row, code = await me.invite_to_household(tx, principal, known_id("household", household_id),
-                                                 role=data.role, head=data.head)
-        invite = Invite(id=row["id"], household_id=row["household_id"], role=row["role"], head=row["head"],
-                        code=code, expires_at=row["expires_at"], created_at=row["created_at"])
-        return resource_response(request, invite, 201)
+        invite, code = await me.invite_to_household(tx, principal, known_id("household", household_id),
+                                                    role=data.role, head=data.head)
+        return resource_response(request, invite_view(invite, code), 201)
 
     @get("/audit", operation_id="listAuditEntries", summary="Reads of personal data in the street",
          responses=problems(READ))

@@ -12,6 +12,7 @@ from api.conventions.etags import resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
+from api.schemas.common import as_command
 from api.schemas.people import (
     Organization,
     OrganizationCreate,
@@ -24,7 +25,6 @@ from api.schemas.people import (
     role_invite_view,
     role_view,
 )
-from api.schemas.places import changes_of
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import organizations
@@ -45,12 +45,11 @@ class OrganizationController(Controller):
     @post(operation_id="createOrganization", summary="Register an organisation", responses=problems(WRITE))
     async def create_organization(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                   data: OrganizationCreate) -> Response[Organization]:
-        fields = changes_of(data)
-        if fields.get("community_id") is not None:
-            known_id("community", fields["community_id"])
-        row = await organizations.create(tx, principal, fields)
+        if data.community_id is not None:
+            known_id("community", data.community_id)
+        row = await organizations.create(tx, principal, as_command(data, organizations.OrganizationCreate))
         return resource_response(request, organization_view(row), 201,
-                                 headers={"Location": f"/v1/organizations/{row['id']}"})
+                                 headers={"Location": f"/v1/organizations/{row.id}"})
 
     @get("/{organization_id:str}", operation_id="getOrganization", summary="Read an organisation",
          responses=problems(READ))

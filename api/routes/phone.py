@@ -21,4 +21,4 @@ async def verify_phone(request: Request, tx: asyncpg.Connection, principal: Prin
                        data: PhoneCode) -> PhoneVerified:
     services = services_of(request)
     person = await phone.verify_phone(tx, principal, services.sealer, services.wechat, data.code)
-    return PhoneVerified(phone=mask_phone(person["phone"]) or "", verified_at=person["updated_at"])
+    return PhoneVerified(phone=mask_phone(person.phone) or "", verified_at=person.updated_at)

@@ -14,7 +14,6 @@ from api.conventions.etags import resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.places import changes_of
 from api.schemas.proposals import (
     Ballot,
     BallotCast,
@@ -39,6 +38,7 @@ from api.schemas.proposals import (
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import ballots, proposal_parts
+from usecases.kernel import changes_of
 
 
 class ProposalPartsController(Controller):

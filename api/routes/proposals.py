@@ -14,7 +14,6 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.places import changes_of
 from api.schemas.proposals import (
     Category,
     HouseholdRef,
@@ -31,6 +30,7 @@ from api.schemas.proposals import (
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import proposal_parts, proposals
+from usecases.kernel import changes_of
 
 
 def _view(principal: Principal):  # noqa: ANN202 - a row → Proposal mapper for this caller

@@ -15,7 +15,6 @@ from api.conventions.etags import JSON_MEDIA_TYPE, check_if_match, etag_of, reso
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.places import changes_of
 from api.schemas.webhooks import (
     DeliveryStatus,
     SecretRotation,
@@ -32,6 +31,7 @@ from api.services import services_of
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import webhooks
+from usecases.kernel import changes_of
 
 
 def _with_secret(row: Any, secret: str, status: int, headers: dict[str, str] | None = None

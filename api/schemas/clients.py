@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, text
+from domain import clients
 
 ClientName = text(100, min_length=1, example="嘉富社区邻里小程序")
 AppId = Annotated[str, Meta(pattern=r"^wx[0-9a-z]{16}$", examples=["wx8f3c2a9d7e6b5a41"],
@@ -42,10 +43,10 @@ class ClientUpdate(Input):
     app_secret: AppSecret | UnsetType = UNSET
 
 
-def client_view(row: Any) -> Client:
-    return Client(id=row["id"], kind=row["kind"], name=row["name"], appid=row["appid"],
-                  app_secret_set=row["app_secret_set"], scopes=sorted(row["scopes"]),
-                  created_at=row["created_at"], updated_at=row["updated_at"])
+def client_view(client: clients.Client) -> Client:
+    return Client(id=client.id, kind=client.kind, name=client.name, appid=client.appid,
+                  app_secret_set=client.app_secret_set, scopes=sorted(client.scopes),
+                  created_at=client.created_at, updated_at=client.updated_at)
 
 
 class PhoneCode(Input):

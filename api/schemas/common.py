@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import msgspec
 from msgspec import Meta
 
 from api.conventions.problems import PATTERN_CODES
+from usecases.kernel import changes_of
 
 # A moment in an answer: RFC 3339 in UTC (``Z``), the form every resource uses.
 Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
@@ -55,3 +57,12 @@ ExternalId = Annotated[str, Meta(
 def id_text(example: str) -> object:
     """A resource id in a request: visible ASCII (an unknown id is a 404, never a 500)."""
     return Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=[example])]
+
+
+C = TypeVar("C", bound=msgspec.Struct)
+
+
+def as_command(body: msgspec.Struct, command_type: type[C]) -> C:
+    """The use case's typed command from a request body: the fields the body carries, checked
+    again by the command's own types (UNSET ones stay UNSET, so partial updates stay partial)."""
+    return msgspec.convert(changes_of(body), command_type)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
 from api.schemas.common import ExternalId, Stamp, id_text, name_text
+from domain import people
 from domain.people import display_name, mask_phone
+from usecases.me import Profile
+from usecases.members import Visibility
 
 PersonId = id_text("psn_4k8m2q6x9r3t7v1w")
 ScopeId = id_text("bld_3n8p2k5m7q9r4t6v")
@@ -163,21 +166,26 @@ class AuditEntry(msgspec.Struct):
     created_at: Stamp
 
 
-def membership_view(row: Any) -> Membership:
-    return Membership(id=row["id"], household_id=row["household_id"], building_id=row["building_id"],
-                      community_id=row["community_id"], unit_label=row["unit_label"], role=row["role"],
-                      head=row["head"], joined_at=row["joined_at"])
+def membership_view(membership: people.Membership) -> Membership:
+    return Membership(id=membership.id, household_id=membership.household_id, building_id=membership.building_id,
+                      community_id=membership.community_id, unit_label=membership.unit_label,
+                      role=membership.role, head=membership.head, joined_at=membership.joined_at)
 
 
-def role_view(row: Any) -> RoleGrant:
-    return RoleGrant(id=row["id"], person_id=row["person_id"], role=row["role"],
-                     scope=RoleScope(type=row["scope_type"], id=row["scope_id"]),
-                     created_at=row["created_at"], updated_at=row["updated_at"])
+def role_view(grant: people.RoleGrant) -> RoleGrant:
+    return RoleGrant(id=grant.id, person_id=grant.person_id, role=grant.role,
+                     scope=RoleScope(type=grant.scope_type, id=grant.scope_id),
+                     created_at=grant.created_at, updated_at=grant.updated_at)
 
 
-def role_invite_view(row: Any, code: str) -> RoleInvite:
-    return RoleInvite(id=row["id"], role=row["role"], scope=RoleScope(type=row["scope_type"], id=row["scope_id"]),
-                      code=code, expires_at=row["expires_at"], created_at=row["created_at"])
+def role_invite_view(invite: people.RoleInvite, code: str) -> RoleInvite:
+    return RoleInvite(id=invite.id, role=invite.role, scope=RoleScope(type=invite.scope_type, id=invite.scope_id),
+                      code=code, expires_at=invite.expires_at, created_at=invite.created_at)
+
+
+def invite_view(invite: people.HouseholdInvite, code: str) -> Invite:
+    return Invite(id=invite.id, household_id=invite.household_id, role=invite.role, head=invite.head, code=code,
+                  expires_at=invite.expires_at, created_at=invite.created_at)
 
 
 def named_role(data: RoleCreate) -> str | None:
@@ -185,32 +193,33 @@ def named_role(data: RoleCreate) -> str | None:
     return None if data.role is UNSET else data.role
 
 
-def me_view(profile: Any) -> Me:
+def me_view(profile: Profile) -> Me:
     person = profile.person
-    return Me(id=person["id"], nickname=person["nickname"], real_name=person["real_name"],
-              phone=mask_phone(person["phone"]), memberships=[membership_view(m) for m in profile.memberships],
+    return Me(id=person.id, nickname=person.nickname, real_name=person.real_name,
+              phone=mask_phone(person.phone), memberships=[membership_view(m) for m in profile.memberships],
               roles=[role_view(r) for r in profile.roles], points_balance=profile.points_balance,
-              created_at=person["created_at"], updated_at=person["updated_at"])
+              created_at=person.created_at, updated_at=person.updated_at)
 
 
-def organization_view(row: Any) -> Organization:
-    return Organization(id=row["id"], name=row["name"], kind=row["kind"], community_id=row["community_id"],
-                        external_id=row["external_id"], created_at=row["created_at"], updated_at=row["updated_at"])
+def organization_view(organization: people.Organization) -> Organization:
+    return Organization(id=organization.id, name=organization.name, kind=organization.kind,
+                        community_id=organization.community_id, external_id=organization.external_id,
+                        created_at=organization.created_at, updated_at=organization.updated_at)
 
 
-def member_view(row: Any, visibility: Any) -> Member:
+def member_view(member: people.Member, visibility: Visibility) -> Member:
     phones = visibility.person_ids if visibility.phones is None else visibility.phones
     return Member(
-        membership_id=row["id"], display_name=display_name(row["real_name"], row["nickname"]),
-        unit_label=row["unit_label"], role=row["role"], head=row["head"],
-        person_id=row["person_id"] if visibility.person_ids else None,
-        phone=row["phone"] if visibility.contact else (mask_phone(row["phone"]) if phones else None),
-        real_name=row["real_name"] if visibility.contact else None, joined_at=row.get("joined_at"),
+        membership_id=member.id, display_name=display_name(member.real_name, member.nickname),
+        unit_label=member.unit_label, role=member.role, head=member.head,
+        person_id=member.person_id if visibility.person_ids else None,
+        phone=member.phone if visibility.contact else (mask_phone(member.phone) if phones else None),
+        real_name=member.real_name if visibility.contact else None, joined_at=member.joined_at,
     )
 
 
-def audit_view(row: Any) -> AuditEntry:
-    return AuditEntry(id=row["id"], action=row["action"],
-                      actor=AuditActor(client_id=row["actor_client"], person_id=row["actor_person"]),
-                      subject=AuditSubject(type=row["subject_type"], id=row["subject_id"]),
-                      fields=list(row["fields"]), request_id=row["request_id"], created_at=row["created_at"])
+def audit_view(entry: people.AuditEntry) -> AuditEntry:
+    return AuditEntry(id=entry.id, action=entry.action,
+                      actor=AuditActor(client_id=entry.actor_client, person_id=entry.actor_person),
+                      subject=AuditSubject(type=entry.subject_type, id=entry.subject_id),
+                      fields=list(entry.fields), request_id=entry.request_id, created_at=entry.created_at)

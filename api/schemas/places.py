@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
 from api.schemas.common import ExternalId, Stamp, text
-from domain.places import BuildingRules as DomainRules
+from domain import places
 from domain.places import format_area
 
 Name = text(100, min_length=1, example="嘉富社区")
@@ -134,36 +134,26 @@ class HouseholdUpdate(Input):
     external_id: ExternalId | None | UnsetType = UNSET
 
 
-# Mapping rows to wire types (one place, so the ETag of a GET and an If-Match agree).
+# Models as wire types (one place, so the ETag of a GET and an If-Match agree).
 
-def community_view(row: Any) -> Community:
-    return Community(id=row["id"], name=row["name"], external_id=row["external_id"],
-                     created_at=row["created_at"], updated_at=row["updated_at"])
+def community_view(community: places.Community) -> Community:
+    return Community(id=community.id, name=community.name, external_id=community.external_id,
+                     created_at=community.created_at, updated_at=community.updated_at)
 
 
-def building_view(row: Any) -> Building:
-    rules = DomainRules.from_stored(row["rules"])
+def building_view(building: places.Building) -> Building:
     return Building(
-        id=row["id"], community_id=row["community_id"], name=row["name"], address=row["address"],
-        compound_name=row["compound_name"], floors=row["floors"], units=row["units"],
-        external_id=row["external_id"], rules=BuildingRules(**rules.to_stored()),
-        counts=BuildingCounts(households=row["household_count"]),
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        id=building.id, community_id=building.community_id, name=building.name, address=building.address,
+        compound_name=building.compound_name, floors=building.floors, units=building.units,
+        external_id=building.external_id, rules=BuildingRules(**building.building_rules.to_stored()),
+        counts=BuildingCounts(households=building.household_count),
+        created_at=building.created_at, updated_at=building.updated_at,
     )
 
 
-def household_view(row: Any) -> Household:
+def household_view(household: places.Household) -> Household:
     return Household(
-        id=row["id"], community_id=row["community_id"], building_id=row["building_id"],
-        unit_label=row["unit_label"], area_m2=format_area(row["area_m2"]), votes=row["votes"],
-        external_id=row["external_id"], created_at=row["created_at"], updated_at=row["updated_at"],
+        id=household.id, community_id=household.community_id, building_id=household.building_id,
+        unit_label=household.unit_label, area_m2=format_area(household.area_m2), votes=household.votes,
+        external_id=household.external_id, created_at=household.created_at, updated_at=household.updated_at,
     )
-
-
-def changes_of(update: msgspec.Struct) -> dict[str, Any]:
-    """The fields a PATCH body actually sent (UNSET ones are left alone)."""
-    return {
-        name: (changes_of(value) if isinstance(value, msgspec.Struct) else value)
-        for name in update.__struct_fields__
-        if (value := getattr(update, name)) is not UNSET
-    }
