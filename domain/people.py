@@ -160,3 +160,18 @@ class RoleInvite:
     scope_id: str
     community_id: str | None
     building_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """One thing a person holds in a street: a live role (``kind`` "role") or a live
+    household membership (``kind`` "member")."""
+
+    kind: str
+    role: str
+    scope_type: str | None
+    scope_id: str | None
+    community_id: str | None
+    building_id: str | None
+    household_id: str | None
+    head: bool

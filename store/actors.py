@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncpg
 
+from domain.people import Holding
+from store.rows import models
 
-async def grants_rows(conn: asyncpg.Connection, person_id: str, street_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
+
+async def holdings(conn: asyncpg.Connection, person_id: str, street_id: str) -> list[Holding]:
+    return models(Holding, await conn.fetch(
         """
         SELECT 'role' AS kind, r.role, r.scope_type, r.scope_id, r.community_id, r.building_id,
                NULL::text AS household_id, false AS head
@@ -18,4 +21,4 @@ async def grants_rows(conn: asyncpg.Connection, person_id: str, street_id: str) 
          WHERE m.person_id = $1 AND m.street_id = $2 AND m.left_at IS NULL
         """,
         person_id, street_id,
-    )
+    ))

@@ -5,25 +5,25 @@ from __future__ import annotations
 import asyncpg
 
 from domain.permissions import Actor, Grants, Principal, Tie
-from store.actors import grants_rows
+from store.actors import holdings
 
 
 async def actor_for(conn: asyncpg.Connection, principal: Principal) -> Actor:
     if principal.kind != "person" or principal.person_id is None:
         return Actor(principal)
     officer, communities, buildings, organizations, households = False, set(), {}, set(), {}
-    for row in await grants_rows(conn, principal.person_id, principal.street_id):
-        if row["kind"] == "member":
-            households[row["household_id"]] = Tie(row["household_id"], row["building_id"],
-                                                  row["community_id"], row["role"], row["head"])
-        elif row["role"] == "street_officer":
+    for held in await holdings(conn, principal.person_id, principal.street_id):
+        if held.kind == "member":
+            households[held.household_id] = Tie(held.household_id, held.building_id, held.community_id,
+                                                held.role, held.head)
+        elif held.role == "street_officer":
             officer = True
-        elif row["role"] == "community_staff":
-            communities.add(row["scope_id"])
-        elif row["role"] == "building_leader":
-            buildings[row["scope_id"]] = row["community_id"]
-        elif row["role"] == "organization_member":
-            organizations.add(row["scope_id"])
+        elif held.role == "community_staff":
+            communities.add(held.scope_id)
+        elif held.role == "building_leader":
+            buildings[held.scope_id] = held.community_id
+        elif held.role == "organization_member":
+            organizations.add(held.scope_id)
     return Actor(principal, Grants(street_officer=officer, communities=frozenset(communities),
                                    buildings=buildings, organizations=frozenset(organizations),
                                    households=households))

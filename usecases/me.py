@@ -13,13 +13,13 @@ from msgspec import UNSET, UnsetType
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.people import HouseholdInvite, Membership, Person, RoleGrant
 from domain.permissions import Principal, ensure
-from store import households, memberships, persons, points, roles
+from store import memberships, persons, points, roles
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
 from usecases import invites
 from usecases.actors import actor_for
 from usecases.kernel import changes_of
-from usecases.places import household_place, visible_household
+from usecases.places import find_household, household_place, visible_household
 
 
 class ProfileChange(msgspec.Struct):
@@ -107,7 +107,7 @@ async def join_household(conn: asyncpg.Connection, who: Principal, invite_code: 
     person = await live_person(conn, who)
 
     async def join(invite: HouseholdInvite) -> Membership:
-        household = await households.get(conn, who.street_id, invite.household_id)
+        household = await find_household(conn, who.street_id, invite.household_id)
         assert household is not None  # an invite's household is never deleted
         membership = await memberships.insert(conn, household=household, person_id=person.id,
                                               role=invite.role, head=invite.head)

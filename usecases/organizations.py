@@ -41,6 +41,11 @@ async def create(conn: asyncpg.Connection, who: Principal, command: Organization
     return organization
 
 
+async def find(conn: asyncpg.Connection, street_id: str, organization_id: str) -> Organization | None:
+    """The street's organisation, seen or not: for a caller that applies a rule of its own."""
+    return await organizations.get(conn, street_id, organization_id)
+
+
 async def get(conn: asyncpg.Connection, who: Principal, organization_id: str) -> Organization:
     actor = await actor_for(conn, who)
     row = await organizations.get(conn, who.street_id, organization_id)

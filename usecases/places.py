@@ -142,6 +142,21 @@ async def visible_building(conn: asyncpg.Connection, actor: Actor, building_id: 
     return visible_or_404(found, _sees(actor))
 
 
+async def find_community(conn: asyncpg.Connection, street_id: str, community_id: str) -> Community | None:
+    """The street's community, seen or not: for a caller that applies a rule of its own."""
+    return await communities.get(conn, street_id, community_id)
+
+
+async def find_building(conn: asyncpg.Connection, street_id: str, building_id: str) -> Building | None:
+    """The street's building, seen or not: for a caller that applies a rule of its own."""
+    return await buildings.get(conn, street_id, building_id)
+
+
+async def find_household(conn: asyncpg.Connection, street_id: str, household_id: str) -> Household | None:
+    """The street's household, seen or not: for a caller that applies a rule of its own."""
+    return await households.get(conn, street_id, household_id)
+
+
 async def building_rules(conn: asyncpg.Connection, street_id: str, building_id: str) -> BuildingRules:
     """A building's rules of procedure, for the street's own jobs (no caller to check)."""
     building = await buildings.get(conn, street_id, building_id)

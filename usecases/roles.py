@@ -23,10 +23,10 @@ from domain.permissions import (
     may_administer_role,
     may_list_role,
 )
-from store import buildings, communities, organizations, roles
+from store import roles
 from store.events import Subject, append_event
 from store.paging import Keyset
-from usecases import invites
+from usecases import invites, organizations, places
 from usecases.actors import actor_for
 from usecases.me import live_person
 
@@ -43,17 +43,17 @@ async def scope_of(conn: asyncpg.Connection, who: Principal, role: str, scope_id
     """Resolve the scope a role is held on (404 when it is not the street's)."""
     street = who.street_id
     if role == "building_leader":
-        building = await buildings.get(conn, street, scope_id)
+        building = await places.find_building(conn, street, scope_id)
         if building is not None:
             return Scope(role, "building", scope_id, Place(street, building.community_id, building.id))
     elif role == "community_staff":
-        community = await communities.get(conn, street, scope_id)
+        community = await places.find_community(conn, street, scope_id)
         if community is not None:
             return Scope(role, "community", scope_id, Place(street, community.id))
     elif role == "street_officer" and scope_id == street:
         return Scope(role, "street", street, Place(street))
     elif role == "organization_member":
-        organization = await organizations.get(conn, street, scope_id)
+        organization = await organizations.find(conn, street, scope_id)
         if organization is not None:
             return Scope(role, "organization", scope_id, Place(street, organization.community_id))
     raise NotFound("not_found")
@@ -128,10 +128,7 @@ async def invite(conn: asyncpg.Connection, who: Principal, community_id: str, ro
     the community itself (community staff), one of its buildings (building leader) or one of
     its organisations (organisation member)."""
     actor = await actor_for(conn, who)
-    community = await communities.get(conn, who.street_id, community_id)
-    if community is None:
-        raise NotFound("not_found")
-    ensure_visible(actor, Place(who.street_id, community_id))
+    await places.visible_community(conn, actor, community_id)
     if ROLE_SCOPE_TYPES.get(role) != scope_type or role == "street_officer":
         raise RuleViolation("invalid_role_scope")
     scope = await scope_of(conn, who, role, scope_id)
