@@ -13,10 +13,10 @@ from msgspec import UNSET, UnsetType
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.people import HouseholdInvite, Membership, Person, RoleGrant
 from domain.permissions import Principal, ensure
-from store import memberships, persons, points, roles
+from store import memberships, persons, points
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
-from usecases import invites
+from usecases import invites, roles
 from usecases.actors import actor_for
 from usecases.kernel import changes_of
 from usecases.places import find_household, household_place, visible_household
@@ -55,7 +55,7 @@ async def profile(conn: asyncpg.Connection, who: Principal) -> Profile:
     return Profile(
         person=person,
         memberships=[m for m in await memberships.live_of_person(conn, person.id) if m.street_id == street],
-        roles=[r for r in await roles.live_of_person(conn, person.id) if r.street_id == street],
+        roles=await roles.held_by(conn, person.id, street),
         points_balance=await points.balance(conn, person.id, street),
     )
 
@@ -79,10 +79,7 @@ async def erase(conn: asyncpg.Connection, who: Principal) -> None:
                            subject=Subject("household", left.household_id),
                            community_id=left.community_id, building_id=left.building_id,
                            data={"membership_id": left.id, "reason": "erased"})
-    for revoked in await roles.revoke_all(conn, person.id):
-        await append_event(conn, type="role.revoked", street_id=revoked.street_id,
-                           subject=Subject("role", revoked.id), community_id=revoked.community_id,
-                           building_id=revoked.building_id, data={"role": revoked.role, "reason": "erased"})
+    await roles.revoke_all_of(conn, person.id, "erased")
     await conn.execute("UPDATE refresh_tokens SET revoked_at = clock_timestamp() "
                        "WHERE person_id = $1 AND revoked_at IS NULL", person.id)
     await erase_authored_text(conn, person.id)

@@ -26,9 +26,8 @@ from domain.permissions import (
 from store import roles
 from store.events import Subject, append_event
 from store.paging import Keyset
-from usecases import invites, organizations, places
+from usecases import invites, me, organizations, places
 from usecases.actors import actor_for
-from usecases.me import live_person
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ async def _issue(conn: asyncpg.Connection, who: Principal, actor: Actor, scope: 
 
 
 async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> RoleGrant:
-    person = await live_person(conn, who)
+    person = await me.live_person(conn, who)
 
     async def take_up(invite: RoleInvite) -> RoleGrant:
         place = Place(who.street_id, invite.community_id, invite.building_id)
@@ -163,3 +162,16 @@ async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> 
 
     return await invites.redeem(conn, RoleInvite, street_id=who.street_id, person_id=person.id,
                                 typed_code=invite_code, apply=take_up)
+
+
+async def held_by(conn: asyncpg.Connection, person_id: str, street_id: str) -> list[RoleGrant]:
+    """The roles a person holds in a street, oldest first."""
+    return [grant for grant in await roles.live_of_person(conn, person_id) if grant.street_id == street_id]
+
+
+async def revoke_all_of(conn: asyncpg.Connection, person_id: str, reason: str) -> None:
+    """Revoke every role a person holds, in every street, each with its event."""
+    for revoked in await roles.revoke_all(conn, person_id):
+        await append_event(conn, type="role.revoked", street_id=revoked.street_id,
+                           subject=Subject("role", revoked.id), community_id=revoked.community_id,
+                           building_id=revoked.building_id, data={"role": revoked.role, "reason": reason})
