@@ -17,6 +17,7 @@ COPY api ./api
 COPY domain ./domain
 COPY store ./store
 COPY usecases ./usecases
+COPY service ./service
 COPY worker ./worker
 COPY integrations ./integrations
 COPY migrations ./migrations

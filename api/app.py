@@ -41,7 +41,7 @@ from api.routes.tasks import TaskController
 from api.routes.test_clock import clock_routes
 from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import Services
-from api.settings import Settings, load_settings
+from service.settings import Settings, load_settings
 
 ROUTES = [
     EventController, *WEBHOOK_ROUTES,

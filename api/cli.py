@@ -19,7 +19,7 @@ from pathlib import Path
 
 import asyncpg
 
-from api.settings import load_settings
+from service.settings import load_settings
 from store.db import init_connection
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

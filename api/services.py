@@ -13,8 +13,8 @@ from redis.backoff import NoBackoff
 
 from api.auth.tokens import KeyRing
 from api.conventions.ratelimit import RateLimiter
-from api.settings import Settings, UnsafeConfiguration
 from integrations.wechat import WeChatClient
+from service.settings import Settings, UnsafeConfiguration
 from store import clients
 from store.db import UNAVAILABLE_ERRORS, Database
 from usecases.crypto import Sealer, digest

@@ -19,7 +19,7 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from api.settings import Settings
+from service.settings import Settings
 
 GRACEFUL_SECONDS = 30  # what a request in flight gets after SIGTERM; compose waits longer
 

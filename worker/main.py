@@ -18,8 +18,8 @@ from pathlib import Path
 import asyncpg
 import structlog
 
-from api.settings import Settings
 from domain.webhooks import Allowlist
+from service.settings import Settings
 from store.db import init_connection
 from usecases.clock import BusinessClock
 from usecases.crypto import Sealer

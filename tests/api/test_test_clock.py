@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from api.settings import Settings, UnsafeConfiguration, load_settings
+from service.settings import Settings, UnsafeConfiguration, load_settings
 from domain.clock import MAX_OFFSET_SECONDS
 from tests.support.clock import clock  # noqa: F401 - the fixture
 from tests.support.production import production_client

@@ -14,7 +14,7 @@ from datetime import datetime
 import asyncpg
 
 from api.logging import configure_logging
-from api.settings import load_settings
+from service.settings import load_settings
 from store.events import Subject, append_event
 from worker.jobs import HANDLERS
 from worker.main import run_worker

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from api.cli import main as cli_main
-from api.settings import load_settings
+from service.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.devrun import use_development_environment
-from api.settings import Settings, UnsafeConfiguration, load_settings
+from service.settings import Settings, UnsafeConfiguration, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
