@@ -29,4 +29,4 @@ ENV BILIN_ENV=production BILIN_HOST=0.0.0.0 PORT=8000 BILIN_WORKERS=2
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=2s --retries=3 \
     CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
-CMD ["python", "-m", "api.cli", "serve"]
+CMD ["python", "-m", "service.cli", "serve"]

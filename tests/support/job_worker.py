@@ -13,7 +13,7 @@ from datetime import datetime
 
 import asyncpg
 
-from api.logging import configure_logging
+from service.logging import configure_logging
 from service.settings import load_settings
 from store.events import Subject, append_event
 from worker.jobs import HANDLERS

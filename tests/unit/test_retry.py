@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,7 +16,7 @@ jitters = st.floats(min_value=0, max_value=0.5)
 rands = st.floats(min_value=0, max_value=1, exclude_max=True)
 attempts = st.integers(min_value=-2, max_value=15)
 moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1),
-                       timezones=st.just(timezone.utc))
+                       timezones=st.just(UTC))
 
 
 @given(schedules, jitters, attempts, rands)
