@@ -17,6 +17,7 @@ COPY api ./api
 COPY domain ./domain
 COPY store ./store
 COPY usecases ./usecases
+COPY service ./service
 COPY worker ./worker
 COPY integrations ./integrations
 COPY migrations ./migrations
@@ -28,4 +29,4 @@ ENV BILIN_ENV=production BILIN_HOST=0.0.0.0 PORT=8000 BILIN_WORKERS=2
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=2s --retries=3 \
     CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
-CMD ["python", "-m", "api.cli", "serve"]
+CMD ["python", "-m", "service.cli", "serve"]

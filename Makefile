@@ -22,7 +22,7 @@ $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
 install: $(VENV)/.synced
 
 run: install
-	$(BIN)/python -m api.cli dev
+	$(BIN)/python -m service.cli dev
 
 test: install
 	BILIN_ENV=test $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -31,7 +31,7 @@ bench: install  # seeds bilin_bench, serves 2 workers, drives them with wrk; wri
 	$(BIN)/python -m bench.run
 
 openapi: install
-	$(BIN)/python -m api.cli openapi > schema/openapi.yaml
+	$(BIN)/python -m service.cli openapi > schema/openapi.yaml
 
 lint: install
 	$(BIN)/ruff check api domain store usecases devservices worker tests

@@ -19,7 +19,7 @@ from api.conventions.openapi import ContractJson, ContractYaml
 from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
 from api.deps import DEPENDENCIES, before_route
-from api.logging import configure_logging
+from service.logging import configure_logging
 from api.routes.bookings import BookingController
 from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
@@ -40,8 +40,8 @@ from api.routes.system import docs, healthz, problem_type, prometheus_metrics, r
 from api.routes.tasks import TaskController
 from api.routes.test_clock import clock_routes
 from api.routes.webhooks import WEBHOOK_ROUTES
-from api.services import Services
-from api.settings import Settings, load_settings
+from api.services import ApiServices
+from service.settings import Settings, load_settings
 
 ROUTES = [
     EventController, *WEBHOOK_ROUTES,
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     settings.check()
     configure_logging(settings.log_level)
-    services = Services.build(settings)
+    services = ApiServices.for_api(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

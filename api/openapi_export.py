@@ -5,7 +5,7 @@ Rendering needs no database: the app is built with a placeholder URL and never s
 from __future__ import annotations
 
 from api.conventions.openapi import contract_document, render_json, render_yaml
-from api.settings import Settings
+from service.settings import Settings
 
 
 def openapi_document() -> dict:

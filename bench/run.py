@@ -18,7 +18,7 @@ from pathlib import Path
 import asyncpg
 
 from api.auth.tokens import KeyRing
-from api.settings import load_settings
+from service.settings import load_settings
 from bench import report
 from bench.seed import Seeded, seed
 from bench.servers import PROJECT_ROOT, uvicorn_server

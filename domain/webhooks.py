@@ -13,11 +13,12 @@ import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from domain.errors import Forbidden, InvalidInput
 from domain.permissions import Principal
+from domain.retry import Backoff
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32
@@ -30,7 +31,7 @@ LOG_LIMIT = 20  # attempts kept in a delivery's log (the newest)
 RETRY_DELAYS: tuple[int, ...] = (
     5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600, 14 * 3600, 14 * 3600, 16 * 3600,
 )
-JITTER = 0.2  # each wait is spread ±20 % so a street's failed deliveries do not retry in lockstep
+DELIVERY_BACKOFF = Backoff(RETRY_DELAYS, jitter=0.2)
 
 # Delivery statuses, endpoint disable reasons, attempt outcomes.
 PENDING, SUCCEEDED, FAILED, CANCELLED = "pending", "succeeded", "failed", "cancelled"
@@ -67,16 +68,7 @@ def signature_header(keys: list[bytes], message_id: str, timestamp: int, body: b
     return " ".join(signature(key, message_id, timestamp, body) for key in keys)
 
 
-# The schedule and the outcome of an attempt
-
-def retry_delay(attempts_made: int, rand: float) -> timedelta | None:
-    """The wait after the ``attempts_made``-th failed attempt, jittered by ``rand`` ∈ [0, 1);
-    None once the schedule is used up."""
-    if not 1 <= attempts_made <= len(RETRY_DELAYS):
-        return None
-    base = RETRY_DELAYS[attempts_made - 1]
-    return timedelta(seconds=base * (1 + JITTER * (2 * rand - 1)))
-
+# The outcome of an attempt
 
 def outcome_of(status_code: int | None) -> str:
     """2xx succeeds; 410 Gone means the receiver asks to stop; anything else (no answer, a
@@ -106,9 +98,9 @@ def decide(*, outcome: str, attempts_made: int, now: datetime, first_attempt_at:
     since = failing_since or now
     if outcome == GONE:
         return AttemptDecision(FAILED, None, since, GONE)
-    delay = retry_delay(attempts_made, rand)
-    if delay is not None:
-        return AttemptDecision(PENDING, now + delay, since, None)
+    next_try = DELIVERY_BACKOFF.next_try(attempts_made, now, rand)
+    if next_try is not None:
+        return AttemptDecision(PENDING, next_try, since, None)
     return AttemptDecision(FAILED, None, since, REPEATED_FAILURE if since <= first_attempt_at else None)
 
 

@@ -41,13 +41,15 @@ async def init_connection(conn: asyncpg.Connection) -> None:
 
 
 class Database:
-    """The API's pool. Every wait on the database is bounded, so that a database gone silent
+    """A process's pool. Every wait on the database is bounded, so that a database gone silent
     (a partition drops packets and resets nothing, so TCP alone would wait for minutes) turns
     into a 503 within seconds: connecting, each command, and waiting for a free connection."""
 
     def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10, connect_timeout: float = 2.0,
-                 command_timeout: float = 3.0, acquire_timeout: float = 2.0) -> None:
+                 command_timeout: float = 3.0, acquire_timeout: float = 2.0,
+                 application_name: str = "bilin") -> None:
         self.url = url
+        self.application_name = application_name
         self.min_size = min_size
         self.max_size = max_size
         self.connect_timeout = connect_timeout
@@ -64,7 +66,7 @@ class Database:
             timeout=self.connect_timeout,
             command_timeout=self.command_timeout,
             max_inactive_connection_lifetime=300,
-            server_settings={"timezone": "UTC", "application_name": "bilin",
+            server_settings={"timezone": "UTC", "application_name": self.application_name,
                              # the server gives up too, rather than work on for a gone caller
                              "statement_timeout": str(int(self.command_timeout * 1000))},
         )

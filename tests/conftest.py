@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.settings import RateLimit, Settings
+from service.settings import RateLimit, Settings
 from devservices import postgres_service, redis_service
 from devservices.wechat_standin import WeChatStandIn
 from store.db import init_connection

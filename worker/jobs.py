@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 import structlog
 
+from domain.retry import Backoff
 from store import jobs
 from usecases import ballots, bookings, proposal_stages, reports, task_rules
 from usecases.clock import BusinessClock
@@ -40,14 +41,8 @@ HANDLERS: dict[str, JobHandler] = {
 }
 
 # A handler that raises is tried again later, then given up (status `failed`, with its error).
-RETRY_DELAYS = (10, 60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600)
+JOB_BACKOFF = Backoff((10, 60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600), jitter=0.2)
 JOB_TIMEOUT = "60s"  # a handler's statements may not hold the job longer
-
-
-def retry_at(attempts_made: int, now: datetime) -> datetime | None:
-    if attempts_made > len(RETRY_DELAYS):
-        return None
-    return now + timedelta(seconds=RETRY_DELAYS[attempts_made - 1] * random.uniform(0.8, 1.2))
 
 
 class JobRunner:
@@ -83,7 +78,7 @@ class JobRunner:
                 await self.handlers[job["kind"]](conn, job, now)
                 await jobs.finish(conn, job["id"], self.worker_name)
         except Exception as error:
-            next_try = retry_at(job["attempts"] + 1, now)
+            next_try = JOB_BACKOFF.next_try(job["attempts"] + 1, now, random.random())
             log.warning("job_failed", job_id=job["id"], kind=job["kind"], attempts=job["attempts"] + 1,
                         error=type(error).__name__, gives_up=next_try is None)
             await jobs.failed_attempt(conn, job["id"], error=type(error).__name__, retry_at=next_try)

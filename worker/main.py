@@ -1,4 +1,4 @@
-"""The worker process (``python -m api.cli worker``): the relay, webhook delivery, due jobs
+"""The worker process (``python -m service.cli worker``): the relay, webhook delivery, due jobs
 and retention, as concurrent loops over one connection pool.
 
 Run as many as you like: everything they share is claimed with row locks in PostgreSQL. On
@@ -15,15 +15,10 @@ import socket
 import time
 from pathlib import Path
 
-import asyncpg
 import structlog
 
-from api.settings import Settings
-from domain.webhooks import Allowlist
-from store.db import init_connection
-from usecases.clock import BusinessClock
-from usecases.crypto import Sealer
-from usecases.egress import EgressPolicy
+from service.services import WORKER, WORKER_JOB_SLOTS, Services
+from service.settings import Settings
 from worker.dispatch import pause
 from worker.http import Sender
 from worker.jobs import JobRunner
@@ -32,7 +27,6 @@ from worker.relay import relay_loop
 from worker.webhooks import Deliverer
 
 log = structlog.get_logger("bilin.worker")
-JOB_SLOTS = 4
 HEARTBEAT_SECONDS = 5.0
 
 
@@ -48,17 +42,12 @@ class Worker:
 
     async def run(self) -> None:
         settings = self.settings
-        pool = await asyncpg.create_pool(
-            settings.database_url, min_size=0, max_size=settings.worker_concurrency + JOB_SLOTS + 3,
-            init=init_connection, timeout=3, command_timeout=60,
-            server_settings={"timezone": "UTC", "application_name": "bilin-worker"})
-        # The worker reads the test clock's offset on every poll (ttl 0), the API every 0.5 s.
-        clock = BusinessClock(enabled=settings.test_clock_enabled, ttl=0)
-        sender = Sender(EgressPolicy(guarded=settings.webhook_guard,
-                                     allowlist=Allowlist.parse(settings.webhook_allowlist)))
-        deliverer = Deliverer(pool, clock, Sealer(settings.data_key_bytes), sender,
-                              slots=settings.worker_concurrency)
-        runner = JobRunner(pool, clock, self.name, slots=JOB_SLOTS)
+        services = Services.build(settings, WORKER)
+        await services.start()
+        pool, clock = services.db.pool, services.clock
+        sender = Sender(services.egress)
+        deliverer = Deliverer(pool, clock, services.sealer, sender, slots=settings.worker_concurrency)
+        runner = JobRunner(pool, clock, self.name, slots=WORKER_JOB_SLOTS)
         log.info("worker_started", worker=self.name, concurrency=settings.worker_concurrency,
                  test_clock=settings.test_clock_enabled, webhook_guard=settings.webhook_guard)
         loops = [
@@ -72,7 +61,7 @@ class Worker:
             await asyncio.gather(*loops)
         finally:
             await sender.close()
-            await pool.close()
+            await services.stop()
             log.info("worker_stopped", worker=self.name)
 
     async def _heartbeat(self) -> None:

@@ -18,9 +18,9 @@ import asyncpg
 import msgspec
 import structlog
 
-from api.schemas.events import event_view
 from domain import webhooks as rules
 from domain.clock import real_now
+from service.envelope import envelope
 from store import deliveries, webhooks
 from store.events import Subject, append_event
 from store.rows import snapshot
@@ -36,7 +36,7 @@ log = structlog.get_logger("bilin.worker")
 def signed_request(sealer: Sealer, item: asyncpg.Record, real: datetime) -> tuple[dict[str, str], bytes]:
     """Headers and body of an attempt. The timestamp is real time (security time: receivers
     reject stale ones), whatever the test clock says."""
-    body = msgspec.json.encode(event_view(item))
+    body = msgspec.json.encode(envelope(item))
     keys = open_secrets(sealer, item["endpoint_id"], item["secret_sealed"], item["previous_secret_sealed"],
                         item["previous_secret_expires_at"], real)
     timestamp = int(real.timestamp())

@@ -25,7 +25,7 @@ from api.conventions.encoding import request_part_with_bad_text
 from api.conventions.i18n import negotiate
 from api.conventions.problems import PROBLEM_MEDIA_TYPE, FieldIssue, code_for_status, render, status_of
 from api.conventions.ratelimit import Bucket, RateLimiter, header_values
-from api.settings import Settings
+from service.settings import Settings
 
 ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
 log = structlog.get_logger("bilin.access")

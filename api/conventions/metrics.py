@@ -20,8 +20,9 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
 from api.conventions.problems import ProblemError
-from api.settings import Settings
+from service.settings import Settings
 
 REQUESTS = Counter("bilin_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(

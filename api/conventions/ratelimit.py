@@ -16,7 +16,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from api.settings import RateLimit
+from service.settings import RateLimit
 
 log = structlog.get_logger("bilin.ratelimit")
 

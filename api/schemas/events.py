@@ -12,6 +12,7 @@ from msgspec import Meta
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp
 from domain.clock import MAX_ADVANCE_SECONDS
+from service.envelope import envelope
 
 
 class EventSubject(msgspec.Struct):
@@ -43,11 +44,8 @@ class EventPage(msgspec.Struct):
 
 
 def event_view(row: Any) -> Event:
-    return Event(
-        id=row["id"], type=row["type"], occurred_at=row["occurred_at"], street_id=row["street_id"],
-        community_id=row["community_id"], building_id=row["building_id"],
-        subject=EventSubject(type=row["subject_type"], id=row["subject_id"]), data=row["data"],
-    )
+    # The shape is built once, in service/envelope.py, where the worker builds it too.
+    return msgspec.convert(envelope(row), Event)
 
 
 class BusinessTime(msgspec.Struct):

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.auth.tokens import AUDIENCE, ISSUER
-from api.settings import DEV_JWT_KEYS
+from service.settings import DEV_JWT_KEYS
 
 DEV_KID, DEV_SECRET = DEV_JWT_KEYS.split(":")
 

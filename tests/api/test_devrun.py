@@ -16,7 +16,7 @@ from tests.support.devrun import alive, descendants, running_dev
 
 pytestmark = pytest.mark.slow
 
-DEV = [sys.executable, "-m", "api.cli", "dev"]
+DEV = [sys.executable, "-m", "service.cli", "dev"]
 MAKE_RUN = ["make", "-s", "run"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.settings import Settings, UnsafeConfiguration
+from service.settings import Settings, UnsafeConfiguration
 from tests.support.production import production_client
 
 TOKEN = "m3tr1cs-" + "x" * 40
@@ -47,7 +47,7 @@ def test_production_refuses_a_short_metrics_token(test_settings):
 
 
 def test_the_token_comes_from_the_environment():
-    from api.settings import load_settings
+    from service.settings import load_settings
 
     assert load_settings({"BILIN_METRICS_TOKEN": TOKEN}).metrics_token == TOKEN
     assert Settings().metrics_token is None

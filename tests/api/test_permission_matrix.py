@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from api.auth.tokens import AUDIENCE, ISSUER
-from api.settings import DEV_JWT_KEYS
+from service.settings import DEV_JWT_KEYS
 from domain.permissions import PLATFORM_SCOPES
 from tests.support.platform import new_street_client, sign_in
 from tests.support.town import build_town

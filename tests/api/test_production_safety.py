@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.settings import DEV_DATA_KEY, DEV_JWT_KEYS, Settings, UnsafeConfiguration
+from service.settings import DEV_DATA_KEY, DEV_JWT_KEYS, Settings, UnsafeConfiguration
 from store.db import init_connection
 from tests.support.databases import scratch_database
 from tests.support.production import production_settings
@@ -105,7 +105,7 @@ def test_database_timeouts_are_bounded(name):
 
 
 def test_the_new_values_come_from_the_environment():
-    from api.settings import load_settings
+    from service.settings import load_settings
 
     loaded = load_settings({"BILIN_TRUSTED_PROXIES": "10.0.0.0/8, 172.30.0.0/24", "BILIN_DB_CONNECT_TIMEOUT": "1.5",
                             "BILIN_DB_COMMAND_TIMEOUT": "4", "BILIN_DB_ACQUIRE_TIMEOUT": "0.5"})

@@ -1,5 +1,5 @@
 """The README's requests run as written: every block marked runnable is executed with bash,
-in order, against the run command (``python -m api.cli dev``, what ``make run`` runs) serving
+in order, against the run command (``python -m service.cli dev``, what ``make run`` runs) serving
 fresh demo data, and every curl in it must get a 2xx."""
 
 from __future__ import annotations

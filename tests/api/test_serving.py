@@ -1,4 +1,4 @@
-"""The service as production runs it (``python -m api.cli serve``): which address a request
+"""The service as production runs it (``python -m service.cli serve``): which address a request
 comes from (X-Forwarded-For only from configured proxies) and how it stops (SIGTERM)."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from api.auth.tokens import AUDIENCE, ISSUER
-from api.settings import DEV_JWT_KEYS
+from service.settings import DEV_JWT_KEYS
 from tests.support.wechat import register_miniprogram, sign_in_resident
 
 DEV_KID, DEV_SECRET = DEV_JWT_KEYS.split(":")

@@ -1,7 +1,7 @@
 """Webhook endpoints through the API, and deliveries to a real receiver on loopback, signed
 as Standard Webhooks and verified with the independent `standardwebhooks` package.
 
-The worker runs in-process here (the same code as `python -m api.cli worker`); the tests of
+The worker runs in-process here (the same code as `python -m service.cli worker`); the tests of
 worker processes — SIGKILL, two workers, the schedule on the test clock — are in
 test_worker.py."""
 

@@ -16,7 +16,7 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = PROJECT_ROOT / "schema" / "openapi.yaml"
-REGENERATE = "regenerate with `.venv/bin/python -m api.cli openapi > schema/openapi.yaml`"
+REGENERATE = "regenerate with `.venv/bin/python -m service.cli openapi > schema/openapi.yaml`"
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PROBLEM_MEDIA_TYPE = "application/problem+json"

@@ -1,4 +1,4 @@
-"""The run command as a real process: ``python -m api.cli dev`` (what ``make run`` runs) on a
+"""The run command as a real process: ``python -m service.cli dev`` (what ``make run`` runs) on a
 database of its own cloned from the migrated template, a free port and the test Redis, with no
 BILIN_ENV (the command names its environment itself) and its own WeChat stand-in."""
 
@@ -31,7 +31,7 @@ def running_dev(postgres_url: str, redis_url: str, name: str, *, log_path: Path,
            if key not in ("BILIN_ENV", "WECHAT_API_BASE") and not key.startswith("PYTEST_")}
     env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, PORT=str(port), BILIN_LOG_LEVEL="warning")
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command or [sys.executable, "-m", "api.cli", "dev"], cwd=PROJECT_ROOT, env=env,
+        process = subprocess.Popen(command or [sys.executable, "-m", "service.cli", "dev"], cwd=PROJECT_ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT, process_group=0)
         base_url = f"http://127.0.0.1:{port}"
         try:

@@ -13,8 +13,8 @@ from datetime import datetime
 
 import asyncpg
 
-from api.logging import configure_logging
-from api.settings import load_settings
+from service.logging import configure_logging
+from service.settings import load_settings
 from store.events import Subject, append_event
 from worker.jobs import HANDLERS
 from worker.main import run_worker

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from api.auth.tokens import KeyRing
-from api.settings import Settings
+from service.settings import Settings
 from domain.ids import new_id
 from domain.permissions import Principal
 from usecases.clients import seal_app_secret

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.settings import Settings
+from service.settings import Settings
 from tests.support.databases import scratch_database, with_database
 
 

@@ -42,13 +42,13 @@ def running_service(env: dict[str, str], *, workers: int = 1, port: int | None =
                     started: list[subprocess.Popen[bytes]] | None = None) -> Iterator[str]:
     """Start the API, wait until /healthz answers, yield its base URL, stop it gracefully.
 
-    ``serve_command`` runs it as production does (``python -m api.cli serve``: the server
+    ``serve_command`` runs it as production does (``python -m service.cli serve``: the server
     options come from the configuration) rather than through uvicorn's own command line;
     ``started`` receives the process, for a test that signals it itself."""
     port = port or free_port()
     full_env = {**os.environ, "BILIN_ENV": "test", "BILIN_LOG_LEVEL": "warning", **env}
     log_file = open(log_path, "wb") if log_path else subprocess.DEVNULL
-    command = ([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+    command = ([sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                 "--workers", str(workers)] if serve_command else
                [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
                 "--workers", str(workers), "--no-access-log", "--log-level", "warning"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from api.settings import Settings
+from service.settings import Settings
 from domain.ids import new_id
 from tests.support.due_jobs import run_due_jobs_of
 from tests.support.people import Person, grant, new_person

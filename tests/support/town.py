@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from api.settings import Settings
+from service.settings import Settings
 from domain.ids import new_id
 from tests.support.people import Person, grant, join, miniprogram_client, new_person
 from tests.support.platform import Platform

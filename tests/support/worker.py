@@ -1,4 +1,4 @@
-"""The worker as a real process (``python -m api.cli worker``), configured by environment
+"""The worker as a real process (``python -m service.cli worker``), configured by environment
 variables as in production, its log kept in a file the test can show when it fails."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from devservices.common import stop_process
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-WORKER = ["api.cli", "worker"]
+WORKER = ["service.cli", "worker"]
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.cli import main as cli_main
-from api.settings import load_settings
+from service.cli import main as cli_main
+from service.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -37,7 +37,7 @@ def test_dependencies_are_ordered_and_exist():
 @pytest.mark.parametrize("name", ["migrate", "api", "worker"])
 def test_commands_exist_in_the_cli(name, capsys):
     command = SERVICES[name]["command"]
-    assert command[:3] == ["python", "-m", "api.cli"]
+    assert command[:3] == ["python", "-m", "service.cli"]
     with pytest.raises(SystemExit) as exited:
         cli_main([*command[3:], "--help"])
     assert exited.value.code == 0
@@ -89,7 +89,7 @@ def test_the_image_holds_every_package_the_service_imports():
                     needed.add(node.module.split(".")[0])
                 elif isinstance(node, ast.Import):
                     needed.update(alias.name.split(".")[0] for alias in node.names)
-    # devservices is the local-run helper, imported only by `api.cli dev`, never in the image's commands
+    # devservices is the local-run helper, imported only by `service.cli dev`, never in the image's commands
     missing = (needed & first_party) - copied - {"devservices"}
     assert not missing, f"the Dockerfile does not copy {sorted(missing)}"
 

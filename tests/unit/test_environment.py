@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from api.devrun import use_development_environment
-from api.settings import Settings, UnsafeConfiguration, load_settings
+from service.devrun import use_development_environment
+from service.settings import Settings, UnsafeConfiguration, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,5 +43,5 @@ def recipe(target: str) -> str:
 
 
 def test_make_run_goes_through_the_dev_entry_and_make_test_names_test():
-    assert "-m api.cli dev" in recipe("run")
+    assert "-m service.cli dev" in recipe("run")
     assert "BILIN_ENV=test" in recipe("test")

@@ -34,7 +34,7 @@ def test_the_schedule_spans_about_three_days_and_never_shrinks():
 
 @given(attempts=st.integers(min_value=-3, max_value=20), rand=rands)
 def test_each_wait_is_its_step_within_the_jitter(attempts, rand):
-    delay = rules.retry_delay(attempts, rand)
+    delay = rules.DELIVERY_BACKOFF.delay(attempts, rand)
     if not 1 <= attempts <= len(rules.RETRY_DELAYS):
         assert delay is None
         return

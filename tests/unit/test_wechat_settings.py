@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.settings import Settings, UnsafeConfiguration, load_settings
+from service.settings import Settings, UnsafeConfiguration, load_settings
 
 PRODUCTION = {
     "BILIN_ENV": "production", "DATABASE_URL": "postgresql://x/y", "REDIS_URL": "redis://x",

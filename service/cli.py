@@ -1,4 +1,4 @@
-"""The service's commands: ``python -m api.cli <command>``.
+"""The service's commands: ``python -m service.cli <command>``.
 
   dev            find or start PostgreSQL (and Redis), migrate, load demo data, serve (and a worker)
   serve          serve the API (production shape: uvicorn with BILIN_WORKERS processes)
@@ -17,10 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-import asyncpg
-
-from api.settings import load_settings
-from store.db import init_connection
+from service.services import Profile, Services
+from service.settings import load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,13 +30,21 @@ def _database_url() -> str:
     return url
 
 
-async def _with_connection(url: str, action):  # type: ignore[no-untyped-def]
-    conn = await asyncpg.connect(url)
-    await init_connection(conn)
+# An operator's command runs one connection's worth of statements, some long (the demo data).
+CLI = Profile("bilin-cli", command_timeout=300.0)
+
+
+async def _with_connection(action):  # type: ignore[no-untyped-def]
+    """Run ``action(conn, services)`` on a connection of the shared services (built by the
+    composition root, as for the API and the worker)."""
+    _database_url()
+    services = Services.build(load_settings(), CLI)
+    await services.start()
     try:
-        return await action(conn)
+        async with services.db.connection() as conn:
+            return await action(conn, services)
     finally:
-        await conn.close()
+        await services.stop()
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
@@ -53,8 +59,7 @@ def cmd_create_client(args: argparse.Namespace) -> None:
     scopes = frozenset(args.scopes.split()) if args.scopes else None
     kwargs = {"scopes": scopes} if scopes else {}
     street_id, client_id, secret = asyncio.run(_with_connection(
-        _database_url(),
-        lambda conn: create_platform_client(conn, street_name=args.street, name=args.name, **kwargs)))
+        lambda conn, _: create_platform_client(conn, street_name=args.street, name=args.name, **kwargs)))
     print(f"street_id={street_id}\nclient_id={client_id}\nclient_secret={secret}")
     print("The secret is shown once and stored only as a digest.", file=sys.stderr)
 
@@ -64,29 +69,27 @@ def cmd_seed_demo(_: argparse.Namespace) -> None:
 
     if load_settings().production:
         sys.exit("refusing to load demo data in production")
-    loaded = asyncio.run(_with_connection(_database_url(), load_demo))
+    loaded = asyncio.run(_with_connection(lambda conn, _: load_demo(conn)))
     for street, client_id in loaded:
         print(f"demo platform client for {street}: client_id={client_id} client_secret={DEMO_SECRET}")
     _seed_demo_miniprograms()
 
 
 def _seed_demo_miniprograms() -> None:
-    from usecases.crypto import Sealer
     from usecases.demo_wechat import load_demo_miniprograms
 
-    sealer = Sealer(load_settings().data_key_bytes)
-    loaded = asyncio.run(_with_connection(_database_url(), lambda conn: load_demo_miniprograms(conn, sealer)))
+    loaded = asyncio.run(_with_connection(lambda conn, services: load_demo_miniprograms(conn, services.sealer)))
     for street, client_id, appid in loaded:
         print(f"demo mini-program client for {street}: client_id={client_id} appid={appid} "
               "(with the WeChat stand-in, login code X signs in as openid-X)")
     from usecases.demo_people import DEMO_PEOPLE, load_for_juyuan
 
     juyuan_appid = next(appid for street, _, appid in loaded if street == "菊园新区")
-    asyncio.run(_with_connection(_database_url(), lambda conn: load_for_juyuan(conn, juyuan_appid)))
+    asyncio.run(_with_connection(lambda conn, _: load_for_juyuan(conn, juyuan_appid)))
     from usecases.demo_activity import load_demo_activity
 
     juyuan_client = next(client_id for street, client_id, _ in loaded if street == "菊园新区")
-    asyncio.run(_with_connection(_database_url(), lambda conn: load_demo_activity(conn, client_id=juyuan_client)))
+    asyncio.run(_with_connection(lambda conn, _: load_demo_activity(conn, client_id=juyuan_client)))
     print("demo residents of 菊园新区 (login codes): " + ", ".join(
         f"{code}={name}" for code, name, *_ in DEMO_PEOPLE))
 
@@ -98,7 +101,7 @@ def cmd_openapi(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    from api.serving import serve
+    from service.serving import serve
 
     settings = load_settings()
     settings.check()
@@ -106,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_dev(args: argparse.Namespace) -> None:
-    from api.devrun import prepare_local_services, run_together, use_development_environment
+    from service.devrun import prepare_local_services, run_together, use_development_environment
 
     use_development_environment()
     prepare_local_services()
@@ -114,7 +117,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
     cmd_seed_demo(args)
     # The API and a worker beside it (so webhooks and deadlines act in a local run too), stopped
     # together: a signal to this process stops both.
-    cli = [sys.executable, "-m", "api.cli"]
+    cli = [sys.executable, "-m", "service.cli"]
     sys.exit(run_together([
         [*cli, "worker"],
         [*cli, "serve", "--host", args.host, "--port", str(args.port), "--workers", str(args.workers)],
@@ -122,7 +125,7 @@ def cmd_dev(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    from api.logging import configure_logging
+    from service.logging import configure_logging
     from worker.main import run_worker
 
     settings = load_settings()
@@ -134,7 +137,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m service.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, handler in (("dev", cmd_dev), ("serve", cmd_serve)):

@@ -1,7 +1,7 @@
 """Serving the API as production runs it: uvicorn, one or several worker processes.
 
 Two of uvicorn's defaults are wrong for this service, so they are set here, in the one
-command production uses (``python -m api.cli serve``):
+command production uses (``python -m service.cli serve``):
 
 - X-Forwarded-For is believed only from BILIN_TRUSTED_PROXIES. uvicorn trusts loopback by
   default, which lets any local caller (or a proxy that appends rather than replaces the
@@ -19,7 +19,7 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from api.settings import Settings
+from service.settings import Settings
 
 GRACEFUL_SECONDS = 30  # what a request in flight gets after SIGTERM; compose waits longer
 
