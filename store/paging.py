@@ -48,5 +48,11 @@ def split_page(rows: Sequence[Any], keyset: Keyset) -> tuple[list[Any], tuple[da
     if len(rows) <= keyset.limit:
         return page, None
     last = page[-1]
-    stamp = last["created_at"] if keyset.order == NEWEST_FIRST else last["updated_at"]
-    return page, (stamp, last["id"])
+    column = "created_at" if keyset.order == NEWEST_FIRST else "updated_at"
+    return page, (_field(last, column), _field(last, "id"))
+
+
+def _field(row: Any, name: str) -> Any:
+    """A column of a row, or the field of a feature's model (the store turns rows into models
+    one feature at a time, so a page may hold either)."""
+    return row[name] if hasattr(row, "keys") else getattr(row, name)
