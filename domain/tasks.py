@@ -61,8 +61,8 @@ class Task:
 
 
 @dataclass(frozen=True, slots=True)
-class TaskUpdate:
-    """A progress note (进展) on a task, with photos."""
+class ProgressNote:
+    """A progress note (进展) on a task, with photos (the table `task_updates`)."""
 
     id: str
     street_id: str

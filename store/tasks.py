@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from domain.ids import new_id
-from domain.tasks import Task, TaskUpdate
+from domain.tasks import ProgressNote, Task
 from store.paging import Keyset, keyset_sql
 from store.rows import model, models, set_clause
 
@@ -97,8 +97,8 @@ async def statuses_of_source(conn: asyncpg.Connection, source: str, source_id: s
 
 
 async def add_update(conn: asyncpg.Connection, task: Task, *, author_type: str, author_id: str | None,
-                     note: str, photo_urls: list[str]) -> TaskUpdate:
-    update = model(TaskUpdate, await conn.fetchrow(
+                     note: str, photo_urls: list[str]) -> ProgressNote:
+    update = model(ProgressNote, await conn.fetchrow(
         """INSERT INTO task_updates (id, street_id, task_id, author_type, author_id, note, photo_urls)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
         new_id("task_update"), task.street_id, task.id, author_type, author_id, note, photo_urls))
@@ -106,10 +106,10 @@ async def add_update(conn: asyncpg.Connection, task: Task, *, author_type: str, 
     return update
 
 
-async def updates_page(conn: asyncpg.Connection, task_id: str, keyset: Keyset) -> list[TaskUpdate]:
+async def updates_page(conn: asyncpg.Connection, task_id: str, keyset: Keyset) -> list[ProgressNote]:
     params: list[Any] = [task_id]
     condition, order = keyset_sql(keyset, "u", params)
-    return models(TaskUpdate, await conn.fetch(
+    return models(ProgressNote, await conn.fetch(
         f"SELECT u.* FROM task_updates u WHERE u.task_id = $1 AND {condition} {order}", *params))
 
 

@@ -18,7 +18,7 @@ from domain.errors import Forbidden, NotFound, RuleViolation
 from domain.ids import new_id
 from domain.permissions import Actor, Place, Principal, ensure_for, require_scope
 from domain.reports import task_defaults
-from domain.tasks import Task, TaskUpdate
+from domain.tasks import ProgressNote, Task
 from store import points
 from store import tasks as store
 from store.paging import Keyset
@@ -283,7 +283,8 @@ async def _evaluate_proposal_when_done(conn: asyncpg.Connection, street_id: str,
 
 # Progress notes
 
-async def add_update(conn: asyncpg.Connection, who: Principal, task_id: str, command: NoteProgress) -> TaskUpdate:
+async def add_update(conn: asyncpg.Connection, who: Principal, task_id: str,
+                     command: NoteProgress) -> ProgressNote:
     actor = await actor_for(conn, who)
     task = await visible_task(conn, actor, task_id, lock=True)
     ensure_for(actor, rules.is_assignee(actor, task) or actor.leader_of(place_of(task)))
@@ -295,7 +296,8 @@ async def add_update(conn: asyncpg.Connection, who: Principal, task_id: str, com
     return note
 
 
-async def list_updates(conn: asyncpg.Connection, who: Principal, task_id: str, keyset: Keyset) -> list[TaskUpdate]:
+async def list_updates(conn: asyncpg.Connection, who: Principal, task_id: str,
+                       keyset: Keyset) -> list[ProgressNote]:
     task = await visible_task(conn, await actor_for(conn, who), task_id)
     return await store.updates_page(conn, task.id, keyset)
 

@@ -92,8 +92,8 @@ def report_view(report: domain.Report, me: str | None) -> Report:
                 if report.feedback_at else None)
     return Report(
         id=report.id, building_id=report.building_id, community_id=report.community_id,
-        category=report.category, description=report.description, location=report.location,  # type: ignore[arg-type]
-        photo_urls=list(report.photo_urls), urgency=report.urgency, status=report.status,  # type: ignore[arg-type]
+        category=report.category, description=report.description, location=report.location,
+        photo_urls=list(report.photo_urls), urgency=report.urgency, status=report.status,
         reason=report.reason, duplicate_of=report.duplicate_of, task_id=report.task_id,
         reported_by_me=me is not None and report.reporter_id == me, feedback=feedback,
         created_at=report.created_at, updated_at=report.updated_at, acknowledged_at=report.acknowledged_at,

@@ -149,22 +149,22 @@ class ProgressNoteCreate(Input):
 
 
 def task_view(task: domain.Task) -> Task:
-    assignee = Assignee(task.assignee_type, task.assignee_id) if task.assignee_type and task.assignee_id else None  # type: ignore[arg-type]
+    assignee = Assignee(task.assignee_type, task.assignee_id) if task.assignee_type and task.assignee_id else None
     level = ("street" if task.escalated_street_at else "community" if task.escalated_community_at else None)
     working = task.status in domain.WORKING
     return Task(
         id=task.id, building_id=task.building_id, community_id=task.community_id, title=task.title,
-        description=task.description, source=task.source, source_id=task.source_id,  # type: ignore[arg-type]
-        assignee=assignee, due_at=task.due_at, priority=task.priority,  # type: ignore[arg-type]
+        description=task.description, source=task.source, source_id=task.source_id,
+        assignee=assignee, due_at=task.due_at, priority=task.priority,
         checklist=[ChecklistEntry(i["text"], i["done"]) for i in task.checklist], points=task.points,
-        status=task.status, reason=task.reason, overdue=working and task.overdue_at is not None,  # type: ignore[arg-type]
+        status=task.status, reason=task.reason, overdue=working and task.overdue_at is not None,
         overdue_at=task.overdue_at,
         escalation=Escalation(level, task.escalated_community_at, task.escalated_street_at),
         created_at=task.created_at, updated_at=task.updated_at, in_progress_at=task.in_progress_at,
         done_at=task.done_at, verified_at=task.verified_at, cancelled_at=task.cancelled_at)
 
 
-def note_view(note: domain.TaskUpdate) -> ProgressNote:
+def note_view(note: domain.ProgressNote) -> ProgressNote:
     return ProgressNote(id=note.id, task_id=note.task_id, note=note.note, photo_urls=list(note.photo_urls),
-                        by=NoteAuthor(note.author_type, note.author_id), created_at=note.created_at,  # type: ignore[arg-type]
+                        by=NoteAuthor(note.author_type, note.author_id), created_at=note.created_at,
                         updated_at=note.updated_at)
