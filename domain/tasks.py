@@ -1,32 +1,116 @@
-"""Tasks (任务清单) and reports (问题上报) as two status machines, and the overdue ladder.
+"""Tasks (任务清单): the task as a frozen model, its status machine, who may see, work and
+verify it, and the overdue ladder (三级联动).
 
 ```
 task:   open ─▶ in_progress ─▶ done ─▶ verified
                      ▲           │
                      └─(reject)──┘            open|in_progress|done ─(leader, reason)─▶ cancelled
-report: submitted ─▶ acknowledged ─▶ in_progress ─▶ resolved ─▶ closed
-        submitted|acknowledged ─▶ rejected | duplicate (duplicate_of)
 ```
 Pure functions: who may ask for which move from which status; the moves the service makes
-by itself (overdue, escalation, closing a resolved report). A refused move raises the error
-the API answers with: 409 ``wrong_task_status``/``wrong_report_status``, 403 ``not_allowed``,
-422 for a missing reason or duplicate."""
+by itself (overdue, escalation). A refused move raises the error the API answers with: 409
+``wrong_task_status``, 403 ``not_allowed``, 422 for a missing reason. Reports, whose linked
+task this can be, live in domain/reports.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from domain.errors import Conflict, Forbidden, RuleViolation
+from domain.permissions import Actor, Place
 
 TASK_STATUSES = ("open", "in_progress", "done", "verified", "cancelled")
 WORKING = ("open", "in_progress")  # past due and in these, a task is overdue and escalates
 FINISHED = ("verified", "cancelled")
-REPORT_STATUSES = ("submitted", "acknowledged", "in_progress", "resolved", "closed", "rejected", "duplicate")
-TRIAGE = ("submitted", "acknowledged")
 ESCALATION = {"community": timedelta(days=3), "street": timedelta(days=7)}
-REPORT_AUTO_CLOSE = timedelta(days=7)
+LADDER = ("overdue", *ESCALATION)  # the rungs, in the order a task past due climbs them
 
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    street_id: str
+    community_id: str
+    building_id: str
+    title: str
+    description: str
+    source: str  # proposal | report | dispatch | manual
+    source_id: str | None
+    reporter_id: str | None  # for a report's task: the reporter, who verifies it
+    assignee_type: str | None  # person | organization
+    assignee_id: str | None
+    due_at: datetime | None
+    priority: str
+    checklist: list[dict[str, Any]]
+    points: int
+    status: str
+    reason: str | None
+    created_by_type: str
+    created_by_id: str | None
+    overdue_at: datetime | None
+    escalated_community_at: datetime | None
+    escalated_street_at: datetime | None
+    in_progress_at: datetime | None
+    done_at: datetime | None
+    verified_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressNote:
+    """A progress note (进展) on a task, with photos (the table `task_updates`)."""
+
+    id: str
+    street_id: str
+    task_id: str
+    author_type: str  # person | client | system
+    author_id: str | None
+    note: str
+    photo_urls: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+# Who sees, works and verifies a task
+
+def place_of(task: Task) -> Place:
+    return Place(task.street_id, community_id=task.community_id, building_id=task.building_id)
+
+
+def assignee_keys(actor: Actor) -> list[str]:
+    """The assignee ids whose tasks are the caller's: themself and their organisations."""
+    return sorted({*actor.grants.organizations, *([actor.person_id] if actor.person_id else [])})
+
+
+def is_assignee(actor: Actor, task: Task) -> bool:
+    """The assigned person, or any member of the assigned organisation."""
+    if task.assignee_type == "person":
+        return actor.person_id is not None and task.assignee_id == actor.person_id
+    return task.assignee_type == "organization" and task.assignee_id in actor.grants.organizations
+
+
+def is_verifier(actor: Actor, task: Task) -> bool:
+    """A leader of the task's building, or — for a report's task — the reporter."""
+    reporter = task.source == "report" and actor.person_id is not None and task.reporter_id == actor.person_id
+    return reporter or actor.leader_of(place_of(task))
+
+
+def may_see(actor: Actor, task: Task) -> bool:
+    return actor.sees(place_of(task)) or is_assignee(actor, task) or is_verifier(actor, task)
+
+
+def all_linked_verified(statuses: Iterable[str]) -> bool:
+    """The tasks linked to a proposal are all done with: every one not cancelled is verified
+    (and at least one is)."""
+    live = [s for s in statuses if s != "cancelled"]
+    return bool(live) and all(s == "verified" for s in live)
+
+
+# The status machine
 
 @dataclass(frozen=True)
 class TaskMove:
@@ -49,25 +133,25 @@ class TaskRequest:
 def task_move(status: str, request: TaskRequest) -> TaskMove:
     to = request.to
     if to == "in_progress" and status == "done":
-        _need(request.is_verifier)
-        _reason(request.reason)
+        need(request.is_verifier)
+        need_reason(request.reason)
         return TaskMove("in_progress", request.reason, rejected=True)
     if to == "in_progress":
         _need_status(status, ("open",))
-        _need(request.is_assignee)
+        need(request.is_assignee)
         return TaskMove(to, request.reason)
     if to == "done":
         _need_status(status, ("in_progress",))
-        _need(request.is_assignee)
+        need(request.is_assignee)
         return TaskMove(to, request.reason)
     if to == "verified":
         _need_status(status, ("done",))
-        _need(request.is_verifier)
+        need(request.is_verifier)
         return TaskMove(to, request.reason)
     if to == "cancelled":
         _need_status(status, ("open", "in_progress", "done"))
-        _need(request.is_leader)
-        _reason(request.reason)
+        need(request.is_leader)
+        need_reason(request.reason)
         return TaskMove(to, request.reason)
     raise Conflict("wrong_task_status", {"status": status, "to": to})
 
@@ -77,6 +161,9 @@ def ensure_changeable(status: str) -> None:
     if status in FINISHED:
         raise Conflict("wrong_task_status", {"status": status})
 
+
+# The overdue ladder: overdue at ``due_at``, escalated to the community 3 days later and to
+# the street 7 days later — each rung once, and only while the task is still being worked.
 
 def due_moved_later(old: datetime | None, new: datetime | None) -> bool:
     return old is not None and (new is None or new > old)
@@ -92,50 +179,19 @@ def escalates(level: str, status: str, due_at: datetime | None, already: datetim
     return status in WORKING and due_at is not None and now >= due_at + ESCALATION[level] and already is None
 
 
-# Reports
-
-@dataclass(frozen=True)
-class ReportRequest:
-    to: str
-    reason: str | None
-    duplicate_of: str | None
-    is_leader: bool
-
-
-def report_move(status: str, request: ReportRequest) -> str:
-    to = request.to
-    _need(request.is_leader)
-    if to in ("acknowledged",):
-        _report_status(status, ("submitted",))
-    elif to == "in_progress":
-        _report_status(status, TRIAGE)
-    elif to == "resolved":
-        _report_status(status, ("in_progress",))
-    elif to == "closed":
-        _report_status(status, ("resolved",))
-    elif to == "rejected":
-        _report_status(status, TRIAGE)
-        _reason(request.reason)
-    elif to == "duplicate":
-        _report_status(status, TRIAGE)
-        if not request.duplicate_of:
-            raise RuleViolation("duplicate_of_required")
-    else:
-        raise Conflict("wrong_report_status", {"status": status, "to": to})
-    return to
+def rungs_due(task: Task, now: datetime) -> tuple[str, ...]:
+    """The rungs of the ladder ``task`` should be stamped with at ``now`` (in ladder order)."""
+    due = []
+    if becomes_overdue(task.status, task.due_at, task.overdue_at, now):
+        due.append("overdue")
+    for level in ESCALATION:
+        if escalates(level, task.status, task.due_at, escalated_at(task, level), now):
+            due.append(level)
+    return tuple(due)
 
 
-def ensure_report_status(status: str, *allowed: str) -> None:
-    _report_status(status, allowed)
-
-
-def report_auto_closes(status: str, resolved_at: datetime | None, now: datetime) -> bool:
-    return status == "resolved" and resolved_at is not None and now >= resolved_at + REPORT_AUTO_CLOSE
-
-
-def _report_status(status: str, allowed: tuple[str, ...]) -> None:
-    if status not in allowed:
-        raise Conflict("wrong_report_status", {"status": status})
+def escalated_at(task: Task, level: str) -> datetime | None:
+    return task.escalated_community_at if level == "community" else task.escalated_street_at
 
 
 def _need_status(status: str, allowed: tuple[str, ...]) -> None:
@@ -143,12 +199,12 @@ def _need_status(status: str, allowed: tuple[str, ...]) -> None:
         raise Conflict("wrong_task_status", {"status": status})
 
 
-def _need(allowed: bool) -> None:
+def need(allowed: bool) -> None:
     if not allowed:
         raise Forbidden("not_allowed")
 
 
-def _reason(reason: str | None) -> None:
+def need_reason(reason: str | None) -> None:
     if not (reason or "").strip():
         raise RuleViolation("transition_reason_required")
 

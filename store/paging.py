@@ -6,12 +6,10 @@ know whether another page follows without counting."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-import asyncpg
 
 NEWEST_FIRST = "created_desc"
 CHANGED_ASC = "updated_asc"
@@ -50,11 +48,11 @@ def split_page(rows: Sequence[Any], keyset: Keyset) -> tuple[list[Any], tuple[da
     if len(rows) <= keyset.limit:
         return page, None
     last = page[-1]
-    stamp = _field(last, "created_at" if keyset.order == NEWEST_FIRST else "updated_at")
-    return page, (stamp, _field(last, "id"))
+    column = "created_at" if keyset.order == NEWEST_FIRST else "updated_at"
+    return page, (_field(last, column), _field(last, "id"))
 
 
-def _field(item: Any, name: str) -> Any:
-    """A page item is a feature's model (attributes) or, where a feature still pages rows, a
-    Record (keys)."""
-    return item[name] if isinstance(item, Mapping | asyncpg.Record) else getattr(item, name)
+def _field(row: Any, name: str) -> Any:
+    """A column of a row, or the field of a feature's model (the store turns rows into models
+    one feature at a time, so a page may hold either)."""
+    return row[name] if hasattr(row, "keys") else getattr(row, name)

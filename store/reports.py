@@ -8,8 +8,9 @@ from typing import Any
 import asyncpg
 
 from domain.ids import new_id
+from domain.reports import Report
 from store.paging import Keyset, keyset_sql
-from store.rows import set_clause
+from store.rows import model, models, set_clause
 
 UPDATABLE = ("reason", "duplicate_of", "task_id", "feedback_rating", "feedback_comment", "feedback_at")
 _STAMPS = {"acknowledged": "acknowledged_at", "in_progress": "in_progress_at", "resolved": "resolved_at",
@@ -17,26 +18,32 @@ _STAMPS = {"acknowledged": "acknowledged_at", "in_progress": "in_progress_at", "
 
 
 async def insert(conn: asyncpg.Connection, *, street_id: str, community_id: str, building_id: str, reporter_id: str,
-                 fields: dict[str, Any]) -> asyncpg.Record:
-    return await conn.fetchrow(
+                 category: str, description: str, location: str, photo_urls: list[str], urgency: str) -> Report:
+    return _report(await conn.fetchrow(
         """INSERT INTO reports (id, street_id, community_id, building_id, reporter_id, category, description,
                                 location, photo_urls, urgency)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
-        new_id("report"), street_id, community_id, building_id, reporter_id, fields["category"],
-        fields["description"], fields.get("location", ""), fields.get("photo_urls", []),
-        fields.get("urgency", "normal"))
+        new_id("report"), street_id, community_id, building_id, reporter_id, category, description, location,
+        photo_urls, urgency))
 
 
 async def get(conn: asyncpg.Connection, street_id: str, report_id: str, *,
-              lock: bool = False) -> asyncpg.Record | None:
+              lock: bool = False) -> Report | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await conn.fetchrow(f"SELECT * FROM reports WHERE id = $1 AND street_id = $2{suffix}",
-                               report_id, street_id)
+    return model(Report, await conn.fetchrow(f"SELECT * FROM reports WHERE id = $1 AND street_id = $2{suffix}",
+                                             report_id, street_id))
+
+
+def _report(record: asyncpg.Record) -> Report:
+    """A row an UPDATE or INSERT … RETURNING always yields."""
+    report = model(Report, record)
+    assert report is not None
+    return report
 
 
 async def page(conn: asyncpg.Connection, street_id: str, building_id: str, keyset: Keyset, *,
                status: str | None, category: str | None, urgency: str | None,
-               reporter_id: str | None) -> list[asyncpg.Record]:
+               reporter_id: str | None) -> list[Report]:
     params: list[Any] = [street_id, building_id]
     filters = ["r.street_id = $1", "r.building_id = $2"]
     for column, value in (("status", status), ("category", category), ("urgency", urgency),
@@ -45,20 +52,20 @@ async def page(conn: asyncpg.Connection, street_id: str, building_id: str, keyse
             params.append(value)
             filters.append(f"r.{column} = ${len(params)}")
     condition, order = keyset_sql(keyset, "r", params)
-    return await conn.fetch(f"SELECT r.* FROM reports r WHERE {' AND '.join(filters)} AND {condition} {order}",
-                            *params)
+    return models(Report, await conn.fetch(
+        f"SELECT r.* FROM reports r WHERE {' AND '.join(filters)} AND {condition} {order}", *params))
 
 
-async def update(conn: asyncpg.Connection, report_id: str, changes: dict[str, Any]) -> asyncpg.Record:
+async def update(conn: asyncpg.Connection, report_id: str, changes: dict[str, Any]) -> Report:
     params: list[Any] = [report_id]
     assignments = set_clause(changes, UPDATABLE, params)
-    return await conn.fetchrow(f"UPDATE reports SET {assignments} WHERE id = $1 RETURNING *", *params)
+    return _report(await conn.fetchrow(f"UPDATE reports SET {assignments} WHERE id = $1 RETURNING *", *params))
 
 
 async def move(conn: asyncpg.Connection, report_id: str, *, to: str, reason: str | None,
-               at: datetime, by: str | None = None) -> asyncpg.Record:
+               at: datetime, by: str | None = None) -> Report:
     """``by``: the person who typed ``reason`` (None for the service's codes)."""
-    return await conn.fetchrow(
+    return _report(await conn.fetchrow(
         f"""UPDATE reports SET status = $2, reason = coalesce($3, reason),
                    reason_by = CASE WHEN $3::text IS NULL THEN reason_by ELSE $5 END, {_STAMPS[to]} = $4,
-                   updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", report_id, to, reason, at, by)
+                   updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", report_id, to, reason, at, by))

@@ -8,8 +8,9 @@ from typing import Any
 import asyncpg
 
 from domain.ids import new_id
+from domain.tasks import ProgressNote, Task
 from store.paging import Keyset, keyset_sql
-from store.rows import set_clause
+from store.rows import model, models, set_clause
 
 UPDATABLE = ("title", "description", "assignee_type", "assignee_id", "due_at", "priority", "checklist", "points",
              "overdue_at", "source_id")
@@ -20,22 +21,31 @@ _INSERTED = ("street_id", "community_id", "building_id", "title", "description",
              "created_by_type", "created_by_id")
 
 
-async def insert(conn: asyncpg.Connection, fields: dict[str, Any]) -> asyncpg.Record:
+async def insert(conn: asyncpg.Connection, fields: dict[str, Any]) -> Task:
+    """``fields``: the columns of ``_INSERTED`` (the ones left out are NULL)."""
     columns = ("id", *_INSERTED)
     values = [new_id("task"), *(fields.get(c) for c in _INSERTED)]
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return await conn.fetchrow(f"INSERT INTO tasks ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *",
-                               *values)
+    return _task(await conn.fetchrow(
+        f"INSERT INTO tasks ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *", *values))
 
 
-async def get(conn: asyncpg.Connection, street_id: str, task_id: str, *, lock: bool = False) -> asyncpg.Record | None:
+async def get(conn: asyncpg.Connection, street_id: str, task_id: str, *, lock: bool = False) -> Task | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await conn.fetchrow(f"SELECT * FROM tasks WHERE id = $1 AND street_id = $2{suffix}", task_id, street_id)
+    return model(Task, await conn.fetchrow(f"SELECT * FROM tasks WHERE id = $1 AND street_id = $2{suffix}",
+                                           task_id, street_id))
+
+
+def _task(record: asyncpg.Record) -> Task:
+    """A row an UPDATE or INSERT … RETURNING always yields."""
+    task = model(Task, record)
+    assert task is not None
+    return task
 
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, building_id: str | None = None,
                status: str | None = None, assignee_id: str | None = None, source: str | None = None,
-               overdue: bool = False, assigned_to: list[str] | None = None) -> list[asyncpg.Record]:
+               overdue: bool = False, assigned_to: list[str] | None = None) -> list[Task]:
     """``assigned_to``: only tasks whose assignee is one of these (a person and their organisations)."""
     params: list[Any] = [street_id]
     filters = ["t.street_id = $1"]
@@ -50,64 +60,63 @@ async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, buil
     if overdue:
         filters.append("t.overdue_at IS NOT NULL AND t.status IN ('open', 'in_progress')")
     condition, order = keyset_sql(keyset, "t", params)
-    return await conn.fetch(f"SELECT t.* FROM tasks t WHERE {' AND '.join(filters)} AND {condition} {order}",
-                            *params)
+    return models(Task, await conn.fetch(
+        f"SELECT t.* FROM tasks t WHERE {' AND '.join(filters)} AND {condition} {order}", *params))
 
 
-async def update(conn: asyncpg.Connection, task_id: str, changes: dict[str, Any]) -> asyncpg.Record:
+async def update(conn: asyncpg.Connection, task_id: str, changes: dict[str, Any]) -> Task:
     params: list[Any] = [task_id]
     assignments = set_clause(changes, UPDATABLE, params)
-    return await conn.fetchrow(f"UPDATE tasks SET {assignments} WHERE id = $1 RETURNING *", *params)
+    return _task(await conn.fetchrow(f"UPDATE tasks SET {assignments} WHERE id = $1 RETURNING *", *params))
 
 
 async def move(conn: asyncpg.Connection, task_id: str, *, to: str, reason: str | None, at: datetime,
-               by: str | None = None) -> asyncpg.Record:
+               by: str | None = None) -> Task:
     """Change the status (the caller holds the row lock and asked domain/tasks.py); ``by`` is
     the person who typed ``reason`` (kept so that their erasure finds it)."""
-    return await conn.fetchrow(
+    return _task(await conn.fetchrow(
         f"""UPDATE tasks SET status = $2, reason = coalesce($3, reason),
                    reason_by = CASE WHEN $3::text IS NULL THEN reason_by ELSE $5 END, {_STAMPS[to]} = $4,
-                   updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", task_id, to, reason, at, by)
+                   updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", task_id, to, reason, at, by))
 
 
-async def stamp(conn: asyncpg.Connection, task_id: str, column: str, at: datetime) -> asyncpg.Record:
-    assert column in ("overdue_at", "escalated_community_at", "escalated_street_at")
-    return await conn.fetchrow(
-        f"UPDATE tasks SET {column} = $2, updated_at = clock_timestamp() WHERE id = $1 RETURNING *", task_id, at)
+_LADDER_COLUMNS = {"overdue": "overdue_at", "community": "escalated_community_at",
+                   "street": "escalated_street_at"}
 
 
-async def of_source(conn: asyncpg.Connection, source: str, source_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT id, status FROM tasks WHERE source = $1 AND source_id = $2", source, source_id)
+async def stamp(conn: asyncpg.Connection, task_id: str, rung: str, at: datetime) -> Task:
+    """Mark a rung of the overdue ladder (``domain.tasks.LADDER``) as reached."""
+    column = _LADDER_COLUMNS[rung]
+    return _task(await conn.fetchrow(
+        f"UPDATE tasks SET {column} = $2, updated_at = clock_timestamp() WHERE id = $1 RETURNING *", task_id, at))
 
 
-async def credit_points(conn: asyncpg.Connection, task: asyncpg.Record) -> None:
-    await conn.execute(
-        """INSERT INTO points_ledger (id, street_id, person_id, delta, reason, source_type, source_id)
-           VALUES ($1, $2, $3, $4, 'task_verified', 'task', $5)""",
-        new_id("points"), task["street_id"], task["assignee_id"], task["points"], task["id"])
+async def statuses_of_source(conn: asyncpg.Connection, source: str, source_id: str) -> list[str]:
+    rows = await conn.fetch("SELECT status FROM tasks WHERE source = $1 AND source_id = $2", source, source_id)
+    return [row["status"] for row in rows]
 
 
-async def add_update(conn: asyncpg.Connection, task: asyncpg.Record, *, author_type: str, author_id: str | None,
-                     note: str, photo_urls: list[str]) -> asyncpg.Record:
-    return await conn.fetchrow(
+async def add_update(conn: asyncpg.Connection, task: Task, *, author_type: str, author_id: str | None,
+                     note: str, photo_urls: list[str]) -> ProgressNote:
+    update = model(ProgressNote, await conn.fetchrow(
         """INSERT INTO task_updates (id, street_id, task_id, author_type, author_id, note, photo_urls)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
-        new_id("task_update"), task["street_id"], task["id"], author_type, author_id, note, photo_urls)
+        new_id("task_update"), task.street_id, task.id, author_type, author_id, note, photo_urls))
+    assert update is not None
+    return update
 
 
-async def updates_page(conn: asyncpg.Connection, task_id: str, keyset: Keyset) -> list[asyncpg.Record]:
+async def updates_page(conn: asyncpg.Connection, task_id: str, keyset: Keyset) -> list[ProgressNote]:
     params: list[Any] = [task_id]
     condition, order = keyset_sql(keyset, "u", params)
-    return await conn.fetch(f"SELECT u.* FROM task_updates u WHERE u.task_id = $1 AND {condition} {order}", *params)
-
-
-async def person_exists(conn: asyncpg.Connection, person_id: str) -> bool:
-    return bool(await conn.fetchval("SELECT 1 FROM persons WHERE id = $1", person_id))
+    return models(ProgressNote, await conn.fetch(
+        f"SELECT u.* FROM task_updates u WHERE u.task_id = $1 AND {condition} {order}", *params))
 
 
 async def buildings_of(conn: asyncpg.Connection, street_id: str, *, community_id: str | None,
-                       building_ids: list[str] | None) -> list[asyncpg.Record]:
-    """The buildings a dispatch reaches: of a community or the street, or the named ones in it."""
+                       building_ids: list[str] | None) -> list[tuple[str, str]]:
+    """The buildings a dispatch reaches, as (community id, building id): of a community or the
+    street, or the named ones in it."""
     params: list[Any] = [street_id]
     filters = ["b.street_id = $1"]
     if community_id is not None:
@@ -116,5 +125,6 @@ async def buildings_of(conn: asyncpg.Connection, street_id: str, *, community_id
     if building_ids is not None:
         params.append(building_ids)
         filters.append(f"b.id = ANY(${len(params)}::text[])")
-    return await conn.fetch(f"SELECT b.id, b.community_id FROM buildings b WHERE {' AND '.join(filters)} ORDER BY b.id",
-                            *params)
+    rows = await conn.fetch(
+        f"SELECT b.id, b.community_id FROM buildings b WHERE {' AND '.join(filters)} ORDER BY b.id", *params)
+    return [(row["community_id"], row["id"]) for row in rows]

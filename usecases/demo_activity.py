@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from domain.permissions import Principal
-from usecases import proposal_parts, proposals, reports, spaces
+from usecases import proposal_parts, proposals, reports, spaces, tasks
 from usecases.clock import BusinessClock
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -89,15 +89,14 @@ async def _load_once(conn: asyncpg.Connection, row: asyncpg.Record, client_id: s
             "title": "门口放一张长椅", "category": "facilities"}, now)
         await proposals.transition(conn, resident, bench["id"], {"to": "closed", "outcome": "withdrawn"},
                                    lambda current: None, now)
-        await reports.create(conn, resident, row["building_id"], {
-            "category": "safety", "description": "三楼楼道堆放纸箱，堵住了消防通道", "location": "3 楼楼道",
-            "photo_urls": [], "urgency": "normal"})
-        lamp = await reports.create(conn, resident, row["building_id"], {
-            "category": "facilities", "description": "一楼楼道灯坏了，晚上看不见台阶", "location": "1 楼楼道",
-            "photo_urls": [], "urgency": "normal"})
-        await reports.convert(conn, leader, lamp["id"], {
-            "title": "更换一楼楼道灯", "assignee": {"type": "person", "id": leader.person_id},
-            "due_at": now + timedelta(days=3), "priority": "high",
-            "checklist": [{"text": "买灯泡", "done": False}, {"text": "更换并试亮", "done": False}],
-            "points": 10}, now)
+        await reports.create(conn, resident, row["building_id"], reports.RaiseReport(
+            category="safety", description="三楼楼道堆放纸箱，堵住了消防通道", location="3 楼楼道"))
+        lamp = await reports.create(conn, resident, row["building_id"], reports.RaiseReport(
+            category="facilities", description="一楼楼道灯坏了，晚上看不见台阶", location="1 楼楼道"))
+        assert leader.person_id is not None
+        await tasks.from_report(conn, leader, lamp.id, tasks.TaskOfReport(
+            title="更换一楼楼道灯", assignee=tasks.Assignee(type="person", id=leader.person_id),
+            due_at=now + timedelta(days=3), priority="high",
+            checklist=[tasks.ChecklistItem(text="买灯泡"), tasks.ChecklistItem(text="更换并试亮")],
+            points=10), now)
     return True

@@ -18,7 +18,7 @@ import structlog
 
 from domain.retry import Backoff
 from store import jobs
-from usecases import ballots, bookings, proposal_stages, reports, task_rules
+from usecases import ballots, bookings, proposal_stages, reports_jobs, tasks_jobs
 from usecases.clock import BusinessClock
 from usecases.events import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
@@ -35,9 +35,9 @@ HANDLERS: dict[str, JobHandler] = {
     proposal_stages.COLLECT_DEADLINE_JOB: proposal_stages.close_collection,
     ballots.VOTE_CLOSE_JOB: ballots.close_vote,
     proposal_stages.EVALUATION_END_JOB: proposal_stages.end_evaluation,
-    task_rules.OVERDUE_JOB: task_rules.mark_overdue,
-    task_rules.ESCALATE_JOB: task_rules.escalate,
-    reports.AUTO_CLOSE_JOB: reports.auto_close,
+    tasks_jobs.OVERDUE_JOB: tasks_jobs.mark_overdue,
+    tasks_jobs.ESCALATE_JOB: tasks_jobs.escalate,
+    reports_jobs.AUTO_CLOSE_JOB: reports_jobs.auto_close,
 }
 
 # A handler that raises is tried again later, then given up (status `failed`, with its error).

@@ -12,7 +12,7 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.common import ExternalId, as_command
+from api.schemas.common import ExternalId, command_of
 from api.schemas.places import Building, BuildingCreate, BuildingUpdate, building_view
 from domain import places as model
 from domain.permissions import Principal
@@ -49,7 +49,7 @@ class BuildingController(Controller):
     async def create_building(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                               community_id: str, data: BuildingCreate) -> Response[Building]:
         row = await places.create_building(tx, principal, known_id("community", community_id),
-                                           as_command(data, places.BuildingCreate))
+                                           command_of(data, places.BuildingCreate))
         return resource_response(request, building_view(row), 201,
                                  headers={"Location": f"/v1/buildings/{row.id}"})
 
@@ -68,5 +68,5 @@ class BuildingController(Controller):
             check_if_match(request, building_view(current))
 
         row = await places.update_building(tx, principal, known_id("building", building_id),
-                                           as_command(data, places.BuildingChange), precondition)
+                                           command_of(data, places.BuildingChange), precondition)
         return resource_response(request, building_view(row))

@@ -14,7 +14,7 @@ from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER
 from api.schemas.clients import Client, ClientCreate, ClientUpdate, client_view
-from api.schemas.common import as_command
+from api.schemas.common import command_of
 from api.services import services_of
 from domain.errors import NotFound
 from domain.permissions import Principal
@@ -46,7 +46,7 @@ class ClientController(Controller):
     async def create_client(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                             data: ClientCreate) -> Response[Client]:
         row = await clients.register_miniprogram(tx, principal, services_of(request).sealer,
-                                                 as_command(data, clients.MiniProgramCreate))
+                                                 command_of(data, clients.MiniProgramCreate))
         return resource_response(request, client_view(row), 201, headers={"Location": f"/v1/clients/{row.id}"})
 
     @get("/{client_id:str}", operation_id="getClient", summary="Read an API client", responses=problems(READ))
@@ -63,7 +63,7 @@ class ClientController(Controller):
             check_if_match(request, client_view(current))
 
         row = await clients.update_miniprogram(tx, principal, services_of(request).sealer, _client_id(client_id),
-                                               as_command(data, clients.MiniProgramChange), precondition)
+                                               command_of(data, clients.MiniProgramChange), precondition)
         return resource_response(request, client_view(row))
 
     @delete("/{client_id:str}", operation_id="deleteClient", summary="Disable a mini-program client",

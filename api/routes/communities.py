@@ -12,7 +12,7 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.common import ExternalId, as_command
+from api.schemas.common import ExternalId, command_of
 from api.schemas.places import Community, CommunityCreate, CommunityUpdate, community_view
 from domain import places as model
 from domain.permissions import Principal
@@ -37,7 +37,7 @@ class CommunityController(Controller):
     @post(operation_id="createCommunity", summary="Create a community", responses=problems(WRITE))
     async def create_community(self, request: Request, tx: asyncpg.Connection,
                                principal: Principal, data: CommunityCreate) -> Response[Community]:
-        row = await places.create_community(tx, principal, as_command(data, places.CommunityCreate))
+        row = await places.create_community(tx, principal, command_of(data, places.CommunityCreate))
         return resource_response(request, community_view(row), 201,
                                  headers={"Location": f"/v1/communities/{row.id}"})
 
@@ -57,5 +57,5 @@ class CommunityController(Controller):
             check_if_match(request, community_view(current))
 
         row = await places.update_community(tx, principal, known_id("community", community_id),
-                                            as_command(data, places.CommunityChange), precondition)
+                                            command_of(data, places.CommunityChange), precondition)
         return resource_response(request, community_view(row))

@@ -12,7 +12,7 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.common import ExternalId, as_command
+from api.schemas.common import ExternalId, command_of
 from api.schemas.places import Household, HouseholdCreate, HouseholdUpdate, household_view
 from domain import places as model
 from domain.permissions import Principal
@@ -40,7 +40,7 @@ class HouseholdController(Controller):
     async def create_household(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                building_id: str, data: HouseholdCreate) -> Response[Household]:
         row = await places.create_household(tx, principal, known_id("building", building_id),
-                                            as_command(data, places.HouseholdCreate))
+                                            command_of(data, places.HouseholdCreate))
         return resource_response(request, household_view(row), 201,
                                  headers={"Location": f"/v1/households/{row.id}"})
 
@@ -59,5 +59,5 @@ class HouseholdController(Controller):
             check_if_match(request, household_view(current))
 
         row = await places.update_household(tx, principal, known_id("household", household_id),
-                                            as_command(data, places.HouseholdChange), precondition)
+                                            command_of(data, places.HouseholdChange), precondition)
         return resource_response(request, household_view(row))

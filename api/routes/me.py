@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.routes.common import BEARER, known_id
+from api.schemas.common import command_of
 from api.schemas.people import (
     JoinRequest,
     Me,
@@ -18,7 +19,6 @@ from api.schemas.people import (
     membership_view,
     role_view,
 )
-from api.schemas.common import as_command
 from domain.permissions import Principal
 from usecases import me, roles
 
@@ -35,7 +35,7 @@ class MeController(Controller):
     @patch(operation_id="updateMe", summary="Change my nickname or real name", responses=problems(WRITE))
     async def update_me(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                         data: MeUpdate) -> Response[Me]:
-        profile = await me.update_profile(tx, principal, as_command(data, me.ProfileChange),
+        profile = await me.update_profile(tx, principal, command_of(data, me.ProfileChange),
                                           lambda current: check_if_match(request, me_view(current)))
         return resource_response(request, me_view(profile))
 

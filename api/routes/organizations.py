@@ -12,7 +12,7 @@ from api.conventions.etags import resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.common import as_command
+from api.schemas.common import command_of
 from api.schemas.people import (
     Organization,
     OrganizationCreate,
@@ -47,7 +47,7 @@ class OrganizationController(Controller):
                                   data: OrganizationCreate) -> Response[Organization]:
         if data.community_id is not None:
             known_id("community", data.community_id)
-        row = await organizations.create(tx, principal, as_command(data, organizations.OrganizationCreate))
+        row = await organizations.create(tx, principal, command_of(data, organizations.OrganizationCreate))
         return resource_response(request, organization_view(row), 201,
                                  headers={"Location": f"/v1/organizations/{row.id}"})
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 import asyncpg
 from litestar import Controller, Request, Response, get, post
@@ -13,7 +14,8 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.tasks import (
+from api.schemas.common import command_of
+from api.schemas.reports import (
     FeedbackCreate,
     Report,
     ReportCategory,
@@ -21,20 +23,19 @@ from api.schemas.tasks import (
     ReportStatus,
     ReportTaskCreate,
     ReportTransition,
-    Task,
     Urgency,
-    fields_of,
     report_view,
-    task_view,
 )
+from api.schemas.tasks import Task, task_view
+from domain import reports as domain
 from domain.permissions import Principal
-from domain.tasks import check_due
 from store.paging import Keyset
-from usecases import reports
+from usecases import reports, tasks
 
 
-def _view(principal: Principal):  # noqa: ANN202 - a row → Report mapper for this caller
-    return lambda row: report_view(row, principal.person_id)
+def _view(principal: Principal) -> Callable[[domain.Report], Report]:
+    """The view of a report for this caller (``reported_by_me``)."""
+    return lambda report: report_view(report, principal.person_id)
 
 
 class ReportController(Controller):
@@ -50,46 +51,46 @@ class ReportController(Controller):
         category: Annotated[ReportCategory | None, Parameter(query="category")] = None,
         urgency: Annotated[Urgency | None, Parameter(query="urgency")] = None,
     ) -> Page[Report]:
-        rows = await reports.list_for_building(conn, principal, known_id("building", building_id), keyset,
-                                               status=status, category=category, urgency=urgency)
-        return page_of(rows, keyset, _view(principal))
+        found = await reports.list_for_building(conn, principal, known_id("building", building_id), keyset,
+                                                status=status, category=category, urgency=urgency)
+        return page_of(found, keyset, _view(principal))
 
     @post("/buildings/{building_id:str}/reports", operation_id="createReport",
           summary="Report a problem of the building", responses=problems(WRITE))
     async def create_report(self, request: Request, tx: asyncpg.Connection, principal: Principal, building_id: str,
                             data: ReportCreate) -> Response[Report]:
-        row = await reports.create(tx, principal, known_id("building", building_id), fields_of(data))
-        return resource_response(request, report_view(row, principal.person_id), 201,
-                                 headers={"Location": f"/v1/reports/{row['id']}"})
+        report = await reports.create(tx, principal, known_id("building", building_id),
+                                      command_of(data, reports.RaiseReport))
+        return resource_response(request, report_view(report, principal.person_id), 201,
+                                 headers={"Location": f"/v1/reports/{report.id}"})
 
     @get("/reports/{report_id:str}", operation_id="getReport", summary="Read a report", responses=problems(READ))
     async def get_report(self, request: Request, conn: asyncpg.Connection, principal: Principal,
                          report_id: str) -> Response[Report]:
-        row = await reports.get(conn, principal, known_id("report", report_id))
-        return resource_response(request, report_view(row, principal.person_id))
+        report = await reports.get(conn, principal, known_id("report", report_id))
+        return resource_response(request, report_view(report, principal.person_id))
 
     @post("/reports/{report_id:str}/transitions", operation_id="transitionReport",
           summary="Move a report (leaders): acknowledge, work, resolve, close, reject or mark duplicate",
           responses=problems(WRITE), status_code=200)
     async def transition(self, request: Request, tx: asyncpg.Connection, principal: Principal, report_id: str,
                          data: ReportTransition) -> Response[Report]:
-        def precondition(current: Any) -> None:
+        def precondition(current: domain.Report) -> None:
             check_if_match(request, report_view(current, principal.person_id))
 
         now = await business_clock(request).now(tx)
-        row = await reports.transition(tx, principal, known_id("report", report_id), fields_of(data),
-                                       precondition, now)
-        return resource_response(request, report_view(row, principal.person_id))
+        report = await reports.transition(tx, principal, known_id("report", report_id),
+                                          command_of(data, reports.MoveReport), precondition, now)
+        return resource_response(request, report_view(report, principal.person_id))
 
     @post("/reports/{report_id:str}/tasks", operation_id="convertReportToTask",
           summary="Turn a report into a linked task (leaders)", responses=problems(WRITE))
     async def convert(self, request: Request, tx: asyncpg.Connection, principal: Principal, report_id: str,
                       data: ReportTaskCreate) -> Response[Task]:
-        fields = fields_of(data)
-        check_due(fields.get("due_at"))
+        command = command_of(data, tasks.TaskOfReport)
         now = await business_clock(request).now(tx)
-        row = await reports.convert(tx, principal, known_id("report", report_id), fields, now)
-        return resource_response(request, task_view(row), 201, headers={"Location": f"/v1/tasks/{row['id']}"})
+        task = await tasks.from_report(tx, principal, known_id("report", report_id), command, now)
+        return resource_response(request, task_view(task), 201, headers={"Location": f"/v1/tasks/{task.id}"})
 
     @post("/reports/{report_id:str}/feedback", operation_id="giveReportFeedback",
           summary="Rate the resolution (the reporter, after it is resolved); closes the report",
@@ -97,5 +98,6 @@ class ReportController(Controller):
     async def feedback(self, request: Request, tx: asyncpg.Connection, principal: Principal, report_id: str,
                        data: FeedbackCreate) -> Response[Report]:
         now = await business_clock(request).now(tx)
-        row = await reports.feedback(tx, principal, known_id("report", report_id), fields_of(data), now)
-        return resource_response(request, report_view(row, principal.person_id))
+        report = await reports.feedback(tx, principal, known_id("report", report_id),
+                                        command_of(data, reports.GiveFeedback), now)
+        return resource_response(request, report_view(report, principal.person_id))

@@ -9,7 +9,6 @@ import msgspec
 from msgspec import Meta
 
 from api.conventions.problems import PATTERN_CODES
-from usecases.kernel import changes_of
 
 # A moment in an answer: RFC 3339 in UTC (``Z``), the form every resource uses.
 Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
@@ -62,7 +61,8 @@ def id_text(example: str) -> object:
 C = TypeVar("C", bound=msgspec.Struct)
 
 
-def as_command(body: msgspec.Struct, command_type: type[C]) -> C:
-    """The use case's typed command from a request body: the fields the body carries, checked
-    again by the command's own types (UNSET ones stay UNSET, so partial updates stay partial)."""
-    return msgspec.convert(changes_of(body), command_type)
+def command_of(body: msgspec.Struct, command_type: type[C]) -> C:
+    """A validated request body as the use case's command (``usecases/<f>.py``): the fields it
+    sent, nested ones included; unsent fields stay ``UNSET`` or take the command's default.
+    Times pass through as they are, so their offsets survive."""
+    return msgspec.convert(msgspec.to_builtins(body, builtin_types=(datetime,)), command_type)

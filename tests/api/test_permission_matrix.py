@@ -123,6 +123,35 @@ MATRIX = [
     ("PATCH", "/v1/spaces/{space}", {},
      {"default": 403, "platform": 200, "officer": 200, "staff": 200, "leader": 200, "outsider": 404,
       "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    # tasks: whoever sees the building sees its tasks; leaders make, change and cancel them
+    ("GET", "/v1/buildings/{building}/tasks", None,
+     {"default": 200, "outsider": 404, "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    ("GET", "/v1/tasks/{task}", None,
+     {"default": 200, "outsider": 404, "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    ("POST", "/v1/buildings/{building}/tasks", {"title": "{unique}"},
+     {"default": 403, "platform": 201, "officer": 201, "staff": 201, "leader": 201, "outsider": 404,
+      "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    ("PATCH", "/v1/tasks/{task}", {},
+     {"default": 403, "platform": 200, "officer": 200, "staff": 200, "leader": 200, "outsider": 404,
+      "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    # cancelling needs a leader (403 first), then a reason (422): nothing moves
+    ("POST", "/v1/tasks/{task}/transitions", {"to": "cancelled"},
+     {"default": 403, "platform": 422, "officer": 422, "staff": 422, "leader": 422, "outsider": 404,
+      "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    ("GET", "/v1/me/tasks", None, {"default": 200, "platform": 403, "reader": 403, "outsider": 403}),
+    # reports: the reporter (tenant) and the building's leaders; residents list their own
+    ("GET", "/v1/buildings/{building}/reports", None,
+     {"default": 200, "outsider": 404, "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
+    ("GET", "/v1/reports/{report}", None,
+     {"default": 404, "platform": 200, "reader": 200, "officer": 200, "staff": 200, "leader": 200, "tenant": 200}),
+    ("POST", "/v1/buildings/{building}/reports", {"category": "other", "description": "{unique}"},
+     {"default": 201, "platform": 403, "reader": 403, "outsider": 404, "far_staff": 404, "neighbour": 404,
+      "far_resident": 404, "stranger": 404}),
+    # rejecting needs a leader (403 first), then a reason (422): nothing moves
+    ("POST", "/v1/reports/{report}/transitions", {"to": "rejected"},
+     {"default": 404, "platform": 422, "officer": 422, "staff": 422, "leader": 422, "reader": 403, "tenant": 403}),
+    ("POST", "/v1/reports/{report}/feedback", {"rating": 5},
+     {"default": 404, "platform": 403, "officer": 403, "staff": 403, "leader": 403, "reader": 403, "tenant": 409}),
 ]
 
 
@@ -133,6 +162,11 @@ async def callers(client, db, test_settings, database_url, platform):
                                        headers=town.people["head"].headers(), json={"title": "楼道照明"})).json()["id"]
     town.space = (await client.post(f"/v1/buildings/{town.building}/spaces", headers=town.people["leader"].headers(),
                                     json={"name": "共享客厅", "kind": "lounge", "capacity": 10})).json()["id"]
+    town.task = (await client.post(f"/v1/buildings/{town.building}/tasks", headers=town.people["leader"].headers(),
+                                   json={"title": "更换楼道灯泡"})).json()["id"]
+    town.report = (await client.post(f"/v1/buildings/{town.building}/reports",
+                                     headers=town.people["tenant"].headers(),
+                                     json={"category": "facilities", "description": "3 楼楼道灯不亮"})).json()["id"]
     reader = await sign_in(client, await new_street_client(database_url, scopes=frozenset({"street:read"})))
     # a reader of *this* street: re-home its client into the town's street
     await db.execute("UPDATE clients SET street_id = $1 WHERE id = $2", platform.street_id, reader.client_id)
@@ -148,7 +182,7 @@ async def callers(client, db, test_settings, database_url, platform):
 async def test_each_caller_gets_the_right_answer(client, callers, method, template, body, expected):
     town, headers = callers
     path = template.format(community=town.community, building=town.building, household=town.household,
-                           proposal=town.proposal, space=town.space)
+                           proposal=town.proposal, space=town.space, task=town.task, report=town.report)
     for index, caller in enumerate(CALLERS):
         payload = None
         if body is not None:

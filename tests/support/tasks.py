@@ -10,8 +10,8 @@ from domain.ids import new_id
 from tests.support.due_jobs import run_due_jobs_of
 from tests.support.people import Person, grant, new_person
 from tests.support.town import Town
-from usecases.reports import AUTO_CLOSE_JOB
-from usecases.task_rules import ESCALATE_JOB, OVERDUE_JOB
+from usecases.reports_jobs import AUTO_CLOSE_JOB
+from usecases.tasks_jobs import ESCALATE_JOB, OVERDUE_JOB
 
 TASK_JOBS = (OVERDUE_JOB, ESCALATE_JOB, AUTO_CLOSE_JOB)
 

@@ -29,6 +29,8 @@ class Town:
     people: dict[str, Person] = field(default_factory=dict)
     proposal: str = ""  # filled in by tests that need one
     space: str = ""
+    task: str = ""
+    report: str = ""
 
 
 async def _place(db: asyncpg.Pool, street_id: str, community_id: str, name: str) -> tuple[str, list[str]]:
