@@ -175,3 +175,35 @@ class Holding:
     building_id: str | None
     household_id: str | None
     head: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PresentedRefreshToken:
+    """A refresh token as presented for rotation, with what decides whether it still works."""
+
+    id: str
+    family_id: str
+    person_id: str
+    client_id: str
+    street_id: str
+    used: bool
+    revoked: bool
+    expired: bool
+    client_refused: bool  # its client is disabled or is no mini-program
+    person_erased: bool
+
+
+def refresh_refusal(token: PresentedRefreshToken | None) -> str | None:
+    """Why a presented refresh token may not be rotated, or None when it may. Reuse is named
+    before the rest, since it makes the whole family unusable (a stolen token in play)."""
+    if token is None:
+        return "unknown"
+    if token.used or token.revoked:
+        return "reused"
+    if token.client_refused:
+        return "client_disabled"
+    if token.person_erased:
+        return "person_erased"
+    if token.expired:
+        return "expired"
+    return None

@@ -9,6 +9,9 @@ from datetime import timedelta
 
 import asyncpg
 
+from domain.people import PresentedRefreshToken
+from store.rows import model
+
 
 async def insert(conn: asyncpg.Connection, *, token_id: str, family_id: str, person_id: str,
                  client_id: str, street_id: str, token_digest: bytes, lifetime: timedelta) -> None:
@@ -19,10 +22,10 @@ async def insert(conn: asyncpg.Connection, *, token_id: str, family_id: str, per
         token_id, family_id, person_id, client_id, street_id, token_digest, lifetime)
 
 
-async def claim(conn: asyncpg.Connection, token_digest: bytes) -> asyncpg.Record | None:
+async def claim(conn: asyncpg.Connection, token_digest: bytes) -> PresentedRefreshToken | None:
     """The token with this digest, locked for the rest of the transaction (a second request
     presenting it waits, then sees it used), with what decides whether it may still be used."""
-    return await conn.fetchrow(
+    return model(PresentedRefreshToken, await conn.fetchrow(
         """SELECT rt.id, rt.family_id, rt.person_id, rt.client_id, rt.street_id,
                   rt.used_at IS NOT NULL AS used, rt.revoked_at IS NOT NULL AS revoked,
                   rt.expires_at <= clock_timestamp() AS expired,
@@ -33,7 +36,7 @@ async def claim(conn: asyncpg.Connection, token_digest: bytes) -> asyncpg.Record
              JOIN persons p ON p.id = rt.person_id
             WHERE rt.token_digest = $1
               FOR UPDATE OF rt""",
-        token_digest)
+        token_digest))
 
 
 async def mark_used(conn: asyncpg.Connection, token_id: str) -> None:

@@ -56,6 +56,12 @@ def open_app_secret(sealer: Sealer, client: MiniProgramCredentials) -> str:
         raise WeChatError("wechat_app_misconfigured") from None
 
 
+async def miniprogram_credentials(conn: asyncpg.Connection, client_id: str) -> MiniProgramCredentials | None:
+    """An active mini-program's appid and sealed secret, for calling WeChat; None for an
+    unknown, disabled or platform client."""
+    return await clients.miniprogram_credentials(conn, client_id)
+
+
 async def _event(conn: asyncpg.Connection, action: str, record: Client,
                  changed: list[str] | None = None) -> None:
     data: dict[str, Any] = {"client": snapshot(record)}  # the view's columns: no secret

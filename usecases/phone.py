@@ -11,8 +11,8 @@ from domain.errors import Forbidden
 from domain.people import Person
 from domain.permissions import Principal
 from integrations.wechat import WeChatClient
-from store import clients, persons
-from usecases.clients import open_app_secret
+from store import persons
+from usecases.clients import miniprogram_credentials, open_app_secret
 from usecases.crypto import Sealer
 from usecases.me import live_person
 
@@ -21,7 +21,7 @@ async def verify_phone(conn: asyncpg.Connection, who: Principal, sealer: Sealer,
                        code: str) -> Person:
     """Store the verified number on the caller; returns the person as stored."""
     person = await live_person(conn, who)  # a platform token is refused here (person_required)
-    client = await clients.miniprogram_credentials(conn, who.client_id)
+    client = await miniprogram_credentials(conn, who.client_id)
     if client is None:  # the token's client was disabled, or is no mini-program
         raise Forbidden("miniprogram_required")
     verified = await wechat.phone_number(client.appid, open_app_secret(sealer, client), code)

@@ -16,11 +16,12 @@ import structlog
 
 from domain.errors import DomainError
 from domain.ids import new_id
+from domain.people import refresh_refusal
 from domain.permissions import Principal
 from integrations.wechat import WeChatClient
-from store import clients, persons, refresh_tokens
+from store import persons, refresh_tokens
 from store.db import Database
-from usecases.clients import open_app_secret
+from usecases.clients import miniprogram_credentials, open_app_secret
 from usecases.crypto import Sealer, digest, new_secret
 
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)  # from its issue; each rotation starts a new one
@@ -56,7 +57,7 @@ async def sign_in_with_wechat(db: Database, sealer: Sealer, wechat: WeChatClient
     """Exchange the code at WeChat with the client's appid and secret (outside any
     transaction: WeChat may take seconds), then find or create the person."""
     async with db.connection() as conn:
-        client = await clients.miniprogram_credentials(conn, client_id)
+        client = await miniprogram_credentials(conn, client_id)
     if client is None:
         raise GrantRefused("invalid_client")
     session = await wechat.code_to_session(client.appid, open_app_secret(sealer, client), code)
@@ -74,34 +75,20 @@ async def refresh(db: Database, presented: str, *, client_id: str | None = None)
     since the token's own holder has done nothing wrong."""
     async with db.transaction() as conn:
         token = await refresh_tokens.claim(conn, digest(presented))
-        refusal = _refusal(token)
-        if refusal is None and client_id is not None and client_id != token["client_id"]:
-            log.warning("refresh_token_refused", reason="other_client", family_id=token["family_id"])
+        refusal = refresh_refusal(token)
+        if refusal is None and client_id is not None and client_id != token.client_id:
+            log.warning("refresh_token_refused", reason="other_client", family_id=token.family_id)
             raise GrantRefused("invalid_grant")
         if refusal is None:
-            await refresh_tokens.mark_used(conn, token["id"])
-            new_token = await _issue_refresh_token(conn, person_id=token["person_id"], client_id=token["client_id"],
-                                                   street_id=token["street_id"], family_id=token["family_id"])
+            await refresh_tokens.mark_used(conn, token.id)
+            new_token = await _issue_refresh_token(conn, person_id=token.person_id, client_id=token.client_id,
+                                                   street_id=token.street_id, family_id=token.family_id)
         elif refusal not in ("unknown", "expired"):
             # Reuse, or a holder that may no longer sign in: nothing of the family stays usable.
-            revoked = await refresh_tokens.revoke_family(conn, token["family_id"])
-            log.warning("refresh_token_refused", reason=refusal, family_id=token["family_id"],
+            revoked = await refresh_tokens.revoke_family(conn, token.family_id)
+            log.warning("refresh_token_refused", reason=refusal, family_id=token.family_id,
                         revoked=revoked)
     # The revocation above commits even though the request fails: raise only after the commit.
     if refusal is not None:
         raise GrantRefused("invalid_grant")
-    return SignedIn(_person(token["client_id"], token["street_id"], token["person_id"]), new_token)
-
-
-def _refusal(token: asyncpg.Record | None) -> str | None:
-    if token is None:
-        return "unknown"
-    if token["used"] or token["revoked"]:
-        return "reused"
-    if token["client_refused"]:
-        return "client_disabled"
-    if token["person_erased"]:
-        return "person_erased"
-    if token["expired"]:
-        return "expired"
-    return None
+    return SignedIn(_person(token.client_id, token.street_id, token.person_id), new_token)
