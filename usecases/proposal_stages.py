@@ -5,19 +5,19 @@ the collection deadline and the evaluation window."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 
 from domain import proposals as stages
-from domain.errors import Forbidden, NotFound, RuleViolation
-from domain.permissions import Actor, Place, Tie
+from domain.errors import NotFound
+from domain.permissions import Actor, Place
 from domain.places import BuildingRules
 from store import buildings, jobs
 from store import proposals as store
 from store.events import Subject, append_event
+from usecases.kernel import acting_household, actor_ref, person_of  # noqa: F401 - used by the proposal use cases
 
 COLLECT_DEADLINE_JOB = "proposal.collect_deadline"
 VOTE_CLOSE_JOB = "proposal.vote_close"
@@ -37,45 +37,12 @@ async def visible_proposal(conn: asyncpg.Connection, actor: Actor, proposal_id: 
     return proposal
 
 
-def person_of(actor: Actor) -> str:
-    if actor.person_id is None:
-        raise Forbidden("person_required")
-    return actor.person_id
-
-
-def acting_household(actor: Actor, building_id: str, requested: str | None,
-                     qualifies: Callable[[Tie], bool] = lambda tie: True) -> str:
-    """The household a person acts for in a building: the one named, else their only
-    qualifying one; 422 ``household_required`` when they have several and named none,
-    422 ``household_not_eligible`` when none qualifies (or the named one does not)."""
-    person_of(actor)
-    ties = [t for t in actor.grants.households.values() if t.building_id == building_id and qualifies(t)]
-    ids = sorted(t.household_id for t in ties)
-    if requested is not None:
-        if requested not in ids:
-            raise RuleViolation("household_not_eligible")
-        return requested
-    if not ids:
-        raise RuleViolation("household_not_eligible")
-    if len(ids) > 1:
-        raise RuleViolation("household_required")
-    return ids[0]
-
-
 async def record_event(conn: asyncpg.Connection, type: str, proposal: asyncpg.Record, data: dict[str, Any],
                        subject: Subject | None = None) -> None:
     await append_event(conn, type=type, street_id=proposal["street_id"],
                        subject=subject or Subject("proposal", proposal["id"]),
                        community_id=proposal["community_id"], building_id=proposal["building_id"],
                        data={"proposal_id": proposal["id"], **data})
-
-
-def actor_ref(actor: Actor | None) -> tuple[str, str | None]:
-    if actor is None:
-        return "system", None
-    if actor.person_id is not None:
-        return "person", actor.person_id
-    return "client", actor.principal.client_id
 
 
 async def apply_move(conn: asyncpg.Connection, proposal: asyncpg.Record, move: stages.Move, *, now: datetime,

@@ -17,7 +17,7 @@ from store import reports as store
 from store.events import Subject, append_event
 from store.paging import Keyset
 from usecases.actors import actor_for
-from usecases.proposal_stages import actor_ref, person_of
+from usecases.kernel import actor_ref, person_of
 from usecases.task_rules import insert_task
 
 AUTO_CLOSE_JOB = "report.auto_close"

@@ -15,7 +15,7 @@ from domain.permissions import Actor, Place
 from store import jobs, organizations
 from store import tasks as store
 from store.events import Subject, append_event
-from usecases.proposal_stages import actor_ref
+from usecases.kernel import actor_ref
 
 OVERDUE_JOB = "task.overdue"
 ESCALATE_JOB = "task.escalate"

@@ -19,7 +19,8 @@ from store import buildings, communities, proposals
 from store import tasks as store
 from store.paging import Keyset
 from usecases.actors import actor_for
-from usecases.proposal_stages import actor_ref, person_of, start_evaluation_if_tasks_done
+from usecases.kernel import actor_ref, person_of
+from usecases.proposal_stages import start_evaluation_if_tasks_done
 from usecases.reports import resolve_for_task
 from usecases.task_rules import (
     assignee_keys,
