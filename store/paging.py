@@ -6,7 +6,7 @@ know whether another page follows without counting."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,5 +48,10 @@ def split_page(rows: Sequence[Any], keyset: Keyset) -> tuple[list[Any], tuple[da
     if len(rows) <= keyset.limit:
         return page, None
     last = page[-1]
-    stamp = last["created_at"] if keyset.order == NEWEST_FIRST else last["updated_at"]
-    return page, (stamp, last["id"])
+    stamp = _value(last, "created_at" if keyset.order == NEWEST_FIRST else "updated_at")
+    return page, (stamp, _value(last, "id"))
+
+
+def _value(item: Any, name: str) -> Any:
+    # A page holds a feature's models; rows of features not yet on models are read by key.
+    return item[name] if isinstance(item, Mapping) or hasattr(item, "keys") else getattr(item, name)
