@@ -15,12 +15,13 @@ from domain import tasks as rules
 from domain.errors import Forbidden, NotFound, RuleViolation
 from domain.ids import new_id
 from domain.permissions import Actor, Place, Principal, ensure_for, require_scope
-from store import buildings, communities, proposals
+from store import buildings, communities
 from store import tasks as store
 from store.paging import Keyset
+from usecases import proposals
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, person_of
-from usecases.proposal_stages import start_evaluation_if_tasks_done
+from usecases.proposals import start_evaluation_if_tasks_done
 from usecases.reports import resolve_for_task
 from usecases.task_rules import (
     assignee_keys,
@@ -55,8 +56,7 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, fie
     source = fields.pop("source", "manual")
     source_id = fields.pop("source_id", None)
     if source == "proposal":
-        proposal = source_id and await proposals.get(conn, who.street_id, source_id)
-        if not proposal or proposal["building_id"] != building_id:
+        if not source_id or await proposals.building_of(conn, who.street_id, source_id) != building_id:
             raise RuleViolation("invalid_source")
     elif source_id is not None:
         raise RuleViolation("invalid_source")
