@@ -31,8 +31,7 @@ from api.routes.me import MeController
 from api.routes.members import MemberController
 from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
-from api.routes.proposal_parts import ProposalPartsController
-from api.routes.proposals import ProposalController
+from api.routes.proposals import ProposalActivityController, ProposalController
 from api.routes.reports import ReportController
 from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
@@ -50,7 +49,7 @@ ROUTES = [
     MeController, RoleController, OrganizationController, MemberController,
     ClientController, verify_phone,
     SpaceController, BookingController, space_calendar,
-    ProposalController, ProposalPartsController,
+    ProposalController, ProposalActivityController,
     TaskController, ReportController,
 ]
 def openapi_config() -> OpenAPIConfig:

@@ -35,6 +35,7 @@ PREFIXES = {
     "proposal": "prp",
     "option": "opt",
     "ballot": "blt",
+    "vote": "vot",
     "comment": "cmt",
     "timeline": "tln",
     "task": "tsk",

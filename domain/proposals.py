@@ -15,14 +15,90 @@ missing reason, duplicate or ballot plan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.errors import Conflict, Forbidden, RuleViolation
+from domain.votes import Vote
 
 STAGES = ("collecting", "deliberating", "voting", "implementing", "evaluating", "closed")
 OUTCOMES = ("adopted", "rejected", "no_quorum", "insufficient_support", "withdrawn", "dismissed", "duplicate")
 OPEN_STAGES = ("collecting", "deliberating")  # before the vote: still withdrawable
 MAX_OPTIONS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    id: str
+    street_id: str
+    community_id: str
+    building_id: str
+    author_id: str
+    title: str
+    description: str
+    category: str
+    stage: str
+    outcome: str | None
+    reason: str | None
+    duplicate_of: str | None
+    support_threshold: int
+    support_count: int
+    collect_until: datetime
+    decision: str | None  # set from its vote's tally
+    winning_option_id: str | None
+    decided_at: datetime | None
+    evaluation_until: datetime | None
+    evaluation_count: int
+    evaluation_sum: int
+    deliberating_at: datetime | None
+    voting_at: datetime | None
+    implementing_at: datetime | None
+    evaluating_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    vote: Vote | None = None  # attached by the use case once a vote was opened on it
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    street_id: str
+    proposal_id: str
+    title: str
+    description: str
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: str
+    street_id: str
+    proposal_id: str
+    parent_id: str | None
+    author_id: str
+    body: str
+    hidden_at: datetime | None
+    hidden_reason: str | None
+    hidden_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    id: str
+    proposal_id: str
+    from_stage: str | None
+    to_stage: str
+    outcome: str | None
+    actor_type: str
+    actor_id: str | None
+    reason: str | None
+    at: datetime
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -139,54 +215,3 @@ def evaluation_expired(stage: str, until: datetime | None, now: datetime) -> Mov
 def ensure_stage(stage: str, *allowed: str) -> None:
     """409 ``wrong_stage`` unless the proposal is in one of ``allowed``."""
     _need_stage(stage, allowed)
-
-
-def ballot_window(now: datetime, opens_at: datetime | None, closes_at: datetime | None, stage: str) -> None:
-    """A ballot is accepted from ``opens_at`` until (not at) ``closes_at``: 409
-    ``vote_not_open`` before, 409 ``vote_closed`` from then on, tallied or not."""
-    if stage in ("collecting", "deliberating") or opens_at is None or closes_at is None:
-        raise Conflict("vote_not_open")
-    if stage != "voting" or now >= closes_at:
-        raise Conflict("vote_closed")
-    if now < opens_at:
-        raise Conflict("vote_not_open")
-
-
-@dataclass(frozen=True)
-class VotePlan:
-    opens_at: datetime
-    closes_at: datetime
-    max_choices: int
-
-
-def plan_vote(*, now: datetime, options: int, opens_at: datetime | None, closes_at: datetime,
-              max_choices: int | None, min_hours: int) -> VotePlan:
-    """Check a leader's ballot plan: ≥ 1 option, opening now or later, closing at least the
-    building's ``vote_min_hours`` after opening, 1 ≤ max_choices ≤ options."""
-    if options < 1:
-        raise RuleViolation("options_required")
-    start = opens_at or now
-    if start < now - timedelta(minutes=1):
-        raise RuleViolation("opens_in_past")
-    if closes_at < start + timedelta(hours=min_hours):
-        raise RuleViolation("vote_too_short", {"min_hours": min_hours})
-    choices = 1 if options == 1 else (max_choices or 1)
-    if choices > options:
-        raise RuleViolation("too_many_choices", {"options": options})
-    return VotePlan(start, closes_at, choices)
-
-
-def check_ballot(option_ids: list[str], max_choices: int, choice: str | None,
-                 chosen: list[str] | None) -> tuple[str | None, list[str] | None]:
-    """The canonical ballot: (choice, None) for a single option, (None, sorted ids) for
-    several; 422 ``invalid_ballot`` when it does not fit the vote."""
-    if len(option_ids) == 1:
-        if choice is None or chosen is not None:
-            raise RuleViolation("invalid_ballot", {"expected": "choice"})
-        return choice, None
-    if chosen is None or choice is not None:
-        raise RuleViolation("invalid_ballot", {"expected": "option_ids"})
-    unique = sorted(set(chosen))
-    if len(unique) != len(chosen) or len(unique) > max_choices or not set(unique) <= set(option_ids):
-        raise RuleViolation("invalid_ballot", {"max_choices": max_choices})
-    return None, unique

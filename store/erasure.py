@@ -34,12 +34,12 @@ _STATEMENTS = (
     f"UPDATE proposal_comments SET {_erased('body')}, updated_at = clock_timestamp() WHERE author_id = $1",
     f"UPDATE proposal_comments SET {_erased('hidden_reason')}, updated_at = clock_timestamp() WHERE hidden_by = $1",
     # A closed vote's result document names each option by its title.
-    """UPDATE proposals p SET updated_at = clock_timestamp(), result = jsonb_set(p.result, '{options}', (
+    """UPDATE votes v SET updated_at = clock_timestamp(), result = jsonb_set(v.result, '{options}', (
             SELECT jsonb_agg(CASE WHEN o.item->>'option_id' IN (SELECT id FROM proposal_options WHERE created_by = $1)
                                   THEN jsonb_set(o.item, '{title}', to_jsonb($2::text)) ELSE o.item END ORDER BY o.n)
-            FROM jsonb_array_elements(p.result->'options') WITH ORDINALITY AS o (item, n)))
-        WHERE jsonb_typeof(p.result->'options') = 'array'
-          AND EXISTS (SELECT 1 FROM proposal_options x WHERE x.proposal_id = p.id AND x.created_by = $1)""",
+            FROM jsonb_array_elements(v.result->'options') WITH ORDINALITY AS o (item, n)))
+        WHERE jsonb_typeof(v.result->'options') = 'array' AND v.subject_type = 'proposal'
+          AND EXISTS (SELECT 1 FROM proposal_options x WHERE x.proposal_id = v.subject_id AND x.created_by = $1)""",
     f"""UPDATE proposal_options SET {_erased("title")}, {_erased("description")}, updated_at = clock_timestamp()
         WHERE created_by = $1""",
     f"UPDATE proposal_evaluations SET {_erased('text')} WHERE person_id = $1",

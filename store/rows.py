@@ -45,8 +45,22 @@ M = TypeVar("M")
 
 
 @cache
-def _field_names(model_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(model_type))
+def _field_names(model_type: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The model's fields: those every row must carry, and those with a default, which a row
+    may lack (a part the use case attaches afterwards, e.g. a proposal's vote)."""
+    fields = dataclasses.fields(model_type)
+    optional = tuple(f.name for f in fields
+                     if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING)
+    return tuple(f.name for f in fields if f.name not in optional), optional
+
+
+def _values(names: tuple[tuple[str, ...], tuple[str, ...]], record: asyncpg.Record) -> dict[str, Any]:
+    required, optional = names
+    values = {name: record[name] for name in required}
+    if optional:
+        columns = set(record.keys())
+        values.update({name: record[name] for name in optional if name in columns})
+    return values
 
 
 def model(model_type: type[M], record: asyncpg.Record | None) -> M | None:
@@ -54,9 +68,9 @@ def model(model_type: type[M], record: asyncpg.Record | None) -> M | None:
     no ``Record`` leaves the store. Columns the model does not name are left out."""
     if record is None:
         return None
-    return model_type(**{name: record[name] for name in _field_names(model_type)})
+    return model_type(**_values(_field_names(model_type), record))
 
 
 def models(model_type: type[M], records: Iterable[asyncpg.Record]) -> list[M]:
     names = _field_names(model_type)
-    return [model_type(**{name: record[name] for name in names}) for record in records]
+    return [model_type(**_values(names, record)) for record in records]

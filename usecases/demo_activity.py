@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from domain.permissions import Principal
-from usecases import proposal_parts, proposals, reports, spaces, tasks
+from usecases import proposals, reports, spaces, tasks
 from usecases.clock import BusinessClock
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -48,18 +48,21 @@ async def _keep_a_vote_open(conn: asyncpg.Connection, row: asyncpg.Record, clien
         # One loader at a time, so two starts cannot both open a vote.
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext('demo-vote'))")
         if await conn.fetchval(
-                """SELECT 1 FROM proposals WHERE building_id = $1 AND stage = 'voting'
-                   AND closes_at > $2::timestamptz + interval '1 day'""", row["building_id"], now):
+                """SELECT 1 FROM proposals p JOIN votes v ON v.subject_type = 'proposal' AND v.subject_id = p.id
+                   WHERE p.building_id = $1 AND p.stage = 'voting'
+                     AND v.closes_at > $2::timestamptz + interval '1 day'""", row["building_id"], now):
             return
         people = await _people(conn, row, client_id)
         leader, resident = people["wang"], people["zhang"]
-        gate = await proposals.create(conn, resident, row["building_id"], {
-            "title": "单元门禁改为刷卡加人脸识别", "category": "facilities",
-            "description": "单元门禁经常坏，外来人员随意进出，建议更换，费用从公共收益中列支。"}, now)
-        await proposal_parts.add_option(conn, resident, gate["id"], {"title": "更换单元门禁"})
-        await proposals.transition(conn, leader, gate["id"], {"to": "deliberating"}, lambda current: None, now)
-        await proposals.transition(conn, leader, gate["id"], {
-            "to": "voting", "ballot": {"closes_at": now + timedelta(days=VOTE_DAYS)}}, lambda current: None, now)
+        gate = await proposals.create(conn, resident, row["building_id"], proposals.NewProposal(
+            title="单元门禁改为刷卡加人脸识别", category="facilities",
+            description="单元门禁经常坏，外来人员随意进出，建议更换，费用从公共收益中列支。"), now)
+        await proposals.add_option(conn, resident, gate.id, proposals.NewOption(title="更换单元门禁"))
+        await proposals.transition(conn, leader, gate.id, proposals.Transition(to="deliberating"),
+                                   lambda current: None, now)
+        await proposals.transition(conn, leader, gate.id, proposals.Transition(
+            to="voting", ballot=proposals.BallotPlan(closes_at=now + timedelta(days=VOTE_DAYS))),
+            lambda current: None, now)
 
 
 async def _load_once(conn: asyncpg.Connection, row: asyncpg.Record, client_id: str, now: datetime) -> bool:
@@ -78,16 +81,17 @@ async def _load_once(conn: asyncpg.Connection, row: asyncpg.Record, client_id: s
             "opening_hours": {day: ["09:00-20:00"] for day in _EVERY_DAY[:6]},
             "rules": {"slot_minutes": 60, "min_minutes": 60, "max_minutes": 240, "requires_approval": True}},
             community_id=row["community_id"])
-        await proposals.create(conn, resident, row["building_id"], {
-            "title": "楼道堆物清理", "description": "一楼楼道自行车和纸箱堵住消防通道，建议统一清理并划定停放区。",
-            "category": "environment"}, now)
-        lift = await proposals.create(conn, leader, row["building_id"], {
-            "title": "加装电梯", "description": "1 号楼加装电梯，费用按楼层分摊，先征求各户意见。",
-            "category": "facilities"}, now)
-        await proposals.transition(conn, leader, lift["id"], {"to": "deliberating"}, lambda current: None, now)
-        bench = await proposals.create(conn, resident, row["building_id"], {
-            "title": "门口放一张长椅", "category": "facilities"}, now)
-        await proposals.transition(conn, resident, bench["id"], {"to": "closed", "outcome": "withdrawn"},
+        await proposals.create(conn, resident, row["building_id"], proposals.NewProposal(
+            title="楼道堆物清理", description="一楼楼道自行车和纸箱堵住消防通道，建议统一清理并划定停放区。",
+            category="environment"), now)
+        lift = await proposals.create(conn, leader, row["building_id"], proposals.NewProposal(
+            title="加装电梯", description="1 号楼加装电梯，费用按楼层分摊，先征求各户意见。",
+            category="facilities"), now)
+        await proposals.transition(conn, leader, lift.id, proposals.Transition(to="deliberating"),
+                                   lambda current: None, now)
+        bench = await proposals.create(conn, resident, row["building_id"], proposals.NewProposal(
+            title="门口放一张长椅", category="facilities"), now)
+        await proposals.transition(conn, resident, bench.id, proposals.Transition(to="closed", outcome="withdrawn"),
                                    lambda current: None, now)
         await reports.create(conn, resident, row["building_id"], reports.RaiseReport(
             category="safety", description="三楼楼道堆放纸箱，堵住了消防通道", location="3 楼楼道"))

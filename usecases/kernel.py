@@ -14,8 +14,8 @@ from typing import Any, Protocol, TypeVar
 import asyncpg
 import msgspec
 
-from domain.errors import Forbidden, NotFound
-from domain.permissions import Actor, Place
+from domain.errors import Forbidden, NotFound, RuleViolation
+from domain.permissions import Actor, Place, Tie
 from store import jobs
 from store.events import Subject, append_event
 
@@ -70,6 +70,25 @@ def person_of(actor: Actor) -> str:
     if actor.person_id is None:
         raise Forbidden("person_required")
     return actor.person_id
+
+
+def acting_household(actor: Actor, building_id: str, requested: str | None,
+                     qualifies: Callable[[Tie], bool] = lambda tie: True) -> str:
+    """The household a person acts for in a building: the one named, else their only
+    qualifying one; 422 ``household_required`` when they have several and named none,
+    422 ``household_not_eligible`` when none qualifies (or the named one does not)."""
+    person_of(actor)
+    ties = [t for t in actor.grants.households.values() if t.building_id == building_id and qualifies(t)]
+    ids = sorted(t.household_id for t in ties)
+    if requested is not None:
+        if requested not in ids:
+            raise RuleViolation("household_not_eligible")
+        return requested
+    if not ids:
+        raise RuleViolation("household_not_eligible")
+    if len(ids) > 1:
+        raise RuleViolation("household_required")
+    return ids[0]
 
 
 def actor_ref(actor: Actor | None) -> tuple[str, str | None]:

@@ -25,7 +25,7 @@ from store.paging import Keyset
 from usecases import reports
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, changes_of, person_of, place_of, record_event, visible_or_404
-from usecases.proposal_stages import start_evaluation_if_tasks_done
+from usecases.proposals import start_evaluation_if_tasks_done
 from usecases.task_lookups import (
     building_place,
     community_exists,

@@ -18,7 +18,7 @@ import structlog
 
 from domain.retry import Backoff
 from store import jobs
-from usecases import ballots, bookings, proposal_stages, reports_jobs, tasks_jobs
+from usecases import bookings, proposals_jobs, reports_jobs, tasks_jobs
 from usecases.clock import BusinessClock
 from usecases.events import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
@@ -32,9 +32,9 @@ HANDLERS: dict[str, JobHandler] = {
     EMIT_EVENT_JOB: emit_scheduled_event,
     bookings.NO_SHOW_JOB: bookings.apply_no_show,
     bookings.COMPLETE_JOB: bookings.apply_completion,
-    proposal_stages.COLLECT_DEADLINE_JOB: proposal_stages.close_collection,
-    ballots.VOTE_CLOSE_JOB: ballots.close_vote,
-    proposal_stages.EVALUATION_END_JOB: proposal_stages.end_evaluation,
+    proposals_jobs.COLLECT_DEADLINE_JOB: proposals_jobs.close_collection,
+    proposals_jobs.VOTE_CLOSE_JOB: proposals_jobs.close_vote,
+    proposals_jobs.EVALUATION_END_JOB: proposals_jobs.end_evaluation,
     tasks_jobs.OVERDUE_JOB: tasks_jobs.mark_overdue,
     tasks_jobs.ESCALATE_JOB: tasks_jobs.escalate,
     reports_jobs.AUTO_CLOSE_JOB: reports_jobs.auto_close,

@@ -1,12 +1,14 @@
 """Proposals (议题) of a building: raise, read, edit, support, move through the four steps,
-and the timeline of their stage changes."""
+the timeline of their stage changes; and what households do on a proposal: comments and
+their moderation, options, the household's ballot, the result, evaluations."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, TypeVar
 
 import asyncpg
-from litestar import Controller, Request, Response, delete, get, patch, post
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import Parameter
 
 from api.business_time import business_clock
@@ -15,26 +17,50 @@ from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
 from api.schemas.proposals import (
+    Ballot,
+    BallotCast,
+    BallotVersion,
     Category,
+    Comment,
+    CommentCreate,
+    CommentRef,
+    Evaluate,
+    HideRequest,
     HouseholdRef,
+    Option,
+    OptionCreate,
     Proposal,
     ProposalCreate,
     ProposalUpdate,
+    Result,
     Stage,
     SupportRequest,
     TimelineEntry,
     TransitionRequest,
+    ballot_version_view,
+    ballot_view,
+    comment_view,
+    option_view,
     proposal_view,
+    result_view,
     timeline_view,
 )
 from domain.permissions import Principal
+from domain.proposals import Proposal as ProposalModel
 from store.paging import Keyset
-from usecases import proposal_parts, proposals
-from usecases.kernel import changes_of
+from usecases import proposal_ballots, proposal_comments, proposals
+
+C = TypeVar("C")
 
 
-def _view(principal: Principal):  # noqa: ANN202 - a row → Proposal mapper for this caller
-    return lambda row: proposal_view(row, principal.person_id)
+def _command(data: msgspec.Struct, command_type: type[C]) -> C:
+    """The use case's command from the decoded wire type: both name the same fields, and the
+    wire type has checked them."""
+    return command_type(**msgspec.structs.asdict(data))
+
+
+def _view(principal: Principal):
+    return lambda proposal: proposal_view(proposal, principal.person_id)
 
 
 class ProposalController(Controller):
@@ -59,9 +85,10 @@ class ProposalController(Controller):
     async def create_proposal(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                               building_id: str, data: ProposalCreate) -> Response[Proposal]:
         now = await business_clock(request).now(tx)
-        row = await proposals.create(tx, principal, known_id("building", building_id), changes_of(data), now)
-        return resource_response(request, proposal_view(row, principal.person_id), 201,
-                                 headers={"Location": f"/v1/proposals/{row['id']}"})
+        proposal = await proposals.create(tx, principal, known_id("building", building_id),
+                                          _command(data, proposals.NewProposal), now)
+        return resource_response(request, proposal_view(proposal, principal.person_id), 201,
+                                 headers={"Location": f"/v1/proposals/{proposal.id}"})
 
     @get("/proposals/{proposal_id:str}", operation_id="getProposal", summary="Read a proposal",
          responses=problems(READ))
@@ -74,23 +101,25 @@ class ProposalController(Controller):
            summary="Edit a proposal (its author, while collecting)", responses=problems(WRITE))
     async def update_proposal(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                               proposal_id: str, data: ProposalUpdate) -> Response[Proposal]:
-        def precondition(current: Any) -> None:
+        def precondition(current: ProposalModel) -> None:
             check_if_match(request, proposal_view(current, principal.person_id))
 
-        row = await proposals.update(tx, principal, known_id("proposal", proposal_id), changes_of(data),
-                                     precondition)
+        row = await proposals.update(tx, principal, known_id("proposal", proposal_id),
+                                     _command(data, proposals.ProposalChanges), precondition)
         return resource_response(request, proposal_view(row, principal.person_id))
 
     @post("/proposals/{proposal_id:str}/transitions", operation_id="transitionProposal",
           summary="Move a proposal to another stage", responses=problems(WRITE), status_code=200)
     async def transition(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                          proposal_id: str, data: TransitionRequest) -> Response[Proposal]:
-        def precondition(current: Any) -> None:
+        def precondition(current: ProposalModel) -> None:
             check_if_match(request, proposal_view(current, principal.person_id))
 
         now = await business_clock(request).now(tx)
-        row = await proposals.transition(tx, principal, known_id("proposal", proposal_id), changes_of(data),
-                                         precondition, now)
+        ballot = None if data.ballot is None else _command(data.ballot, proposals.BallotPlan)
+        command = proposals.Transition(to=data.to, outcome=data.outcome, reason=data.reason,
+                                       duplicate_of=data.duplicate_of, ballot=ballot)
+        row = await proposals.transition(tx, principal, known_id("proposal", proposal_id), command, precondition, now)
         return resource_response(request, proposal_view(row, principal.person_id))
 
     @post("/proposals/{proposal_id:str}/supports", operation_id="supportProposal",
@@ -113,5 +142,97 @@ class ProposalController(Controller):
          summary="Every stage change of a proposal: who, when, why", responses=problems(READ))
     async def timeline(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
                        proposal_id: str) -> Page[TimelineEntry]:
-        rows = await proposal_parts.timeline(conn, principal, known_id("proposal", proposal_id), keyset)
+        rows = await proposals.timeline(conn, principal, known_id("proposal", proposal_id), keyset)
         return page_of(rows, keyset, timeline_view)
+
+
+class ProposalActivityController(Controller):
+    """What households do on a proposal: comment, add options, vote, read the result, rate."""
+
+    path = "/v1"
+    tags = ["proposals"]
+    security = BEARER
+
+    @get("/proposals/{proposal_id:str}/comments", operation_id="listProposalComments",
+         summary="List the comments of a proposal (threaded by parent_id)", responses=problems(READ))
+    async def list_comments(
+        self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset, proposal_id: str,
+        parent_id: Annotated[CommentRef | None, Parameter(query="parent_id")] = None,  # type: ignore[valid-type]
+    ) -> Page[Comment]:
+        rows = await proposal_comments.page(conn, principal, known_id("proposal", proposal_id), keyset,
+                                                  parent_id)
+        return page_of(rows, keyset, lambda row: comment_view(row, principal.person_id))
+
+    @post("/proposals/{proposal_id:str}/comments", operation_id="createProposalComment",
+          summary="Comment on a proposal, or reply to a comment", responses=problems(WRITE))
+    async def add_comment(self, request: Request, tx: asyncpg.Connection, principal: Principal,
+                          proposal_id: str, data: CommentCreate) -> Response[Comment]:
+        row = await proposal_comments.add(tx, principal, known_id("proposal", proposal_id),
+                                           _command(data, proposal_comments.NewComment))
+        return resource_response(request, comment_view(row, principal.person_id), 201)
+
+    @post("/comments/{comment_id:str}/hide", operation_id="hideComment",
+          summary="Hide a comment, with a reason (leaders)", responses=problems(WRITE), status_code=200)
+    async def hide_comment(self, request: Request, tx: asyncpg.Connection, principal: Principal,
+                           comment_id: str, data: HideRequest) -> Response[Comment]:
+        row = await proposal_comments.hide(tx, principal, known_id("comment", comment_id), data.reason)
+        return resource_response(request, comment_view(row, principal.person_id))
+
+    @get("/proposals/{proposal_id:str}/options", operation_id="listProposalOptions",
+         summary="List the options of a proposal", responses=problems(READ))
+    async def list_options(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
+                           proposal_id: str) -> Page[Option]:
+        rows = await proposals.list_options(conn, principal, known_id("proposal", proposal_id), keyset)
+        return page_of(rows, keyset, option_view)
+
+    @post("/proposals/{proposal_id:str}/options", operation_id="createProposalOption",
+          summary="Add an option (author or leader, before the vote)", responses=problems(WRITE))
+    async def add_option(self, request: Request, tx: asyncpg.Connection, principal: Principal,
+                         proposal_id: str, data: OptionCreate) -> Response[Option]:
+        row = await proposals.add_option(tx, principal, known_id("proposal", proposal_id),
+                                        _command(data, proposals.NewOption))
+        return resource_response(request, option_view(row), 201)
+
+    @put("/proposals/{proposal_id:str}/ballot", operation_id="castBallot",
+         summary="Cast or change my household's ballot", responses=problems(WRITE))
+    async def cast_ballot(self, request: Request, tx: asyncpg.Connection, principal: Principal,
+                          proposal_id: str, data: BallotCast) -> Response[Ballot]:
+        now = await business_clock(request).now(tx)
+        cast = await proposal_ballots.cast(tx, principal, known_id("proposal", proposal_id),
+                                            _command(data, proposal_ballots.BallotCommand), now)
+        return resource_response(request, ballot_view(cast))
+
+    @get("/proposals/{proposal_id:str}/ballot", operation_id="getMyBallot",
+         summary="Read my household's ballot (never a secret choice)", responses=problems((*READ, 409, 422)))
+    async def my_ballot(
+        self, request: Request, conn: asyncpg.Connection, principal: Principal, proposal_id: str,
+        household_id: Annotated[HouseholdRef | None, Parameter(query="household_id")] = None,  # type: ignore[valid-type]
+    ) -> Response[Ballot]:
+        cast = await proposal_ballots.mine(conn, principal, known_id("proposal", proposal_id), household_id)
+        return resource_response(request, ballot_view(cast))
+
+    @get("/proposals/{proposal_id:str}/ballot/history", operation_id="listMyBallotHistory",
+         summary="Every version of my household's ballot and who cast it (never a secret choice)",
+         responses=problems((*READ, 422)))
+    async def ballot_history(
+        self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset, proposal_id: str,
+        household_id: Annotated[HouseholdRef | None, Parameter(query="household_id")] = None,  # type: ignore[valid-type]
+    ) -> Page[BallotVersion]:
+        rows = await proposal_ballots.history(conn, principal, known_id("proposal", proposal_id), household_id, keyset)
+        return page_of(rows, keyset, ballot_version_view(proposal_id))
+
+    @get("/proposals/{proposal_id:str}/result", operation_id="getProposalResult",
+         summary="The vote's turnout while open; counts, decision and receipts after close",
+         responses=problems((*READ, 409)))
+    async def result(self, request: Request, conn: asyncpg.Connection, principal: Principal,
+                     proposal_id: str) -> Response[Result]:
+        state = await proposal_ballots.result(conn, principal, known_id("proposal", proposal_id))
+        return resource_response(request, result_view(state))
+
+    @post("/proposals/{proposal_id:str}/evaluations", operation_id="evaluateProposal",
+          summary="Rate the result for my household (结果评估)", responses=problems(WRITE))
+    async def evaluate(self, request: Request, tx: asyncpg.Connection, principal: Principal,
+                       proposal_id: str, data: Evaluate) -> Response[Proposal]:
+        row = await proposals.evaluate(tx, principal, known_id("proposal", proposal_id),
+                                      _command(data, proposals.Evaluation))
+        return resource_response(request, proposal_view(row, principal.person_id), 201)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -12,7 +13,10 @@ from msgspec import UNSET, Meta, UnsetType
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, id_text, text
 from api.schemas.places import DecisionRule
+from domain import proposals as domain
+from domain import votes as domain_votes
 from domain.people import display_name
+from domain.votes import VoterBallot
 
 Stage = Literal["collecting", "deliberating", "voting", "implementing", "evaluating", "closed"]
 Outcome = Literal["adopted", "rejected", "no_quorum", "insufficient_support", "withdrawn", "dismissed",
@@ -273,59 +277,67 @@ def _mean(count: int, total: int) -> str | None:
     return str((Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
 
 
-def proposal_view(row: Any, me: str | None) -> Proposal:
-    vote = None if row["opens_at"] is None else Vote(row["rule"], row["secret"], row["max_choices"],
-                                                     row["opens_at"], row["closes_at"])
-    decision = None if row["decision"] is None else DecisionView(row["decision"], row["winning_option_id"],
-                                                                 row["decided_at"])
+def proposal_view(proposal: domain.Proposal, me: str | None) -> Proposal:
+    terms = proposal.vote
+    vote = None if terms is None else Vote(terms.rule, terms.secret, terms.max_choices, terms.opens_at,
+                                           terms.closes_at)
+    decision = (None if proposal.decision is None
+                else DecisionView(proposal.decision, proposal.winning_option_id, proposal.decided_at))
     return Proposal(
-        id=row["id"], building_id=row["building_id"], community_id=row["community_id"], title=row["title"],
-        description=row["description"], category=row["category"], stage=row["stage"], outcome=row["outcome"],
-        reason=row["reason"], duplicate_of=row["duplicate_of"], authored_by_me=row["author_id"] == me,
-        support=Support(row["support_count"], row["support_threshold"], row["collect_until"]),
+        id=proposal.id, building_id=proposal.building_id, community_id=proposal.community_id, title=proposal.title,
+        description=proposal.description, category=proposal.category, stage=proposal.stage,
+        outcome=proposal.outcome, reason=proposal.reason, duplicate_of=proposal.duplicate_of,
+        authored_by_me=proposal.author_id == me,
+        support=Support(proposal.support_count, proposal.support_threshold, proposal.collect_until),
         vote=vote, decision=decision,
-        evaluation=EvaluationSummary(row["evaluation_until"], row["evaluation_count"],
-                                     _mean(row["evaluation_count"], row["evaluation_sum"])),
-        created_at=row["created_at"], updated_at=row["updated_at"], deliberating_at=row["deliberating_at"],
-        voting_at=row["voting_at"], implementing_at=row["implementing_at"], evaluating_at=row["evaluating_at"],
-        closed_at=row["closed_at"])
+        evaluation=EvaluationSummary(proposal.evaluation_until, proposal.evaluation_count,
+                                     _mean(proposal.evaluation_count, proposal.evaluation_sum)),
+        created_at=proposal.created_at, updated_at=proposal.updated_at, deliberating_at=proposal.deliberating_at,
+        voting_at=proposal.voting_at, implementing_at=proposal.implementing_at,
+        evaluating_at=proposal.evaluating_at, closed_at=proposal.closed_at)
 
 
-def comment_view(row: Any, me: str | None) -> Comment:
-    hidden = row["hidden_at"] is not None
-    return Comment(id=row["id"], proposal_id=row["proposal_id"], parent_id=row["parent_id"],
-                   body=None if hidden else row["body"], hidden=hidden, hidden_reason=row["hidden_reason"],
-                   authored_by_me=row["author_id"] == me, created_at=row["created_at"], updated_at=row["updated_at"])
+def comment_view(comment: domain.Comment, me: str | None) -> Comment:
+    hidden = comment.hidden_at is not None
+    return Comment(id=comment.id, proposal_id=comment.proposal_id, parent_id=comment.parent_id,
+                   body=None if hidden else comment.body, hidden=hidden, hidden_reason=comment.hidden_reason,
+                   authored_by_me=comment.author_id == me, created_at=comment.created_at,
+                   updated_at=comment.updated_at)
 
 
-def option_view(row: Any) -> Option:
-    return Option(id=row["id"], proposal_id=row["proposal_id"], title=row["title"], description=row["description"],
-                  created_at=row["created_at"], updated_at=row["updated_at"])
+def option_view(option: domain.Option) -> Option:
+    return Option(id=option.id, proposal_id=option.proposal_id, title=option.title, description=option.description,
+                  created_at=option.created_at, updated_at=option.updated_at)
 
 
-def ballot_view(cast: dict[str, Any]) -> Ballot:
-    row = cast["ballot"]
-    secret = bool(cast["secret"])
-    receipt = row["receipt"] if (cast["nonce"] is not None or not secret) else None
-    return Ballot(id=row["id"], proposal_id=row["proposal_id"], household_id=row["household_id"], secret=secret,
-                  choice=cast["choice"], option_ids=cast["option_ids"], receipt=receipt, nonce=cast["nonce"],
-                  version=row["version"], created_at=row["created_at"], updated_at=row["updated_at"])
+def ballot_view(seen: VoterBallot) -> Ballot:
+    """What domain/votes.py lets the voter see of the household's ballot, as sent."""
+    ballot = seen.ballot
+    return Ballot(id=ballot.id, proposal_id=seen.subject.id, household_id=ballot.household_id, secret=seen.secret,
+                  choice=seen.choice, option_ids=seen.option_ids, receipt=seen.receipt, nonce=seen.nonce,
+                  version=ballot.version, created_at=ballot.created_at, updated_at=ballot.updated_at)
 
 
-def ballot_version_view(row: Any) -> BallotVersion:
-    return BallotVersion(id=row["id"], proposal_id=row["proposal_id"], household_id=row["household_id"],
-                         version=row["version"],
-                         cast_by=BallotCaster(row["cast_by"], display_name(row["real_name"], row["nickname"])),
-                         choice=row["choice"], option_ids=row["option_ids"], cast_at=row["cast_at"],
-                         created_at=row["created_at"], updated_at=row["updated_at"])
+def ballot_version_view(proposal_id: str) -> Callable[[domain_votes.BallotVersion], BallotVersion]:
+    def view(version: domain_votes.BallotVersion) -> BallotVersion:
+        return BallotVersion(id=version.id, proposal_id=proposal_id, household_id=version.household_id,
+                             version=version.version,
+                             cast_by=BallotCaster(version.cast_by, display_name(version.real_name, version.nickname)),
+                             choice=version.choice, option_ids=version.option_ids, cast_at=version.cast_at,
+                             created_at=version.created_at, updated_at=version.updated_at)
+    return view
 
 
-def timeline_view(row: Any) -> TimelineEntry:
-    return TimelineEntry(id=row["id"], proposal_id=row["proposal_id"], from_stage=row["from_stage"],
-                         to_stage=row["to_stage"], outcome=row["outcome"], by=Actor(row["actor_type"], row["actor_id"]),
-                         reason=row["reason"], at=row["at"], created_at=row["created_at"],
-                         updated_at=row["updated_at"])
+def timeline_view(entry: domain.TimelineEntry) -> TimelineEntry:
+    return TimelineEntry(id=entry.id, proposal_id=entry.proposal_id, from_stage=entry.from_stage,
+                         to_stage=entry.to_stage, outcome=entry.outcome, by=Actor(entry.actor_type, entry.actor_id),
+                         reason=entry.reason, at=entry.at, created_at=entry.created_at, updated_at=entry.updated_at)
 
 
-def result_view(document: dict[str, Any]) -> Result:
-    return msgspec.convert(document, Result)
+def result_view(state: domain_votes.Vote | domain_votes.Turnout) -> Result:
+    """After the tally: the stored result document. While open: the turnout and the terms only."""
+    if isinstance(state, domain_votes.Vote):
+        return msgspec.convert({**(state.result or {}), "status": "closed"}, Result)
+    vote = state.vote
+    return Result(status="open", rule=vote.rule, secret=vote.secret, opens_at=vote.opens_at,
+                  closes_at=vote.closes_at, turnout=Turnout(state.ballots, state.eligible_households))

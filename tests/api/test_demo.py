@@ -70,8 +70,8 @@ async def test_the_newcomers_first_requests(client, db, test_settings):
     voting = next(p for p in proposals if p["stage"] == "voting")
     ballot = await client.put(f"/v1/proposals/{voting['id']}/ballot", headers=resident, json={"choice": "yes"})
     assert ballot.status_code == 200, ballot.text
-    assert await db.fetchval("SELECT closes_at - now() > interval '3 days' FROM proposals WHERE id = $1",
-                             voting["id"])
+    assert await db.fetchval("SELECT closes_at - now() > interval '3 days' FROM votes "
+                             "WHERE subject_type = 'proposal' AND subject_id = $1", voting["id"])
     mine = (await client.get(f"/v1/buildings/{building_id}/reports", headers=resident)).json()["data"]
     assert sorted(r["status"] for r in mine) == ["in_progress", "submitted"]
     leader_tasks = (await client.get("/v1/me/tasks", headers={
@@ -87,5 +87,6 @@ async def test_a_closed_demo_vote_is_replaced_by_an_open_one(client, db, test_se
                      "WHERE building_id = $1 AND stage = 'voting'", building)
     await load_everything(db, test_settings)
     await load_everything(db, test_settings)  # and only one is opened
-    assert await db.fetchval("SELECT count(*) FROM proposals WHERE building_id = $1 AND stage = 'voting' "
-                             "AND closes_at > now() + interval '3 days'", building) == 1
+    assert await db.fetchval("SELECT count(*) FROM proposals p JOIN votes v ON v.subject_id = p.id "
+                             "WHERE p.building_id = $1 AND p.stage = 'voting' "
+                             "AND v.closes_at > now() + interval '3 days'", building) == 1

@@ -53,7 +53,7 @@ async def test_a_member_who_joined_after_the_vote_opened_cannot_touch_its_ballot
     for body in ({"choice": "yes"}, {"choice": "yes", "household_id": town.household}):
         changed = await client.put(url, headers=stranger.headers(), json=body)
         assert changed.status_code == 422 and changed.json()["code"] == "not_voter_at_opening", changed.text
-    ballot = await db.fetchrow("SELECT choice, version, cast_by FROM ballots WHERE proposal_id = $1 AND household_id = $2",
+    ballot = await db.fetchrow("SELECT choice, version, cast_by FROM ballots WHERE vote_id = (SELECT id FROM votes WHERE subject_type = 'proposal' AND subject_id = $1) AND household_id = $2",
                                proposal["id"], town.household)
     assert (ballot["choice"], ballot["version"], ballot["cast_by"]) == ("no", 1, head.person_id)
 

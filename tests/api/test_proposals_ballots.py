@@ -56,7 +56,7 @@ async def test_a_secret_choice_cannot_be_recovered_but_its_receipt_can_be_checke
         if cast["receipt"] in body:
             document = json.loads(body)
             assert set(document) >= {"receipts", "options"} and town.household not in body
-    assert await db.fetchval("SELECT choice FROM ballots WHERE proposal_id = $1 AND household_id = $2",
+    assert await db.fetchval("SELECT choice FROM ballots WHERE vote_id = (SELECT id FROM votes WHERE subject_type = 'proposal' AND subject_id = $1) AND household_id = $2",
                              proposal["id"], town.household) is None
 
 

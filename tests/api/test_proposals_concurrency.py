@@ -41,8 +41,8 @@ async def test_300_households_voting_at_once_give_an_exact_tally(client, db, tes
           for (_, person), choice in zip(voters, choices)],
         client.put(url, headers=twice.headers(), json={"choice": "abstain"}))
     assert [a.status_code for a in answers] == [200] * 301, {a.text for a in answers if a.status_code != 200}
-    assert await db.fetchval("SELECT count(*) FROM ballots WHERE proposal_id = $1", proposal["id"]) == 300
-    final_of_7 = await db.fetchval("SELECT choice FROM ballots WHERE proposal_id = $1 AND household_id = $2",
+    assert await db.fetchval("SELECT count(*) FROM ballots WHERE vote_id = (SELECT id FROM votes WHERE subject_type = 'proposal' AND subject_id = $1)", proposal["id"]) == 300
+    final_of_7 = await db.fetchval("SELECT choice FROM ballots WHERE vote_id = (SELECT id FROM votes WHERE subject_type = 'proposal' AND subject_id = $1) AND household_id = $2",
                                    proposal["id"], voters[7][0])
     await client.post("/v1/test-clock", json={"advance_seconds": 26 * 3600})
     await run_due_jobs(db)

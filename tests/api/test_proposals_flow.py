@@ -82,7 +82,7 @@ async def test_a_proposal_walks_through_every_stage(client, db, town):
     first = (await client.put(f"{url}/ballot", headers=leader.headers(), json={"choice": "no"})).json()
     changed = (await client.put(f"{url}/ballot", headers=leader.headers(), json={"choice": "yes"})).json()
     assert (first["version"], changed["version"]) == (1, 2) and changed["choice"] == "yes"
-    assert await db.fetchval("SELECT count(*) FROM ballot_history WHERE proposal_id = $1", pid) == 3
+    assert await db.fetchval("SELECT count(*) FROM ballot_history WHERE vote_id = (SELECT id FROM votes WHERE subject_type = 'proposal' AND subject_id = $1)", pid) == 3
     bad = await client.put(f"{url}/ballot", headers=head.headers(), json={"option_ids": [option["id"]]})
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_ballot"
     during = (await client.get(f"{url}/result", headers=tenant.headers())).json()

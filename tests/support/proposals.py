@@ -12,8 +12,7 @@ from service.settings import Settings
 from domain.ids import new_id
 from tests.support.due_jobs import run_due_jobs_of
 from tests.support.people import Person, token_for
-from usecases.ballots import VOTE_CLOSE_JOB
-from usecases.proposal_stages import COLLECT_DEADLINE_JOB, EVALUATION_END_JOB
+from usecases.proposals_jobs import COLLECT_DEADLINE_JOB, EVALUATION_END_JOB, VOTE_CLOSE_JOB
 
 PROPOSAL_JOBS = (COLLECT_DEADLINE_JOB, VOTE_CLOSE_JOB, EVALUATION_END_JOB)
 
