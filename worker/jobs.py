@@ -17,7 +17,7 @@ import asyncpg
 import structlog
 
 from store import jobs
-from usecases import ballots, bookings, proposal_stages, reports, task_rules
+from usecases import ballots, bookings_jobs, proposal_stages, reports, task_rules
 from usecases.clock import BusinessClock
 from usecases.events import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
@@ -29,8 +29,8 @@ JobHandler = Callable[[asyncpg.Connection, asyncpg.Record, datetime], Awaitable[
 
 HANDLERS: dict[str, JobHandler] = {
     EMIT_EVENT_JOB: emit_scheduled_event,
-    bookings.NO_SHOW_JOB: bookings.apply_no_show,
-    bookings.COMPLETE_JOB: bookings.apply_completion,
+    bookings_jobs.NO_SHOW_JOB: bookings_jobs.apply_no_show,
+    bookings_jobs.COMPLETE_JOB: bookings_jobs.apply_completion,
     proposal_stages.COLLECT_DEADLINE_JOB: proposal_stages.close_collection,
     ballots.VOTE_CLOSE_JOB: ballots.close_vote,
     proposal_stages.EVALUATION_END_JOB: proposal_stages.end_evaluation,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, TypeVar
 
+import msgspec
 from msgspec import Meta
 
 from api.conventions.problems import PATTERN_CODES
@@ -55,3 +57,13 @@ ExternalId = Annotated[str, Meta(
 def id_text(example: str) -> object:
     """A resource id in a request: visible ASCII (an unknown id is a 404, never a 500)."""
     return Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=[example])]
+
+
+C = TypeVar("C")
+
+
+def command_of(body: msgspec.Struct, command_type: type[C]) -> C:
+    """A request body as the use case's typed command: the fields the client sent, by name
+    (unsent ``UNSET`` ones stay unset); times, dates and decimals pass through as they are."""
+    sent = msgspec.to_builtins(body, builtin_types=(datetime, date, Decimal))
+    return msgspec.convert(sent, command_type)
