@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -23,7 +23,7 @@ from store.paging import Keyset
 from usecases.actors import actor_for
 from usecases.bookings_jobs import COMPLETE_JOB, NO_SHOW_JOB, BookingDue, booking_event, stamp
 from usecases.kernel import person_of, place_of, schedule_job, visible_or_404
-from usecases.spaces import visible_space
+from usecases.spaces import space_by_feed_token, visible_space
 
 Precondition = Callable[[Booking], None]
 
@@ -178,6 +178,23 @@ async def space_bookings(conn: asyncpg.Connection, who: Principal, space_id: str
     space = await visible_space(conn, actor, space_id)
     full = actor.leader_of(place_of(space), write=False)
     return await bookings.page(conn, who.street_id, keyset, space_id=space_id, active_only=not full), full
+
+
+async def availability(conn: asyncpg.Connection, who: Principal, space_id: str, start: datetime, end: datetime,
+                       now: datetime) -> tuple[Space, list[tuple[datetime, datetime]]]:
+    """The free ranges of a space in [start, end), by the same rules a booking is checked by."""
+    if end <= start or end - start > rules.MAX_AVAILABILITY_SPAN:
+        raise RuleViolation("invalid_period")
+    space = await visible_space(conn, await actor_for(conn, who), space_id)
+    busy = await bookings.busy(conn, space_id, start, end)
+    return space, rules.free_ranges(space.terms, start, end, now, busy)
+
+
+async def calendar_feed(conn: asyncpg.Connection, space_id: str, token: str,
+                        now: datetime) -> tuple[Space, list[Booking]]:
+    """The space's busy times, for whoever holds its feed token (404 otherwise)."""
+    space = await space_by_feed_token(conn, space_id, token)
+    return space, await bookings.calendar(conn, space_id, now - timedelta(days=30))
 
 
 # Transitions

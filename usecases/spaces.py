@@ -1,5 +1,6 @@
 """Shared spaces: created and changed by the leaders of their place, seen by those who may
-book them or who see the place; their availability; their calendar feed's secret."""
+book them or who see the place; their calendar feed's secret. (A space's availability and
+its feed's busy times are read from its bookings: usecases/bookings.py.)"""
 
 from __future__ import annotations
 
@@ -7,19 +8,18 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from domain.bookings import MAX_AVAILABILITY_SPAN, Booking, SpaceRules, check_opening_hours, free_ranges
+from domain.bookings import SpaceRules, check_opening_hours
 from domain.errors import NotFound, RuleViolation
 from domain.ids import new_id
 from domain.permissions import Actor, Place, Principal, ensure_for
 from domain.spaces import Closure, Space, bookable_by, may_see
-from store import bookings, spaces
+from store import spaces
 from store.paging import Keyset
 from usecases import places
 from usecases.actors import actor_for
@@ -162,15 +162,6 @@ async def list_spaces(conn: asyncpg.Connection, who: Principal, keyset: Keyset, 
     return await spaces.page(conn, who.street_id, keyset, bookable=bookable_by(actor))
 
 
-async def availability(conn: asyncpg.Connection, who: Principal, space_id: str, start: datetime, end: datetime,
-                       now: datetime) -> tuple[Space, list[tuple[datetime, datetime]]]:
-    if end <= start or end - start > MAX_AVAILABILITY_SPAN:
-        raise RuleViolation("invalid_period")
-    space = await visible_space(conn, await actor_for(conn, who), space_id)
-    busy = await bookings.busy(conn, space_id, start, end)
-    return space, free_ranges(space.terms, start, end, now, busy)
-
-
 # The calendar feed's secret
 
 def token_digest(token: str) -> bytes:
@@ -187,10 +178,10 @@ async def rotate_calendar_token(conn: asyncpg.Connection, who: Principal, space_
     return space, token
 
 
-async def calendar_feed(conn: asyncpg.Connection, space_id: str, token: str,
-                        now: datetime) -> tuple[Space, list[Booking]]:
-    """The space's busy times, for whoever holds its feed token (404 otherwise)."""
+async def space_by_feed_token(conn: asyncpg.Connection, space_id: str, token: str) -> Space:
+    """The space whose calendar feed ``token`` opens (404 otherwise): the token is the feed's
+    only credential, so the space may be of any street."""
     found = await spaces.calendar_digest(conn, space_id)
     if found is None or not hmac.compare_digest(found[1], token_digest(token)):
         raise NotFound("not_found")
-    return found[0], await bookings.calendar(conn, space_id, now - timedelta(days=30))
+    return found[0]

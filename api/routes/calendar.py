@@ -13,7 +13,7 @@ from litestar.params import Parameter
 from api.business_time import business_clock
 from api.conventions.openapi import PUBLIC, problems
 from api.routes.common import known_id
-from usecases import spaces
+from usecases import bookings
 
 
 @get("/v1/spaces/{space_id:str}/calendar.ics", operation_id="getSpaceCalendar", tags=["spaces"], security=[],
@@ -23,7 +23,7 @@ async def space_calendar(request: Request, conn: asyncpg.Connection, space_id: s
                          token: Annotated[str, Parameter(query="token", min_length=1, max_length=128,
                                                          pattern=r"^[A-Za-z0-9_-]+$")]) -> Response[bytes]:
     now = await business_clock(request).now(conn)
-    space, busy = await spaces.calendar_feed(conn, known_id("space", space_id), token, now)
+    space, busy = await bookings.calendar_feed(conn, known_id("space", space_id), token, now)
     calendar = Calendar()
     calendar.add("prodid", "-//Bilin//Shared spaces//ZH")
     calendar.add("version", "2.0")

@@ -29,7 +29,7 @@ from domain.errors import RuleViolation
 from domain.permissions import Principal
 from domain.spaces import Space as DomainSpace
 from store.paging import Keyset
-from usecases import spaces
+from usecases import bookings, spaces
 from usecases.spaces import NewSpace, SpaceChange
 
 Moment = Annotated[str, Parameter(pattern=RFC3339, max_length=40, description="RFC 3339 time with an offset.")]
@@ -120,7 +120,7 @@ class SpaceController(Controller):
         space_id = known_id("space", space_id)
         start, end = moment_of(from_), moment_of(to)
         now = await business_clock(request).now(conn)
-        space, free = await spaces.availability(conn, principal, space_id, start, end, now)
+        space, free = await bookings.availability(conn, principal, space_id, start, end, now)
         rules = space.rules
         return Availability(space_id=space.id, timezone=space.timezone, slot_minutes=rules.slot_minutes,
                             min_minutes=rules.min_minutes, max_minutes=rules.max_minutes,
