@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.bookings import UTC, SpaceRules, SpaceTerms
+from domain.errors import Forbidden, RuleViolation
 from domain.permissions import Actor, Place
 
 
@@ -61,6 +62,48 @@ def qualifying_households(actor: Actor, space: Space) -> list[str]:
 
 def partner_organizations(actor: Actor, space: Space) -> list[str]:
     return sorted(set(space.rules.partner_organization_ids) & actor.grants.organizations)
+
+
+def check_closures(closures: Sequence[Closure]) -> None:
+    if any(c.end_at <= c.start_at for c in closures):
+        raise RuleViolation("invalid_period")
+
+
+def check_fits_place(rules: SpaceRules, building_id: str | None) -> None:
+    """Only a building's space can be booked by "its building" (a community's has none)."""
+    if rules.who_can_book == "building" and building_id is None:
+        raise RuleViolation("invalid_space_rules")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Who a booking is for: a household, a partner organisation, or (both None) the place."""
+
+    household_id: str | None = None
+    organization_id: str | None = None
+
+
+def party_for(actor: Actor, space: Space, household_id: str | None, *, leader: bool) -> Party:
+    """Who the caller books for: the household they name (it must qualify), else their one
+    qualifying household, else a partner organisation, else — leaders only — the place itself.
+    Only a signed-in person books (403 ``person_required``)."""
+    if actor.is_platform or actor.person_id is None:
+        raise Forbidden("person_required")
+    households = qualifying_households(actor, space)
+    if household_id is not None:
+        if household_id not in households:
+            raise RuleViolation("not_eligible")
+        return Party(household_id=household_id)
+    if len(households) > 1:
+        raise RuleViolation("household_required")
+    if households:
+        return Party(household_id=households[0])
+    organizations = partner_organizations(actor, space)
+    if organizations:
+        return Party(organization_id=organizations[0])
+    if leader:
+        return Party()
+    raise RuleViolation("not_eligible")
 
 
 def may_see(actor: Actor, space: Space) -> bool:

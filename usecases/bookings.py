@@ -5,7 +5,6 @@ their statuses by bookers and approvers (the service's own moves are in bookings
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,10 +13,10 @@ import msgspec
 
 from domain import bookings as rules
 from domain.bookings import Booking
-from domain.errors import Conflict, Forbidden, RuleViolation
+from domain.errors import Conflict, RuleViolation
 from domain.ids import new_id
 from domain.permissions import Actor, Principal
-from domain.spaces import Space, partner_organizations, qualifying_households
+from domain.spaces import Party, Space, party_for
 from store import bookings
 from store.paging import Keyset
 from usecases.actors import actor_for
@@ -41,35 +40,6 @@ class BookingRequest(msgspec.Struct, kw_only=True):
 class SeriesRequest(BookingRequest, kw_only=True):
     weekly_count: int = 1
     on_conflict: str = "fail"  # "fail": the first refusal refuses all; "skip": go on
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    """Who a booking is for: a household, a partner organisation, or (leaders) the place."""
-
-    household_id: str | None = None
-    organization_id: str | None = None
-
-
-def _party(actor: Actor, space: Space, household_id: str | None, leader: bool) -> Party:
-    """A qualifying household, else a partner organisation, else (leaders only) the place itself."""
-    if actor.is_platform or actor.person_id is None:
-        raise Forbidden("person_required")
-    households = qualifying_households(actor, space)
-    if household_id is not None:
-        if household_id not in households:
-            raise RuleViolation("not_eligible")
-        return Party(household_id=household_id)
-    if len(households) > 1:
-        raise RuleViolation("household_required")
-    if households:
-        return Party(household_id=households[0])
-    organizations = partner_organizations(actor, space)
-    if organizations:
-        return Party(organization_id=organizations[0])
-    if leader:
-        return Party()
-    raise RuleViolation("not_eligible")
 
 
 async def _check_household(conn: asyncpg.Connection, terms: rules.SpaceTerms, household_id: str | None,
@@ -129,7 +99,7 @@ async def create_booking(conn: asyncpg.Connection, who: Principal, space_id: str
     actor = await actor_for(conn, who)
     space = await visible_space(conn, actor, space_id, for_update=True)  # serialises this space's bookings
     leader = actor.leader_of(place_of(space))
-    party = _party(actor, space, request.household_id, leader)
+    party = party_for(actor, space, request.household_id, leader=leader)
     return await _book(conn, actor, space, party, request.start_at, request.end_at, request, now,
                        exempt=rules.exempt(leader))
 
@@ -141,7 +111,7 @@ async def create_series(conn: asyncpg.Connection, who: Principal, space_id: str,
     actor = await actor_for(conn, who)
     space = await visible_space(conn, actor, space_id, for_update=True)
     leader = actor.leader_of(place_of(space))
-    party = _party(actor, space, request.household_id, leader)
+    party = party_for(actor, space, request.household_id, leader=leader)
     series_id, created, skipped = new_id("booking_series"), [], []
     for start, end in rules.occurrences(request.start_at, request.end_at, request.weekly_count, space.terms.zone):
         try:

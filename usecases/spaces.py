@@ -15,10 +15,10 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from domain.bookings import SpaceRules, check_opening_hours
-from domain.errors import NotFound, RuleViolation
+from domain.errors import NotFound
 from domain.ids import new_id
 from domain.permissions import Actor, Place, Principal, ensure_for
-from domain.spaces import Closure, Space, bookable_by, may_see
+from domain.spaces import Closure, Space, bookable_by, check_closures, check_fits_place, may_see
 from store import spaces
 from store.paging import Keyset
 from usecases import places
@@ -81,8 +81,7 @@ def _stored(fields: dict[str, Any], rules: SpaceRules) -> dict[str, Any]:
         fields["opening_hours"] = {day: hours for day, hours in fields["opening_hours"].items() if hours}
         check_opening_hours(fields["opening_hours"])
     if "closures" in fields:
-        if any(c.end_at <= c.start_at for c in fields["closures"]):
-            raise RuleViolation("invalid_period")
+        check_closures(fields["closures"])
         fields["closures"] = spaces.stored_closures(fields["closures"])
     fields["rules"] = rules.to_stored()
     return fields
@@ -109,8 +108,7 @@ async def _owner_place(conn: asyncpg.Connection, who: Principal, *, building_id:
 
 def _rules(rules: SpaceRules, change: RulesChange | None | UnsetType, building_id: str | None) -> SpaceRules:
     changed = rules.changed(changes_of(change) if isinstance(change, RulesChange) else {})
-    if changed.who_can_book == "building" and building_id is None:
-        raise RuleViolation("invalid_space_rules")
+    check_fits_place(changed, building_id)
     return changed
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from domain.bookings import Booking, SpaceRules, check_transition, is_booker, manages, may_see_booking
 from domain.errors import Conflict, Forbidden, RuleViolation
 from domain.permissions import Actor, Grants, Principal, Tie
-from domain.spaces import Closure, Space, may_see, partner_organizations, qualifying_households
+from domain.spaces import Closure, Space, may_see, partner_organizations, party_for, qualifying_households
 
 STREET = "str_1"
 START = datetime(2026, 12, 7, 10, tzinfo=UTC)
@@ -121,3 +121,33 @@ def test_who_may_book_a_space_matches_the_brute_force_model(actor, who, building
     if qualifying or partners & actor.grants.organizations:
         assert may_see(actor, found)
     assert found.terms.closures == [(START, START + timedelta(hours=1))]
+
+
+def brute_party(actor, found, named, leader) -> tuple[str | None, str | None] | str:
+    """Who a booking is for, by brute force: the answer (household, organisation) or the code."""
+    if actor.is_platform:
+        return "person_required"
+    homes = sorted(qualifying_households(actor, found))
+    if named is not None:
+        return (named, None) if named in homes else "not_eligible"
+    if len(homes) == 1:
+        return homes[0], None
+    if homes:
+        return "household_required"
+    partners = sorted(set(found.rules.partner_organization_ids) & actor.grants.organizations)
+    if partners:
+        return None, partners[0]
+    return (None, None) if leader else "not_eligible"
+
+
+@given(actor=actors(), who=st.sampled_from(["building", "community", "street"]),
+       partners=st.frozensets(st.sampled_from(["org_1", "org_2"])),
+       named=st.sampled_from([None, *sorted(HOUSEHOLDS)]), leader=st.booleans())
+def test_who_a_booking_is_for_matches_the_brute_force_model(actor, who, partners, named, leader):
+    found = space(who, "bld_1", tuple(sorted(partners)))
+    try:
+        party = party_for(actor, found, named, leader=leader)
+        got = (party.household_id, party.organization_id)
+    except (Forbidden, RuleViolation) as refusal:
+        got = refusal.code
+    assert got == brute_party(actor, found, named, leader)
