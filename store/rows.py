@@ -33,9 +33,11 @@ def conflict_from(error: asyncpg.UniqueViolationError, codes: dict[str, str]) ->
     return Conflict(code)
 
 
-def snapshot(record: asyncpg.Record) -> dict[str, Any]:
-    """A JSON-ready copy of a row for event data (decimals as strings, times as RFC 3339)."""
-    return msgspec.to_builtins({k: v for k, v in record.items() if k != "street_id"})
+def snapshot(thing: Any) -> dict[str, Any]:
+    """A JSON-ready copy of a row or a feature's model for event data (decimals as strings,
+    times as RFC 3339, nested models as objects); the street is the event's own field."""
+    fields = thing.items() if isinstance(thing, asyncpg.Record) else msgspec.to_builtins(thing).items()
+    return msgspec.to_builtins({k: v for k, v in fields if k != "street_id"})
 
 
 M = TypeVar("M")
