@@ -15,6 +15,7 @@ from domain.bookings import Booking
 from domain.ids import new_id
 from store import bookings
 from store.events import Subject, append_event
+from store.rows import snapshot
 from usecases.events import schedule_event
 from usecases.kernel import record_event
 
@@ -33,12 +34,8 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(rules.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _snapshot(booking: Booking) -> dict[str, Any]:
-    return {k: v for k, v in msgspec.to_builtins(booking).items() if k != "street_id"}
-
-
 async def booking_event(conn: asyncpg.Connection, type: str, booking: Booking, **extra: Any) -> None:
-    await record_event(conn, type, "booking", booking, {"booking": _snapshot(booking), **extra})
+    await record_event(conn, type, "booking", booking, {"booking": snapshot(booking), **extra})
 
 
 async def _due(conn: asyncpg.Connection, job: asyncpg.Record) -> Booking | None:

@@ -21,6 +21,7 @@ from domain.permissions import Actor, Place, Principal, ensure_for
 from domain.spaces import Closure, Space, bookable_by, check_closures, check_fits_place, may_see
 from store import spaces
 from store.paging import Keyset
+from store.rows import snapshot
 from usecases import places
 from usecases.actors import actor_for
 from usecases.kernel import changes_of, place_of, record_event, visible_or_404
@@ -65,13 +66,9 @@ class SpaceChange(msgspec.Struct, kw_only=True):
     rules: RulesChange | UnsetType = UNSET
 
 
-def visible_space_of(actor: Actor, space: Space | None) -> Space:
-    return visible_or_404(space, lambda found: may_see(actor, found))
-
-
 async def visible_space(conn: asyncpg.Connection, actor: Actor, space_id: str, *, for_update: bool = False) -> Space:
-    return visible_space_of(actor, await spaces.get(conn, actor.principal.street_id, space_id,
-                                                    for_update=for_update))
+    space = await spaces.get(conn, actor.principal.street_id, space_id, for_update=for_update)
+    return visible_or_404(space, lambda found: may_see(actor, found))
 
 
 def _stored(fields: dict[str, Any], rules: SpaceRules) -> dict[str, Any]:
@@ -87,12 +84,8 @@ def _stored(fields: dict[str, Any], rules: SpaceRules) -> dict[str, Any]:
     return fields
 
 
-def _snapshot(space: Space) -> dict[str, Any]:
-    return {k: v for k, v in msgspec.to_builtins(space).items() if k != "street_id"}
-
-
 async def _event(conn: asyncpg.Connection, action: str, space: Space, changed: list[str] | None = None) -> None:
-    data: dict[str, Any] = {"space": _snapshot(space)}
+    data: dict[str, Any] = {"space": snapshot(space)}
     if changed is not None:
         data["changed"] = changed
     await record_event(conn, f"space.{action}", "space", space, data)
