@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.errors import RuleViolation
+from domain.errors import Conflict, Forbidden, RuleViolation
+from domain.permissions import Actor, Place
 
 UTC = UTC
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -286,6 +287,81 @@ def may_check_in(start: datetime, now: datetime) -> bool:
 
 def may_cancel(rules: SpaceRules, start: datetime, now: datetime) -> bool:
     return now <= start - timedelta(minutes=rules.cancel_before_minutes)
+
+
+# A booking and its status machine
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    id: str
+    street_id: str
+    space_id: str
+    community_id: str
+    building_id: str | None
+    household_id: str | None
+    organization_id: str | None
+    person_id: str | None
+    series_id: str | None
+    start_at: datetime
+    end_at: datetime
+    purpose: str
+    attendees: int
+    status: str
+    confirmed_at: datetime | None
+    checked_in_at: datetime | None
+    completed_at: datetime | None
+    rejected_at: datetime | None
+    cancelled_at: datetime | None
+    no_show_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def manages(actor: Actor, booking: Booking) -> bool:
+    """The leaders of the booking's place approve, reject and cancel any booking there."""
+    return actor.leader_of(Place(booking.street_id, community_id=booking.community_id,
+                                 building_id=booking.building_id))
+
+
+def is_booker(actor: Actor, booking: Booking) -> bool:
+    """The person who booked, or a member of the household it is for."""
+    return (actor.person_id is not None and booking.person_id == actor.person_id) or (
+        booking.household_id is not None and booking.household_id in actor.grants.households)
+
+
+def may_see_booking(actor: Actor, booking: Booking) -> bool:
+    return is_booker(actor, booking) or manages(actor, booking)
+
+
+# Moves only the service makes (a no-show after the check-in window, completion at the end).
+BY_SERVICE_ONLY = ("no_show", "completed")
+
+
+def check_transition(booking: Booking, wanted: str, now: datetime, *, leader: bool, booker: bool,
+                     rules: SpaceRules | None) -> None:
+    """Whether a caller may move ``booking`` to ``wanted`` now, in the order the answers are
+    given: who (403 ``not_allowed``: confirming and rejecting are for leaders, checking in for
+    the booker), then the status machine (409), then time (422: a booker cancels only before
+    the notice of the space's ``rules``, which a booker's cancellation needs; check-in only in
+    its window). Raises; returns when allowed."""
+    if wanted in ("confirmed", "rejected") and not leader:
+        raise Forbidden("not_allowed")
+    if wanted == "checked_in" and not booker:
+        raise Forbidden("not_allowed")
+    if not may_move(booking.status, wanted) or wanted in BY_SERVICE_ONLY:
+        raise Conflict("booking_transition_not_allowed")
+    if needs_cancel_notice(wanted, leader=leader):
+        if rules is None:
+            raise ValueError("a booker's cancellation is checked against the space's rules")
+        if not may_cancel(rules, booking.start_at, now):
+            raise RuleViolation("cancel_too_late")
+    if wanted == "checked_in" and not may_check_in(booking.start_at, now):
+        raise RuleViolation("not_in_check_in_window")
+
+
+def needs_cancel_notice(wanted: str, *, leader: bool) -> bool:
+    """Whether the move is a booker's cancellation, which the space's notice rule governs."""
+    return wanted == "cancelled" and not leader
 
 
 TRANSITIONS = {

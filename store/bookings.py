@@ -11,8 +11,9 @@ from typing import Any
 
 import asyncpg
 
-from domain.bookings import ACTIVE
+from domain.bookings import ACTIVE, Booking
 from store.paging import Keyset, keyset_sql
+from store.rows import model, models
 
 _COLUMNS = ("b.id, b.street_id, b.space_id, b.community_id, b.building_id, b.household_id, b.organization_id, "
             "b.person_id, b.series_id, b.start_at, b.end_at, b.purpose, b.attendees, b.status, b.confirmed_at, "
@@ -26,14 +27,14 @@ class Clash(Exception):
     """The exclusion constraint refused an insert: another active booking overlaps."""
 
 
-async def insert(conn: asyncpg.Connection, fields: dict[str, Any]) -> asyncpg.Record:
+async def insert(conn: asyncpg.Connection, fields: dict[str, Any]) -> Booking:
     columns = list(fields)
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
     try:
         async with conn.transaction():  # a savepoint: a series goes on after a clash
-            return await conn.fetchrow(
+            return model(Booking, await conn.fetchrow(
                 f"INSERT INTO bookings AS b ({', '.join(columns)}) VALUES ({placeholders}) RETURNING {_COLUMNS}",
-                *fields.values())
+                *fields.values()))
     except asyncpg.ExclusionViolationError:
         raise Clash() from None
 
@@ -57,22 +58,28 @@ async def busy(conn: asyncpg.Connection, space_id: str, start: datetime, end: da
 
 
 async def get(conn: asyncpg.Connection, street_id: str, booking_id: str, *,
-              for_update: bool = False) -> asyncpg.Record | None:
+              for_update: bool = False) -> Booking | None:
     lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(f"SELECT {_COLUMNS} FROM bookings b WHERE b.id = $1 AND b.street_id = $2{lock}",
-                               booking_id, street_id)
+    return model(Booking, await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM bookings b WHERE b.id = $1 AND b.street_id = $2{lock}", booking_id, street_id))
 
 
-async def move(conn: asyncpg.Connection, booking_id: str, status: str, at: datetime) -> asyncpg.Record:
+async def get_for_job(conn: asyncpg.Connection, booking_id: str) -> Booking | None:
+    """A booking by id alone, locked: a due job knows no street (the id is unique)."""
+    return model(Booking, await conn.fetchrow(f"SELECT {_COLUMNS} FROM bookings b WHERE b.id = $1 FOR UPDATE",
+                                              booking_id))
+
+
+async def move(conn: asyncpg.Connection, booking_id: str, status: str, at: datetime) -> Booking:
     stamp = _STAMPS[status]
-    return await conn.fetchrow(
+    return model(Booking, await conn.fetchrow(
         f"""UPDATE bookings AS b SET status = $2, {stamp} = $3, updated_at = clock_timestamp()
-            WHERE b.id = $1 RETURNING {_COLUMNS}""", booking_id, status, at)
+            WHERE b.id = $1 RETURNING {_COLUMNS}""", booking_id, status, at))
 
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, space_id: str | None = None,
                person_id: str | None = None, household_ids: list[str] | None = None,
-               active_only: bool = False) -> list[asyncpg.Record]:
+               active_only: bool = False) -> list[Booking]:
     params: list[Any] = [street_id]
     filters = ["b.street_id = $1"]
     if space_id is not None:
@@ -85,8 +92,8 @@ async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, spac
         params.append(list(ACTIVE))
         filters.append(f"b.status = ANY(${len(params)}::text[])")
     condition, order = keyset_sql(keyset, "b", params)
-    return await conn.fetch(
-        f"SELECT {_COLUMNS} FROM bookings b WHERE {' AND '.join(filters)} AND {condition} {order}", *params)
+    return models(Booking, await conn.fetch(
+        f"SELECT {_COLUMNS} FROM bookings b WHERE {' AND '.join(filters)} AND {condition} {order}", *params))
 
 
 async def minutes_in(conn: asyncpg.Connection, household_id: str, start: datetime, end: datetime) -> int:
@@ -98,11 +105,11 @@ async def minutes_in(conn: asyncpg.Connection, household_id: str, start: datetim
         household_id, start, end)
 
 
-async def calendar(conn: asyncpg.Connection, space_id: str, since: datetime) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def calendar(conn: asyncpg.Connection, space_id: str, since: datetime) -> list[Booking]:
+    return models(Booking, await conn.fetch(
         f"""SELECT {_COLUMNS} FROM bookings b WHERE b.space_id = $1 AND b.end_at > $2
               AND b.status IN ('pending', 'confirmed', 'checked_in', 'completed')
-            ORDER BY b.start_at LIMIT 2000""", space_id, since)
+            ORDER BY b.start_at LIMIT 2000""", space_id, since))
 
 
 # Suspensions

@@ -71,15 +71,15 @@ async def _load_once(conn: asyncpg.Connection, row: asyncpg.Record, client_id: s
     people = await _people(conn, row, client_id)
     leader, resident, staff = people["wang"], people["zhang"], people["sun"]
     async with conn.transaction():
-        await spaces.create_space(conn, leader, {
-            "name": "1 号楼共享客厅", "kind": "lounge", "capacity": 12, "timezone": "Asia/Shanghai",
-            "opening_hours": {day: ["08:00-21:00"] for day in _EVERY_DAY},
-            "rules": {"slot_minutes": 30, "max_minutes": 180, "weekly_quota_minutes": 360}},
+        await spaces.create_space(conn, leader, spaces.NewSpace(
+            name="1 号楼共享客厅", kind="lounge", capacity=12, timezone="Asia/Shanghai",
+            opening_hours={day: ["08:00-21:00"] for day in _EVERY_DAY},
+            rules=spaces.RulesChange(slot_minutes=30, max_minutes=180, weekly_quota_minutes=360)),
             building_id=row["building_id"])
-        await spaces.create_space(conn, staff, {
-            "name": "嘉富社区议事厅", "kind": "meeting_room", "capacity": 40, "timezone": "Asia/Shanghai",
-            "opening_hours": {day: ["09:00-20:00"] for day in _EVERY_DAY[:6]},
-            "rules": {"slot_minutes": 60, "min_minutes": 60, "max_minutes": 240, "requires_approval": True}},
+        await spaces.create_space(conn, staff, spaces.NewSpace(
+            name="嘉富社区议事厅", kind="meeting_room", capacity=40, timezone="Asia/Shanghai",
+            opening_hours={day: ["09:00-20:00"] for day in _EVERY_DAY[:6]},
+            rules=spaces.RulesChange(slot_minutes=60, min_minutes=60, max_minutes=240, requires_approval=True)),
             community_id=row["community_id"])
         await proposals.create(conn, resident, row["building_id"], proposals.NewProposal(
             title="楼道堆物清理", description="一楼楼道自行车和纸箱堵住消防通道，建议统一清理并划定停放区。",

@@ -1,5 +1,6 @@
 """Shared spaces: created and changed by the leaders of their place, seen by those who may
-book them or who see the place; their availability; their calendar feed's secret."""
+book them or who see the place; their calendar feed's secret. (A space's availability and
+its feed's busy times are read from its bookings: usecases/bookings.py.)"""
 
 from __future__ import annotations
 
@@ -7,168 +8,149 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
+import msgspec
+from msgspec import UNSET, UnsetType
 
-from domain.bookings import (
-    MAX_AVAILABILITY_SPAN,
-    UTC,
-    SpaceRules,
-    SpaceTerms,
-    check_opening_hours,
-    free_ranges,
-)
-from domain.errors import NotFound, RuleViolation
+from domain.bookings import SpaceRules, check_opening_hours
+from domain.errors import NotFound
 from domain.ids import new_id
-from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible
-from store import bookings, buildings, communities, spaces
-from store.events import Subject, append_event
+from domain.permissions import Actor, Place, Principal, ensure_for
+from domain.spaces import Closure, Space, bookable_by, check_closures, check_fits_place, may_see
+from store import spaces
 from store.paging import Keyset
 from store.rows import snapshot
+from usecases import places
 from usecases.actors import actor_for
+from usecases.kernel import changes_of, place_of, record_event, visible_or_404
 
-Precondition = Callable[[asyncpg.Record], None]
-
-
-def space_place(row: asyncpg.Record) -> Place:
-    return Place(row["street_id"], community_id=row["community_id"], building_id=row["building_id"])
+Precondition = Callable[[Space], None]
 
 
-def terms_of(row: asyncpg.Record) -> SpaceTerms:
-    closures = [(datetime.fromisoformat(c["start_at"]).astimezone(UTC), datetime.fromisoformat(c["end_at"]).astimezone(UTC))
-                for c in row["closures"]]
-    return SpaceTerms(timezone=row["timezone"], opening_hours=row["opening_hours"], closures=closures,
-                      rules=SpaceRules.from_stored(row["rules"]), capacity=row["capacity"])
+# Commands
+
+class RulesChange(msgspec.Struct, kw_only=True):
+    """The rules a client sets; the others keep their value (or the default, on creation)."""
+
+    slot_minutes: int | UnsetType = UNSET
+    min_minutes: int | UnsetType = UNSET
+    max_minutes: int | UnsetType = UNSET
+    book_ahead_max_days: int | UnsetType = UNSET
+    book_ahead_min_minutes: int | UnsetType = UNSET
+    cancel_before_minutes: int | UnsetType = UNSET
+    weekly_quota_minutes: int | None | UnsetType = UNSET
+    requires_approval: bool | UnsetType = UNSET
+    who_can_book: str | UnsetType = UNSET
+    partner_organization_ids: list[str] | UnsetType = UNSET
 
 
-def qualifying_households(actor: Actor, space: asyncpg.Record) -> list[str]:
-    """The caller's households that may book the space under its `who_can_book`."""
-    who = SpaceRules.from_stored(space["rules"]).who_can_book
-    ties = actor.grants.households.values()
-    if who == "building" and space["building_id"] is not None:
-        return sorted(t.household_id for t in ties if t.building_id == space["building_id"])
-    if who in ("building", "community"):
-        return sorted(t.household_id for t in ties if t.community_id == space["community_id"])
-    return sorted(t.household_id for t in ties)
+class NewSpace(msgspec.Struct, kw_only=True):
+    name: str
+    kind: str
+    capacity: int
+    timezone: str = "Asia/Shanghai"
+    opening_hours: dict[str, list[str]] | UnsetType = UNSET  # weekday → ranges; unset: closed
+    closures: list[Closure] = []
+    rules: RulesChange | None = None
 
 
-def partner_organizations(actor: Actor, space: asyncpg.Record) -> list[str]:
-    listed = SpaceRules.from_stored(space["rules"]).partner_organization_ids
-    return sorted(set(listed) & actor.grants.organizations)
+class SpaceChange(msgspec.Struct, kw_only=True):
+    name: str | UnsetType = UNSET
+    kind: str | UnsetType = UNSET
+    capacity: int | UnsetType = UNSET
+    timezone: str | UnsetType = UNSET
+    opening_hours: dict[str, list[str]] | UnsetType = UNSET
+    closures: list[Closure] | UnsetType = UNSET
+    rules: RulesChange | UnsetType = UNSET
 
 
-def may_see(actor: Actor, space: asyncpg.Record) -> bool:
-    return (actor.sees(space_place(space)) or bool(qualifying_households(actor, space))
-            or bool(partner_organizations(actor, space)))
-
-
-async def visible_space(conn: asyncpg.Connection, actor: Actor, space_id: str, *,
-                        for_update: bool = False) -> asyncpg.Record:
-    row = await spaces.get(conn, actor.principal.street_id, space_id, for_update=for_update)
-    if row is None or not may_see(actor, row):
-        raise NotFound("not_found")
-    return row
+async def visible_space(conn: asyncpg.Connection, actor: Actor, space_id: str, *, for_update: bool = False) -> Space:
+    space = await spaces.get(conn, actor.principal.street_id, space_id, for_update=for_update)
+    return visible_or_404(space, lambda found: may_see(actor, found))
 
 
 def _stored(fields: dict[str, Any], rules: SpaceRules) -> dict[str, Any]:
+    """The columns of a space as stored, after checking what the rules of hours and closures
+    ask (a day without ranges is closed and not stored)."""
     if "opening_hours" in fields:
+        fields["opening_hours"] = {day: hours for day, hours in fields["opening_hours"].items() if hours}
         check_opening_hours(fields["opening_hours"])
     if "closures" in fields:
-        for closure in fields["closures"]:
-            if closure["end_at"] <= closure["start_at"]:
-                raise RuleViolation("invalid_period")
-        fields["closures"] = [{"start_at": c["start_at"].isoformat(), "end_at": c["end_at"].isoformat(),
-                               "reason": c.get("reason", "")} for c in fields["closures"]]
+        check_closures(fields["closures"])
+        fields["closures"] = spaces.stored_closures(fields["closures"])
     fields["rules"] = rules.to_stored()
     return fields
 
 
-async def _event(conn: asyncpg.Connection, action: str, row: asyncpg.Record, changed: list[str] | None = None) -> None:
-    data: dict[str, Any] = {"space": snapshot(row)}
+async def _event(conn: asyncpg.Connection, action: str, space: Space, changed: list[str] | None = None) -> None:
+    data: dict[str, Any] = {"space": snapshot(space)}
     if changed is not None:
         data["changed"] = changed
-    await append_event(conn, type=f"space.{action}", street_id=row["street_id"], subject=Subject("space", row["id"]),
-                       data=data, community_id=row["community_id"], building_id=row["building_id"])
+    await record_event(conn, f"space.{action}", "space", space, data)
 
 
-async def _owner_place(conn: asyncpg.Connection, actor: Actor, *, building_id: str | None,
+async def _owner_place(conn: asyncpg.Connection, who: Principal, *, building_id: str | None,
                        community_id: str | None) -> Place:
-    street = actor.principal.street_id
+    """The building or community a space belongs to, when the caller sees it (else 404)."""
     if building_id is not None:
-        row = await buildings.get(conn, street, building_id)
-        place = None if row is None else Place(street, community_id=row["community_id"], building_id=row["id"])
-    else:
-        row = await communities.get(conn, street, community_id)  # type: ignore[arg-type]
-        place = None if row is None else Place(street, community_id=row["id"])
-    if place is None:
-        raise NotFound("not_found")
-    ensure_visible(actor, place)
-    return place
+        return places.building_place(await places.get_building(conn, who, building_id))
+    return places.community_place(await places.get_community(conn, who, community_id))  # type: ignore[arg-type]
 
 
-async def create_space(conn: asyncpg.Connection, who: Principal, fields: dict[str, Any], *,
-                       building_id: str | None = None, community_id: str | None = None) -> asyncpg.Record:
+def _rules(rules: SpaceRules, change: RulesChange | None | UnsetType, building_id: str | None) -> SpaceRules:
+    changed = rules.changed(changes_of(change) if isinstance(change, RulesChange) else {})
+    check_fits_place(changed, building_id)
+    return changed
+
+
+async def create_space(conn: asyncpg.Connection, who: Principal, command: NewSpace, *,
+                       building_id: str | None = None, community_id: str | None = None) -> Space:
+    place = await _owner_place(conn, who, building_id=building_id, community_id=community_id)
     actor = await actor_for(conn, who)
-    place = await _owner_place(conn, actor, building_id=building_id, community_id=community_id)
     ensure_for(actor, actor.leader_of(place))
     default_who = "building" if building_id else "community"
-    rules = SpaceRules(who_can_book=default_who).changed(fields.pop("rules", None) or {})
-    if rules.who_can_book == "building" and building_id is None:
-        raise RuleViolation("invalid_space_rules")
-    fields.setdefault("opening_hours", {})
-    fields.setdefault("closures", [])
-    row = await spaces.insert(conn, id=new_id("space"), street_id=who.street_id, community_id=place.community_id,
-                              building_id=building_id, fields=_stored(fields, rules))
-    await _event(conn, "created", row)
-    return row
+    rules = _rules(SpaceRules(who_can_book=default_who), command.rules, building_id)
+    fields = {"name": command.name, "kind": command.kind, "capacity": command.capacity,
+              "timezone": command.timezone, "closures": command.closures,
+              "opening_hours": command.opening_hours if command.opening_hours is not UNSET else {}}
+    space = await spaces.insert(conn, id=new_id("space"), street_id=who.street_id, community_id=place.community_id,
+                                building_id=building_id, fields=_stored(fields, rules))
+    await _event(conn, "created", space)
+    return space
 
 
-async def update_space(conn: asyncpg.Connection, who: Principal, space_id: str, changes: dict[str, Any],
-                       precondition: Precondition) -> asyncpg.Record:
+async def update_space(conn: asyncpg.Connection, who: Principal, space_id: str, change: SpaceChange,
+                       precondition: Precondition) -> Space:
     actor = await actor_for(conn, who)
     current = await visible_space(conn, actor, space_id, for_update=True)
-    ensure_for(actor, actor.leader_of(space_place(current)))
+    ensure_for(actor, actor.leader_of(place_of(current)))
     precondition(current)
+    changes = changes_of(change)
     if not changes:
         return current
-    rules = SpaceRules.from_stored(current["rules"]).changed(changes.get("rules") or {})
-    if rules.who_can_book == "building" and current["building_id"] is None:
-        raise RuleViolation("invalid_space_rules")
-    row = await spaces.update(conn, who.street_id, space_id, _stored(dict(changes), rules))
-    await _event(conn, "updated", row, sorted(changes))
-    return row
+    rules = _rules(current.rules, change.rules, current.building_id)
+    fields = {name: getattr(change, name) for name in changes}  # the closures stay models
+    space = await spaces.update(conn, who.street_id, space_id, _stored(fields, rules))
+    await _event(conn, "updated", space, sorted(changes))
+    return space
 
 
-async def get_space(conn: asyncpg.Connection, who: Principal, space_id: str) -> asyncpg.Record:
+async def get_space(conn: asyncpg.Connection, who: Principal, space_id: str) -> Space:
     return await visible_space(conn, await actor_for(conn, who), space_id)
 
 
 async def list_spaces(conn: asyncpg.Connection, who: Principal, keyset: Keyset, *, building_id: str | None = None,
-                      community_id: str | None = None) -> list[asyncpg.Record]:
+                      community_id: str | None = None) -> list[Space]:
     """Of a building or community (whoever sees it), or — neither given — all the caller may book."""
-    actor = await actor_for(conn, who)
     if building_id is not None or community_id is not None:
-        await _owner_place(conn, actor, building_id=building_id, community_id=community_id)
+        await _owner_place(conn, who, building_id=building_id, community_id=community_id)
         return await spaces.page(conn, who.street_id, keyset, building_id=building_id, community_id=community_id)
+    actor = await actor_for(conn, who)
     if actor.street_wide(write=False):
         return await spaces.page(conn, who.street_id, keyset)
-    grants, ties = actor.grants, actor.grants.households.values()
-    bookable = {"buildings": sorted({t.building_id for t in ties}),
-                "communities": sorted({t.community_id for t in ties}), "any_household": bool(grants.households),
-                "organizations": sorted(grants.organizations), "led_buildings": sorted(grants.buildings),
-                "led_communities": sorted(grants.communities)}
-    return await spaces.page(conn, who.street_id, keyset, bookable=bookable)
-
-
-async def availability(conn: asyncpg.Connection, who: Principal, space_id: str, start: datetime, end: datetime,
-                       now: datetime) -> tuple[asyncpg.Record, list[tuple[datetime, datetime]]]:
-    if end <= start or end - start > MAX_AVAILABILITY_SPAN:
-        raise RuleViolation("invalid_period")
-    space = await visible_space(conn, await actor_for(conn, who), space_id)
-    busy = await bookings.busy(conn, space_id, start, end)
-    return space, free_ranges(terms_of(space), start, end, now, busy)
+    return await spaces.page(conn, who.street_id, keyset, bookable=bookable_by(actor))
 
 
 # The calendar feed's secret
@@ -177,22 +159,20 @@ def token_digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def rotate_calendar_token(conn: asyncpg.Connection, who: Principal, space_id: str) -> tuple[asyncpg.Record, str]:
+async def rotate_calendar_token(conn: asyncpg.Connection, who: Principal, space_id: str) -> tuple[Space, str]:
     actor = await actor_for(conn, who)
     space = await visible_space(conn, actor, space_id, for_update=True)
-    ensure_for(actor, actor.leader_of(space_place(space)))
+    ensure_for(actor, actor.leader_of(place_of(space)))
     token = secrets.token_urlsafe(32)
     await spaces.set_calendar_digest(conn, space_id, token_digest(token))
-    await append_event(conn, type="space.calendar_token_rotated", street_id=space["street_id"],
-                       subject=Subject("space", space_id), data={"space_id": space_id},
-                       community_id=space["community_id"], building_id=space["building_id"])
+    await record_event(conn, "space.calendar_token_rotated", "space", space)
     return space, token
 
 
-async def calendar_feed(conn: asyncpg.Connection, space_id: str, token: str,
-                        now: datetime) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
-    """The space's busy times, for whoever holds its feed token (404 otherwise)."""
+async def space_by_feed_token(conn: asyncpg.Connection, space_id: str, token: str) -> Space:
+    """The space whose calendar feed ``token`` opens (404 otherwise): the token is the feed's
+    only credential, so the space may be of any street."""
     found = await spaces.calendar_digest(conn, space_id)
     if found is None or not hmac.compare_digest(found[1], token_digest(token)):
         raise NotFound("not_found")
-    return found[0], await bookings.calendar(conn, space_id, now - timedelta(days=30))
+    return found[0]

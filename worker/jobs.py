@@ -18,7 +18,7 @@ import structlog
 
 from domain.retry import Backoff
 from store import jobs
-from usecases import bookings, proposals_jobs, reports_jobs, tasks_jobs
+from usecases import bookings_jobs, proposals_jobs, reports_jobs, tasks_jobs
 from usecases.clock import BusinessClock
 from usecases.events import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
@@ -30,8 +30,8 @@ JobHandler = Callable[[asyncpg.Connection, asyncpg.Record, datetime], Awaitable[
 
 HANDLERS: dict[str, JobHandler] = {
     EMIT_EVENT_JOB: emit_scheduled_event,
-    bookings.NO_SHOW_JOB: bookings.apply_no_show,
-    bookings.COMPLETE_JOB: bookings.apply_completion,
+    bookings_jobs.NO_SHOW_JOB: bookings_jobs.apply_no_show,
+    bookings_jobs.COMPLETE_JOB: bookings_jobs.apply_completion,
     proposals_jobs.COLLECT_DEADLINE_JOB: proposals_jobs.close_collection,
     proposals_jobs.VOTE_CLOSE_JOB: proposals_jobs.close_vote,
     proposals_jobs.EVALUATION_END_JOB: proposals_jobs.end_evaluation,

@@ -3,7 +3,7 @@ status machine (resources.md §4)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 import asyncpg
 from litestar import Controller, Request, Response, get, post
@@ -14,7 +14,7 @@ from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
 from api.routes.spaces import sane
-from api.schemas.spaces import (
+from api.schemas.bookings import (
     Booking,
     BookingCreate,
     BookingSeries,
@@ -22,22 +22,28 @@ from api.schemas.spaces import (
     SeriesCreate,
     SkippedOccurrence,
     SpaceBooking,
+    booking_request,
     booking_view,
+    series_request,
     space_booking_view,
 )
+from domain.bookings import Booking as DomainBooking
 from domain.errors import RuleViolation
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import bookings
+from usecases.bookings import BookingRequest
+
+Command = TypeVar("Command", bound=BookingRequest)
 
 
-def _request(data: BookingCreate) -> bookings.Request:
+def _sane(command: Command) -> Command:
     # A time before 2000 is in the past, one after 2100 beyond any booking window.
-    start, end = (sane(t, "too_late_to_book", "too_far_ahead") for t in (data.start_at, data.end_at))
-    if end <= start:
+    for moment in (command.start_at, command.end_at):
+        sane(moment, "too_late_to_book", "too_far_ahead")
+    if command.end_at <= command.start_at:
         raise RuleViolation("invalid_period")
-    return bookings.Request(start_at=start, end_at=end,
-                            purpose=data.purpose, attendees=data.attendees, household_id=data.household_id)
+    return command
 
 
 class BookingController(Controller):
@@ -50,8 +56,10 @@ class BookingController(Controller):
     async def create_booking(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                              space_id: str, data: BookingCreate) -> Response[Booking]:
         now = await business_clock(request).now(tx)
-        row = await bookings.create_booking(tx, principal, known_id("space", space_id), _request(data), now)
-        return resource_response(request, booking_view(row), 201, headers={"Location": f"/v1/bookings/{row['id']}"})
+        booking = await bookings.create_booking(tx, principal, known_id("space", space_id),
+                                                _sane(booking_request(data)), now)
+        return resource_response(request, booking_view(booking), 201,
+                                 headers={"Location": f"/v1/bookings/{booking.id}"})
 
     @post("/spaces/{space_id:str}/booking-series", operation_id="createBookingSeries",
           summary="Book a space weekly (up to 12 occurrences)", responses=problems(WRITE))
@@ -59,8 +67,8 @@ class BookingController(Controller):
                             space_id: str, data: SeriesCreate) -> Response[BookingSeries]:
         now = await business_clock(request).now(tx)
         series_id, created, skipped = await bookings.create_series(
-            tx, principal, known_id("space", space_id), _request(data), data.weekly_count, data.on_conflict, now)
-        body = BookingSeries(id=series_id, created=[booking_view(r) for r in created],
+            tx, principal, known_id("space", space_id), _sane(series_request(data)), now)
+        body = BookingSeries(id=series_id, created=[booking_view(b) for b in created],
                              skipped=[SkippedOccurrence(a, b, code) for a, b, code in skipped])
         return Response(body, status_code=201)
 
@@ -68,8 +76,8 @@ class BookingController(Controller):
          summary="Bookings of a space (leaders: all, in full; others: busy ranges)", responses=problems(READ))
     async def list_space_bookings(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
                                   space_id: str) -> Page[SpaceBooking]:
-        rows, full = await bookings.space_bookings(conn, principal, known_id("space", space_id), keyset)
-        return page_of(rows, keyset, lambda row: space_booking_view(row, full))
+        found, full = await bookings.space_bookings(conn, principal, known_id("space", space_id), keyset)
+        return page_of(found, keyset, lambda booking: space_booking_view(booking, full))
 
     @get("/me/bookings", operation_id="listMyBookings", summary="Bookings of the caller and their households",
          responses=problems(READ))
@@ -81,17 +89,17 @@ class BookingController(Controller):
          responses=problems(READ))
     async def get_booking(self, request: Request, conn: asyncpg.Connection, principal: Principal,
                           booking_id: str) -> Response[Booking]:
-        row = await bookings.get_booking(conn, principal, known_id("booking", booking_id))
-        return resource_response(request, booking_view(row))
+        booking = await bookings.get_booking(conn, principal, known_id("booking", booking_id))
+        return resource_response(request, booking_view(booking))
 
     @post("/bookings/{booking_id:str}/transitions", operation_id="transitionBooking", status_code=200,
           summary="Confirm, reject, cancel or check in to a booking", responses=problems(WRITE))
     async def transition(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                          booking_id: str, data: BookingTransition) -> Response[Booking]:
-        def precondition(current: Any) -> None:
+        def precondition(current: DomainBooking) -> None:
             check_if_match(request, booking_view(current))
 
         now = await business_clock(request).now(tx)
-        row = await bookings.transition(tx, principal, known_id("booking", booking_id), data.status, now,
-                                        precondition)
-        return resource_response(request, booking_view(row))
+        booking = await bookings.transition(tx, principal, known_id("booking", booking_id), data.status, now,
+                                            precondition)
+        return resource_response(request, booking_view(booking))

@@ -13,7 +13,7 @@ from litestar.params import Parameter
 from api.business_time import business_clock
 from api.conventions.openapi import PUBLIC, problems
 from api.routes.common import known_id
-from usecases import spaces
+from usecases import bookings
 
 
 @get("/v1/spaces/{space_id:str}/calendar.ics", operation_id="getSpaceCalendar", tags=["spaces"], security=[],
@@ -23,21 +23,21 @@ async def space_calendar(request: Request, conn: asyncpg.Connection, space_id: s
                          token: Annotated[str, Parameter(query="token", min_length=1, max_length=128,
                                                          pattern=r"^[A-Za-z0-9_-]+$")]) -> Response[bytes]:
     now = await business_clock(request).now(conn)
-    space, rows = await spaces.calendar_feed(conn, known_id("space", space_id), token, now)
+    space, busy = await bookings.calendar_feed(conn, known_id("space", space_id), token, now)
     calendar = Calendar()
     calendar.add("prodid", "-//Bilin//Shared spaces//ZH")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", space["name"])
-    calendar.add("x-wr-timezone", space["timezone"])
-    for row in rows:
+    calendar.add("x-wr-calname", space.name)
+    calendar.add("x-wr-timezone", space.timezone)
+    for booking in busy:
         event = Event()
-        event.add("uid", f"{row['id']}@bilin")
-        event.add("dtstamp", row["updated_at"])
-        event.add("dtstart", row["start_at"])
-        event.add("dtend", row["end_at"])
+        event.add("uid", f"{booking.id}@bilin")
+        event.add("dtstamp", booking.updated_at)
+        event.add("dtstart", booking.start_at)
+        event.add("dtend", booking.end_at)
         event.add("summary", "已预约 Busy")
         event.add("transp", "OPAQUE")
-        event.add("status", "TENTATIVE" if row["status"] == "pending" else "CONFIRMED")
+        event.add("status", "TENTATIVE" if booking.status == "pending" else "CONFIRMED")
         calendar.add_component(event)
     return Response(calendar.to_ical(), media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=60"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 import asyncpg
 from litestar import Controller, Request, Response, get, patch, post
@@ -21,14 +21,16 @@ from api.schemas.spaces import (
     Space,
     SpaceCreate,
     SpaceUpdate,
-    changes_of,
+    new_space,
+    space_change,
     space_view,
 )
-from domain.bookings import SpaceRules
 from domain.errors import RuleViolation
 from domain.permissions import Principal
+from domain.spaces import Space as DomainSpace
 from store.paging import Keyset
-from usecases import spaces
+from usecases import bookings, spaces
+from usecases.spaces import NewSpace, SpaceChange
 
 Moment = Annotated[str, Parameter(pattern=RFC3339, max_length=40, description="RFC 3339 time with an offset.")]
 EARLIEST, LATEST = datetime(2000, 1, 1).astimezone(), datetime(2100, 1, 1).astimezone()
@@ -61,30 +63,31 @@ class SpaceController(Controller):
          summary="List the shared spaces of a building", responses=problems(READ))
     async def list_building_spaces(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
                                    building_id: str) -> Page[Space]:
-        rows = await spaces.list_spaces(conn, principal, keyset, building_id=known_id("building", building_id))
-        return page_of(rows, keyset, space_view)
+        found = await spaces.list_spaces(conn, principal, keyset, building_id=known_id("building", building_id))
+        return page_of(found, keyset, space_view)
 
     @post("/buildings/{building_id:str}/spaces", operation_id="createBuildingSpace",
           summary="Create a shared space of a building (leaders)", responses=problems(WRITE))
     async def create_building_space(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                     building_id: str, data: SpaceCreate) -> Response[Space]:
-        row = await spaces.create_space(tx, principal, _fields(data), building_id=known_id("building", building_id))
-        return resource_response(request, space_view(row), 201, headers={"Location": f"/v1/spaces/{row['id']}"})
+        space = await spaces.create_space(tx, principal, _sane(new_space(data)),
+                                          building_id=known_id("building", building_id))
+        return resource_response(request, space_view(space), 201, headers={"Location": f"/v1/spaces/{space.id}"})
 
     @get("/communities/{community_id:str}/spaces", operation_id="listCommunitySpaces",
          summary="List the shared spaces of a community", responses=problems(READ))
     async def list_community_spaces(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
                                     community_id: str) -> Page[Space]:
-        rows = await spaces.list_spaces(conn, principal, keyset, community_id=known_id("community", community_id))
-        return page_of(rows, keyset, space_view)
+        found = await spaces.list_spaces(conn, principal, keyset, community_id=known_id("community", community_id))
+        return page_of(found, keyset, space_view)
 
     @post("/communities/{community_id:str}/spaces", operation_id="createCommunitySpace",
           summary="Create a shared space of a community (community staff)", responses=problems(WRITE))
     async def create_community_space(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                      community_id: str, data: SpaceCreate) -> Response[Space]:
-        row = await spaces.create_space(tx, principal, _fields(data),
-                                        community_id=known_id("community", community_id))
-        return resource_response(request, space_view(row), 201, headers={"Location": f"/v1/spaces/{row['id']}"})
+        space = await spaces.create_space(tx, principal, _sane(new_space(data)),
+                                          community_id=known_id("community", community_id))
+        return resource_response(request, space_view(space), 201, headers={"Location": f"/v1/spaces/{space.id}"})
 
     @get("/spaces", operation_id="listSpaces", summary="List the spaces the caller may book",
          responses=problems(READ))
@@ -94,18 +97,19 @@ class SpaceController(Controller):
     @get("/spaces/{space_id:str}", operation_id="getSpace", summary="Read a shared space", responses=problems(READ))
     async def get_space(self, request: Request, conn: asyncpg.Connection, principal: Principal,
                         space_id: str) -> Response[Space]:
-        row = await spaces.get_space(conn, principal, known_id("space", space_id))
-        return resource_response(request, space_view(row))
+        space = await spaces.get_space(conn, principal, known_id("space", space_id))
+        return resource_response(request, space_view(space))
 
     @patch("/spaces/{space_id:str}", operation_id="updateSpace", summary="Change a shared space (leaders)",
            responses=problems(WRITE))
     async def update_space(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                            space_id: str, data: SpaceUpdate) -> Response[Space]:
-        def precondition(current: Any) -> None:
+        def precondition(current: DomainSpace) -> None:
             check_if_match(request, space_view(current))
 
-        row = await spaces.update_space(tx, principal, known_id("space", space_id), _fields(data), precondition)
-        return resource_response(request, space_view(row))
+        space = await spaces.update_space(tx, principal, known_id("space", space_id), _sane(space_change(data)),
+                                          precondition)
+        return resource_response(request, space_view(space))
 
     @get("/spaces/{space_id:str}/availability", operation_id="getSpaceAvailability",
          summary="Free ranges of a space for a period (at most 31 days)", responses=problems(READ + (422,)))
@@ -116,9 +120,9 @@ class SpaceController(Controller):
         space_id = known_id("space", space_id)
         start, end = moment_of(from_), moment_of(to)
         now = await business_clock(request).now(conn)
-        space, free = await spaces.availability(conn, principal, space_id, start, end, now)
-        rules = SpaceRules.from_stored(space["rules"])
-        return Availability(space_id=space["id"], timezone=space["timezone"], slot_minutes=rules.slot_minutes,
+        space, free = await bookings.availability(conn, principal, space_id, start, end, now)
+        rules = space.rules
+        return Availability(space_id=space.id, timezone=space.timezone, slot_minutes=rules.slot_minutes,
                             min_minutes=rules.min_minutes, max_minutes=rules.max_minutes,
                             free=[FreeRange(a, b) for a, b in free])
 
@@ -128,13 +132,15 @@ class SpaceController(Controller):
     async def rotate_calendar_token(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                     space_id: str) -> Response[CalendarToken]:
         space, token = await spaces.rotate_calendar_token(tx, principal, known_id("space", space_id))
-        url = str(request.base_url).rstrip("/") + f"/v1/spaces/{space['id']}/calendar.ics?token={token}"
-        return Response(CalendarToken(space_id=space["id"], token=token, feed_url=url), status_code=201,
+        url = str(request.base_url).rstrip("/") + f"/v1/spaces/{space.id}/calendar.ics?token={token}"
+        return Response(CalendarToken(space_id=space.id, token=token, feed_url=url), status_code=201,
                         headers={"Cache-Control": "no-store"})
 
 
-def _fields(data: Any) -> dict[str, Any]:
-    fields = changes_of(data)
-    for closure in fields.get("closures") or []:
-        sane(closure["start_at"]), sane(closure["end_at"])
-    return fields
+Command = TypeVar("Command", NewSpace, SpaceChange)
+
+
+def _sane(command: Command) -> Command:
+    for closure in command.closures or []:
+        sane(closure.start_at), sane(closure.end_at)
+    return command

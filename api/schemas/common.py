@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, TypeVar
 
 import msgspec
@@ -58,11 +59,11 @@ def id_text(example: str) -> object:
     return Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=[example])]
 
 
-C = TypeVar("C", bound=msgspec.Struct)
+C = TypeVar("C")
 
 
 def command_of(body: msgspec.Struct, command_type: type[C]) -> C:
-    """A validated request body as the use case's command (``usecases/<f>.py``): the fields it
-    sent, nested ones included; unsent fields stay ``UNSET`` or take the command's default.
-    Times pass through as they are, so their offsets survive."""
-    return msgspec.convert(msgspec.to_builtins(body, builtin_types=(datetime,)), command_type)
+    """A request body as the use case's typed command: the fields the client sent, by name
+    (unsent ``UNSET`` ones stay unset); times, dates and decimals pass through as they are."""
+    sent = msgspec.to_builtins(body, builtin_types=(datetime, date, Decimal))
+    return msgspec.convert(sent, command_type)

@@ -19,6 +19,7 @@ from api.auth.tokens import AUDIENCE, ISSUER
 from service.settings import DEV_JWT_KEYS
 from domain.permissions import PLATFORM_SCOPES
 from tests.support.platform import new_street_client, sign_in
+from tests.support.spaces import ALL_DAY, day_ahead, span
 from tests.support.town import build_town
 
 CONTRACT = yaml.safe_load((Path(__file__).resolve().parents[2] / "schema" / "openapi.yaml").read_text())
@@ -152,6 +153,18 @@ MATRIX = [
      {"default": 404, "platform": 422, "officer": 422, "staff": 422, "leader": 422, "reader": 403, "tenant": 403}),
     ("POST", "/v1/reports/{report}/feedback", {"rating": 5},
      {"default": 404, "platform": 403, "officer": 403, "staff": 403, "leader": 403, "reader": 403, "tenant": 409}),
+    # bookings: the booker (the head, for their household) and the leaders of the space's
+    # place; no other resident learns a booking exists. The moves asked for are refused for
+    # everyone (so the booking stays as it is): leaders may not check in (403) nor confirm a
+    # confirmed booking (409); the booker may not confirm (403) and is days early (422).
+    ("GET", "/v1/spaces/{space}/bookings", None,
+    ("GET", "/v1/me/bookings", None, {"default": 200, "platform": 403, "reader": 403, "outsider": 403}),
+    ("GET", "/v1/bookings/{booking}", None,
+     {"default": 404, "platform": 200, "officer": 200, "staff": 200, "leader": 200, "head": 200}),
+    ("POST", "/v1/bookings/{booking}/transitions", {"status": "confirmed"},
+     {"default": 404, "platform": 409, "officer": 409, "staff": 409, "leader": 409, "head": 403}),
+    ("POST", "/v1/bookings/{booking}/transitions", {"status": "checked_in"},
+     {"default": 404, "platform": 403, "officer": 403, "staff": 403, "leader": 403, "head": 422}),
 ]
 
 
@@ -161,12 +174,17 @@ async def callers(client, db, test_settings, database_url, platform):
     town.proposal = (await client.post(f"/v1/buildings/{town.building}/proposals",
                                        headers=town.people["head"].headers(), json={"title": "楼道照明"})).json()["id"]
     town.space = (await client.post(f"/v1/buildings/{town.building}/spaces", headers=town.people["leader"].headers(),
-                                    json={"name": "共享客厅", "kind": "lounge", "capacity": 10})).json()["id"]
+                                    json={"name": "共享客厅", "kind": "lounge", "capacity": 10,
+                                          "opening_hours": ALL_DAY})).json()["id"]
     town.task = (await client.post(f"/v1/buildings/{town.building}/tasks", headers=town.people["leader"].headers(),
                                    json={"title": "更换楼道灯泡"})).json()["id"]
     town.report = (await client.post(f"/v1/buildings/{town.building}/reports",
                                      headers=town.people["tenant"].headers(),
                                      json={"category": "facilities", "description": "3 楼楼道灯不亮"})).json()["id"]
+    booked = await client.post(f"/v1/spaces/{town.space}/bookings", headers=town.people["head"].headers(),
+                               json={**span(await day_ahead(db), 60), "attendees": 2})
+    assert booked.status_code == 201, booked.text
+    town.booking = booked.json()["id"]
     reader = await sign_in(client, await new_street_client(database_url, scopes=frozenset({"street:read"})))
     # a reader of *this* street: re-home its client into the town's street
     await db.execute("UPDATE clients SET street_id = $1 WHERE id = $2", platform.street_id, reader.client_id)
@@ -183,6 +201,7 @@ async def test_each_caller_gets_the_right_answer(client, callers, method, templa
     town, headers = callers
     path = template.format(community=town.community, building=town.building, household=town.household,
                            proposal=town.proposal, space=town.space, task=town.task, report=town.report)
+                           proposal=town.proposal, space=town.space, booking=town.booking)
     for index, caller in enumerate(CALLERS):
         payload = None
         if body is not None:
