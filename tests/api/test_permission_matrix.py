@@ -158,6 +158,7 @@ MATRIX = [
     # everyone (so the booking stays as it is): leaders may not check in (403) nor confirm a
     # confirmed booking (409); the booker may not confirm (403) and is days early (422).
     ("GET", "/v1/spaces/{space}/bookings", None,
+     {"default": 200, "outsider": 404, "far_staff": 404, "neighbour": 404, "far_resident": 404, "stranger": 404}),
     ("GET", "/v1/me/bookings", None, {"default": 200, "platform": 403, "reader": 403, "outsider": 403}),
     ("GET", "/v1/bookings/{booking}", None,
      {"default": 404, "platform": 200, "officer": 200, "staff": 200, "leader": 200, "head": 200}),
