@@ -13,7 +13,8 @@ import asyncpg
 
 from domain.errors import NotFound
 from domain.permissions import Place
-from store import buildings, communities, organizations, persons, proposals
+from store import buildings, communities, organizations, persons
+from usecases import proposals
 
 
 async def building_place(conn: asyncpg.Connection, street_id: str, building_id: str) -> Place:
@@ -38,5 +39,4 @@ async def person_exists(conn: asyncpg.Connection, person_id: str) -> bool:
 
 async def proposal_building(conn: asyncpg.Connection, street_id: str, proposal_id: str) -> str | None:
     """The building a proposal of the street belongs to (None when there is no such proposal)."""
-    proposal = await proposals.get(conn, street_id, proposal_id)
-    return proposal["building_id"] if proposal else None
+    return await proposals.building_of(conn, street_id, proposal_id)

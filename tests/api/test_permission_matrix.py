@@ -201,8 +201,8 @@ async def callers(client, db, test_settings, database_url, platform):
 async def test_each_caller_gets_the_right_answer(client, callers, method, template, body, expected):
     town, headers = callers
     path = template.format(community=town.community, building=town.building, household=town.household,
-                           proposal=town.proposal, space=town.space, task=town.task, report=town.report)
-                           proposal=town.proposal, space=town.space, booking=town.booking)
+                           proposal=town.proposal, space=town.space, task=town.task, report=town.report,
+                           booking=town.booking)
     for index, caller in enumerate(CALLERS):
         payload = None
         if body is not None:
