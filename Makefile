@@ -34,7 +34,7 @@ openapi: install
 	$(BIN)/python -m service.cli openapi > schema/openapi.yaml
 
 lint: install
-	$(BIN)/ruff check api domain store usecases devservices worker tests
+	$(BIN)/ruff check api domain service store usecases devservices worker tests
 
 clean:
 	rm -rf $(VENV) .data

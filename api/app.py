@@ -12,14 +12,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from api import edge
 from api.auth.token_endpoint import issue_token
-from api.conventions.edge import EdgeServices, edge
 from api.conventions.idempotency import idempotency_middleware
 from api.conventions.openapi import ContractJson, ContractYaml
 from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
 from api.deps import DEPENDENCIES, before_route
-from service.logging import configure_logging
 from api.routes.bookings import BookingController
 from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
@@ -40,6 +39,7 @@ from api.routes.tasks import TaskController
 from api.routes.test_clock import clock_routes
 from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import ApiServices
+from service.logging import configure_logging
 from service.settings import Settings, load_settings
 
 ROUTES = [
@@ -120,6 +120,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # structlog is configured by configure_logging()
     )
     app.state.services = services
-    app.asgi_handler = edge(app.asgi_handler, EdgeServices(settings, services.keyring, services.limiter,
-                                                           allowed_methods=route_methods(app)))
+    app.asgi_handler = edge.wrap(app.asgi_handler, settings, services.keyring, services.limiter,
+                                 allowed_methods=route_methods(app))
     return app

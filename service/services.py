@@ -30,13 +30,21 @@ class Profile:
 
     name: str                    # the pool's application_name, seen in pg_stat_activity
     command_timeout: float | None = None  # None: the settings' (a request's bound)
-    extra_connections: int = 0   # the worker's loops hold connections beyond its slots
+    # None: BILIN_DB_POOL_MAX; else one connection per delivery slot plus this many for the
+    # worker's other loops (relay, jobs, retention).
+    extra_connections: int | None = None
     clock_ttl: float = 0.5       # how stale the test clock's offset may be
+    counts_rate_limits: bool = False  # says so when Redis is missing (counts per process)
+
+    def pool_max(self, settings: Settings) -> int:
+        if self.extra_connections is None:
+            return settings.db_pool_max
+        return settings.worker_concurrency + self.extra_connections
 
 
 # A request reads the test clock's offset at most every 0.5 s; the worker on every poll, so
 # an advance is acted on within one poll. Its statements may run as long as a job may.
-API = Profile("bilin")
+API = Profile("bilin", counts_rate_limits=True)
 WORKER_JOB_SLOTS = 4
 WORKER = Profile("bilin-worker", command_timeout=60.0, extra_connections=WORKER_JOB_SLOTS + 3, clock_ttl=0)
 
@@ -61,14 +69,12 @@ class Services:
             # seconds, and the rate limiter has its own fallback for an unreachable Redis.
             redis = Redis.from_url(settings.redis_url, socket_timeout=0.25,
                                    socket_connect_timeout=0.25, retry=Retry(NoBackoff(), 0))
-        elif profile is API:
+        elif profile.counts_rate_limits:
             log.warning("redis_not_configured",
                         fallback="in-process rate limits: correct for a single process only")
-        pool_max = (settings.worker_concurrency + profile.extra_connections if profile is WORKER
-                    else settings.db_pool_max)
         return cls(
             settings=settings,
-            db=Database(settings.database_url, min_size=settings.db_pool_min, max_size=pool_max,
+            db=Database(settings.database_url, min_size=settings.db_pool_min, max_size=profile.pool_max(settings),
                         connect_timeout=settings.db_connect_timeout,
                         command_timeout=profile.command_timeout or settings.db_command_timeout,
                         acquire_timeout=settings.db_acquire_timeout, application_name=profile.name),

@@ -19,6 +19,8 @@ from typing import Any
 import asyncpg
 import structlog
 
+from service.unit_of_work import UnitOfWork
+
 log = structlog.get_logger("bilin.worker")
 
 Claim = Callable[[asyncpg.Connection], Awaitable[Any]]
@@ -69,38 +71,29 @@ class Dispatcher:
             await asyncio.gather(*self._running, return_exceptions=True)
 
     async def _start_one(self) -> bool:
-        conn = await self.pool.acquire()
-        transaction = conn.transaction()
+        uow = UnitOfWork(self.pool)
         try:
-            await transaction.start()
-            item = await self.claim(conn)
+            item = await self.claim(await uow.transaction())
         except BaseException:
-            await self._discard(conn, transaction)
+            await uow.release()
             raise
         if item is None:
-            await self._discard(conn, transaction)
+            await uow.release()
             return False
-        task = asyncio.create_task(self._finish(conn, transaction, item))
+        task = asyncio.create_task(self._finish(uow, item))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         return True
 
-    async def _finish(self, conn: asyncpg.Connection, transaction: Any, item: Any) -> None:
+    async def _finish(self, uow: UnitOfWork, item: Any) -> None:
         try:
-            await self.work(conn, item)
-            await transaction.commit()
+            await self.work(await uow.connection(), item)
+            await uow.commit()
         except Exception:
             log.exception("work_failed", dispatcher=self.name)
             self._failed = True
-            with contextlib.suppress(Exception):
-                await transaction.rollback()
         finally:
+            await uow.release()  # rolls back whatever did not commit
             if self.release is not None:
                 self.release(item)
-            await self.pool.release(conn)
             self._free.release()
-
-    async def _discard(self, conn: asyncpg.Connection, transaction: Any) -> None:
-        with contextlib.suppress(Exception):
-            await transaction.rollback()
-        await self.pool.release(conn)

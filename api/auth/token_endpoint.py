@@ -17,7 +17,7 @@ import structlog
 from litestar import Request, Response, post
 from msgspec import UNSET, Meta, UnsetType
 
-from api.conventions.openapi import PUBLIC, Input, problems
+from api.conventions.openapi import PUBLIC, DeclaredBody, Input, problems
 from api.conventions.problems import ProblemError, field_error_from
 from api.services import services_of
 from domain.permissions import Principal
@@ -154,7 +154,11 @@ async def _person_grant(request: Request, token_request: WechatCodeGrant | Refre
 
 @post("/v1/auth/token", operation_id="issueToken", summary="Issue an access token",
       tags=["auth"], status_code=200, responses=problems((*PUBLIC, 401, 403, 415, 502)),
-      opt={"idempotent": False, "accepts_form": True}, security=[])
+      opt={"idempotent": False, "accepts_form": True,
+           # a tagged union (one schema per grant type), as JSON or as the OAuth form
+           "request_body": DeclaredBody("TokenRequest", TokenRequest, (
+               "application/json", "application/x-www-form-urlencoded"))},
+      security=[])
 async def issue_token(request: Request) -> Response[TokenResponse]:
     token_request = await _read_token_request(request)
     if isinstance(token_request, ClientCredentialsGrant):

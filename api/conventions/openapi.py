@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -146,15 +147,37 @@ def _public_operation_ids(app: Litestar) -> set[str]:
     return ids
 
 
+@dataclass(frozen=True)
+class DeclaredBody:
+    """A request body a route reads itself (``opt={"request_body": DeclaredBody(…)}``) rather
+    than through a typed ``data`` parameter — a union of types, or more media types than JSON —
+    stated here so the contract shows it as the route's handler reads it."""
+
+    name: str                  # its schema's name in components
+    type: Any                  # a msgspec type, unions included
+    media_types: tuple[str, ...] = ("application/json",)
+
+
+def _declared_bodies(app: Litestar) -> dict[str, DeclaredBody]:
+    """operationId → the body that route declares."""
+    declared = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            body = handler.opt.get("request_body")
+            if isinstance(body, DeclaredBody) and handler.operation_id:
+                declared[handler.operation_id] = body
+    return declared
+
+
 def build_document(app: Litestar) -> dict[str, Any]:
     document = copy.deepcopy(app.openapi_schema.to_schema())
     components = document.setdefault("components", {}).setdefault("schemas", {})
-    from api.auth.token_endpoint import TokenRequest  # a tagged union: one schema per grant type
-
-    inputs = [*_subclasses(Input), TokenRequest]
-    (token_schema, *_), body_schemas = msgspec.json.schema_components(
-        [TokenRequest, *inputs], ref_template="#/components/schemas/{name}")
-    components["TokenRequest"] = token_schema
+    declared = _declared_bodies(app)
+    declared_types = [body.type for body in declared.values()]
+    schemas, body_schemas = msgspec.json.schema_components(
+        [*declared_types, *_subclasses(Input), *declared_types], ref_template="#/components/schemas/{name}")
+    for body, schema in zip(declared.values(), schemas, strict=False):
+        components[body.name] = schema
     for name, schema in body_schemas.items():
         if schema.get("type") == "object":
             schema["additionalProperties"] = False
@@ -162,19 +185,19 @@ def build_document(app: Litestar) -> dict[str, Any]:
         components[name] = schema
     public = _public_operation_ids(app)
     for path, method, operation in _operations(document):
-        _finish_operation(path, method, operation, components, public)
+        _finish_operation(path, method, operation, components, public, declared.get(operation.get("operationId")))
     return document
 
 
 def _finish_operation(path: str, method: str, operation: dict[str, Any], components: dict[str, Any],
-                      public: set[str]) -> None:
+                      public: set[str], declared: DeclaredBody | None) -> None:
     if operation.get("operationId") in public:
         operation["security"] = []
     body = operation.get("requestBody", {}).get("content", {})
-    if operation.get("operationId") == "issueToken":
-        token = {"schema": {"$ref": "#/components/schemas/TokenRequest"}}
+    if declared is not None:
+        reference = {"schema": {"$ref": f"#/components/schemas/{declared.name}"}}
         operation["requestBody"] = {"required": True, "content": {
-            "application/json": token, "application/x-www-form-urlencoded": token}}
+            media_type: reference for media_type in declared.media_types}}
     parameters = operation.setdefault("parameters", [])
     for parameter in parameters:
         if parameter.get("name") == "updated_since":  # the pattern requires the offset

@@ -1,4 +1,4 @@
-"""One database unit of work per request.
+"""One database unit of work per request (the unit itself: service/unit_of_work.py).
 
 Routes ask for a connection (reads) or a transaction (writes) through plain async
 dependencies; the connection is taken from the pool on first use and given back by this
@@ -13,70 +13,16 @@ acquired is released in one ``finally``."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-import asyncpg
 import structlog
 from litestar.datastructures import Headers
 
 from api.conventions.problems import PROBLEM_MEDIA_TYPE, render, request_language
-from store.db import Database
+from service.unit_of_work import UnitOfWork
 
 STATE_KEY = "bilin.uow"
 log = structlog.get_logger("bilin.uow")
-
-
-class UnitOfWork:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._conn: asyncpg.Connection | None = None
-        self._transaction: Any = None
-
-    async def connection(self) -> asyncpg.Connection:
-        if self._conn is None:
-            assert self._db.pool is not None, "Database.connect() was not called"
-            self._conn = await self._db.pool.acquire(timeout=self._db.acquire_timeout)
-        return self._conn
-
-    async def transaction(self) -> asyncpg.Connection:
-        conn = await self.connection()
-        if self._transaction is None:
-            self._transaction = conn.transaction()
-            await self._transaction.start()
-        return conn
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._transaction is not None
-
-    async def commit(self) -> None:
-        transaction, self._transaction = self._transaction, None
-        if transaction is not None:
-            await transaction.commit()
-
-    async def rollback(self) -> None:
-        transaction, self._transaction = self._transaction, None
-        if transaction is not None:
-            with contextlib.suppress(Exception):  # a broken connection is discarded on release
-                await transaction.rollback()
-
-    def discard(self) -> None:
-        """Close the connection without a word to the server. After a 503 the database may be
-        silent, and a ROLLBACK would hold the answer for another command timeout; the server
-        rolls back by itself when it sees the connection go."""
-        self._transaction = None
-        if self._conn is not None:
-            self._conn.terminate()
-
-    async def release(self) -> None:
-        await self.rollback()
-        conn, self._conn = self._conn, None
-        if conn is not None and self._db.pool is not None:
-            try:
-                await self._db.pool.release(conn)
-            except Exception as error:  # the pool has discarded the broken connection already
-                log.warning("connection_discarded", error=type(error).__name__)
 
 
 def unit_of_work(scope: dict) -> UnitOfWork:
@@ -85,7 +31,8 @@ def unit_of_work(scope: dict) -> UnitOfWork:
 
 def unit_of_work_middleware(app: Any) -> Any:
     async def handle(scope: dict, receive: Any, send: Any) -> None:
-        uow = UnitOfWork(scope["litestar_app"].state.services.db)
+        db = scope["litestar_app"].state.services.db
+        uow = UnitOfWork(db.pool, acquire_timeout=db.acquire_timeout)
         scope.setdefault("state", {})[STATE_KEY] = uow
         failed_commit = False
 

@@ -11,9 +11,7 @@ import pytest
 
 async def reset_clock(db: asyncpg.Pool, client: object) -> None:
     await db.execute("UPDATE test_clock SET offset_seconds = 0")
-    clock = client.app.state.get("business_clock")  # the in-process API's cached offset
-    if clock is not None:
-        clock.forget()
+    client.app.state.services.clock.forget()  # the in-process API's cached offset
 
 
 async def business_now(db: asyncpg.Pool) -> datetime:
