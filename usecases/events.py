@@ -1,4 +1,5 @@
-"""The event feed and its relay, and the built-in due job that emits a scheduled event."""
+"""The event feed and its relay, and scheduling an event for a business time (its job:
+``usecases/events_jobs.py``)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from cryptography.exceptions import InvalidTag
 from domain.events import can_read_events
 from domain.ids import new_id
 from domain.permissions import Principal
-from store import deliveries, feed, jobs
-from store.events import Subject, append_event
+from store import deliveries, feed
+from store.events import Subject
 from usecases.crypto import Sealer
+from usecases.events_jobs import EMIT_EVENT_JOB, EmitEvent, EventSubject
+from usecases.kernel import schedule_job
 
 RELAY_BATCH = 5000
-EMIT_EVENT_JOB = "event.emit"
 
 
 async def relay(conn: asyncpg.Connection, now: datetime, limit: int = RELAY_BATCH) -> int:
@@ -83,17 +85,6 @@ async def schedule_event(conn: asyncpg.Connection, *, street_id: str, run_at: da
                          subject: Subject, data: dict[str, Any], community_id: str | None = None,
                          building_id: str | None = None, dedupe_key: str | None = None) -> str | None:
     """Emit an event at a business time (in the caller's transaction)."""
-    return await jobs.schedule(conn, kind=EMIT_EVENT_JOB, run_at=run_at, street_id=street_id,
-                               dedupe_key=dedupe_key, payload={
-                                   "type": type, "subject": {"type": subject.type, "id": subject.id},
-                                   "data": data, "community_id": community_id, "building_id": building_id})
-
-
-async def emit_scheduled_event(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
-    """The handler of EMIT_EVENT_JOB: runs in the job's transaction, so the event and the
-    job's completion commit together."""
-    payload = job["payload"]
-    await append_event(conn, type=payload["type"], street_id=job["street_id"],
-                       subject=Subject(payload["subject"]["type"], payload["subject"]["id"]),
-                       data={**payload["data"], "due_at": job["run_at"].isoformat().replace("+00:00", "Z")},
-                       community_id=payload.get("community_id"), building_id=payload.get("building_id"))
+    payload = EmitEvent(type=type, subject=EventSubject(subject.type, subject.id), data=data,
+                        community_id=community_id, building_id=building_id)
+    return await schedule_job(conn, EMIT_EVENT_JOB, run_at, payload, street_id=street_id, dedupe_key=dedupe_key)

@@ -19,7 +19,7 @@ import structlog
 from store import jobs
 from usecases import ballots, bookings, proposal_stages, reports, task_rules
 from usecases.clock import BusinessClock
-from usecases.events import EMIT_EVENT_JOB, emit_scheduled_event
+from usecases.events_jobs import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
 
 log = structlog.get_logger("bilin.worker")
