@@ -7,7 +7,7 @@ know whether another page follows without counting."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from datetime import datetime
 from typing import Any
 
@@ -48,5 +48,9 @@ def split_page(rows: Sequence[Any], keyset: Keyset) -> tuple[list[Any], tuple[da
     if len(rows) <= keyset.limit:
         return page, None
     last = page[-1]
-    stamp = last["created_at"] if keyset.order == NEWEST_FIRST else last["updated_at"]
-    return page, (stamp, last["id"])
+    column = "created_at" if keyset.order == NEWEST_FIRST else "updated_at"
+    # A page holds a feature's frozen models (attributes) or, where a store still answers
+    # with rows, records (keys).
+    if is_dataclass(last):
+        return page, (getattr(last, column), last.id)
+    return page, (last[column], last["id"])
