@@ -33,9 +33,12 @@ def conflict_from(error: asyncpg.UniqueViolationError, codes: dict[str, str]) ->
     return Conflict(code)
 
 
-def snapshot(record: asyncpg.Record) -> dict[str, Any]:
-    """A JSON-ready copy of a row for event data (decimals as strings, times as RFC 3339)."""
-    return msgspec.to_builtins({k: v for k, v in record.items() if k != "street_id"})
+def snapshot(thing: Any) -> dict[str, Any]:
+    """A JSON-ready copy of a model (or a row) for event data (decimals as strings, times as
+    RFC 3339), its fields in their declared order."""
+    items = ((f.name, getattr(thing, f.name)) for f in dataclasses.fields(thing)) \
+        if dataclasses.is_dataclass(thing) else thing.items()
+    return msgspec.to_builtins({k: v for k, v in items if k != "street_id"})
 
 
 M = TypeVar("M")
