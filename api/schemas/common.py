@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import msgspec
 from msgspec import Meta
 
 from api.conventions.problems import PATTERN_CODES
@@ -55,3 +56,13 @@ ExternalId = Annotated[str, Meta(
 def id_text(example: str) -> object:
     """A resource id in a request: visible ASCII (an unknown id is a 404, never a 500)."""
     return Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=[example])]
+
+
+C = TypeVar("C", bound=msgspec.Struct)
+
+
+def command_of(body: msgspec.Struct, command_type: type[C]) -> C:
+    """A validated request body as the use case's command (``usecases/<f>.py``): the fields it
+    sent, nested ones included; unsent fields stay ``UNSET`` or take the command's default.
+    Times pass through as they are, so their offsets survive."""
+    return msgspec.convert(msgspec.to_builtins(body, builtin_types=(datetime,)), command_type)
