@@ -5,6 +5,7 @@ feed. A filter is a list of exact types (``task.created``) or resource wildcards
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from domain.errors import Forbidden, InvalidInput
 from domain.permissions import Principal
@@ -70,3 +71,15 @@ def without_free_text(data: object) -> object:
     if isinstance(data, list):
         return [without_free_text(item) for item in data]
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class Relayed:
+    """An event the relay has just numbered, with one endpoint of its street that wants it
+    (``endpoint_id`` None: no endpoint does)."""
+
+    event_id: str
+    street_id: str
+    type: str
+    position: int
+    endpoint_id: str | None

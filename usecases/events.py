@@ -13,10 +13,10 @@ import asyncpg
 from cryptography.exceptions import InvalidTag
 
 from domain.events import can_read_events
-from domain.ids import new_id
 from domain.permissions import Principal
-from store import deliveries, feed
+from store import feed
 from store.events import Subject
+from usecases import webhooks
 from usecases.crypto import Sealer
 from usecases.events_jobs import EMIT_EVENT_JOB, EmitEvent, EventSubject
 from usecases.kernel import schedule_job
@@ -36,11 +36,9 @@ async def relay(conn: asyncpg.Connection, now: datetime, limit: int = RELAY_BATC
         rows = await feed.number_events(conn, last, limit)
         if not rows:
             return 0
-        await deliveries.insert_many(conn, [
-            (new_id("webhook_delivery"), row["street_id"], row["endpoint_id"], row["event_id"], row["type"])
-            for row in rows if row["endpoint_id"] is not None
-        ], now)
-        top = rows[-1]["position"]
+        await webhooks.fan_out(conn, [(row.street_id, row.endpoint_id, row.event_id, row.type)
+                                      for row in rows if row.endpoint_id is not None], now)
+        top = rows[-1].position
         await feed.set_last_position(conn, top)
         return top - last
 

@@ -96,8 +96,8 @@ class Deliverer:
                                                 disable_reason=decision.disable_reason)
         if disabled is not None:
             await deliveries.cancel_pending(conn, item["endpoint_id"], "endpoint_disabled")
-            await append_event(conn, type="webhook_endpoint.disabled", street_id=disabled["street_id"],
-                               subject=Subject("webhook_endpoint", disabled["id"]),
+            await append_event(conn, type="webhook_endpoint.disabled", street_id=disabled.street_id,
+                               subject=Subject("webhook_endpoint", disabled.id),
                                data={"webhook_endpoint": snapshot(disabled), "reason": decision.disable_reason})
         log.info("webhook_attempt", delivery_id=item["delivery_id"], endpoint_id=item["endpoint_id"],
                  attempt=attempts, status_code=answer.status_code, error=answer.error,

@@ -82,8 +82,6 @@ KNOWN_VIOLATIONS: frozenset[str] = frozenset({
     "usecases/tasks.py imports store.buildings",
     "usecases/tasks.py imports store.communities",
     "usecases/tasks.py imports store.proposals",
-    # The relay (events) creates webhook deliveries through the webhooks store.
-    "usecases/events.py imports store.deliveries",
 })
 
 
