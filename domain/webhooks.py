@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from domain.errors import Forbidden, InvalidInput
+from domain.events import Event
 from domain.permissions import Principal
 
 SECRET_PREFIX = "whsec_"
@@ -246,3 +247,21 @@ class WebhookDelivery:
     log: list[dict[str, object]]
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryClaim:
+    """A due delivery a worker holds (row-locked) while it calls the receiver: the event, and
+    what it takes to sign and send it and to judge the attempt."""
+
+    delivery_id: str
+    endpoint_id: str
+    attempts: int
+    first_attempt_at: datetime | None
+    log: list[dict[str, object]]
+    url: str
+    secret_sealed: bytes
+    previous_secret_sealed: bytes | None
+    previous_secret_expires_at: datetime | None
+    failing_since: datetime | None
+    event: Event

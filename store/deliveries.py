@@ -7,12 +7,14 @@ PostgreSQL releases the lock at once and the delivery is due again — no lease 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from domain.webhooks import WebhookDelivery
+from domain.events import Event
+from domain.webhooks import DeliveryClaim, WebhookDelivery
 from store.feed import EVENT_COLUMNS
 from store.paging import Keyset, keyset_sql
 from store.rows import model, models
@@ -89,10 +91,10 @@ async def cancel_pending(conn: asyncpg.Connection, endpoint_id: str, reason: str
     return int(status.split()[-1])
 
 
-async def claim(conn: asyncpg.Connection, now: datetime, busy_endpoints: list[str]) -> asyncpg.Record | None:
+async def claim(conn: asyncpg.Connection, now: datetime, busy_endpoints: list[str]) -> DeliveryClaim | None:
     """In a transaction: lock one due delivery of an enabled endpoint (not one this process is
     already calling), with what it takes to send it."""
-    return await conn.fetchrow(
+    record = await conn.fetchrow(
         f"""SELECT d.id AS delivery_id, d.endpoint_id, d.attempts, d.first_attempt_at, d.log,
                    w.url, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_expires_at,
                    w.failing_since, {EVENT_COLUMNS}
@@ -106,6 +108,12 @@ async def claim(conn: asyncpg.Connection, now: datetime, busy_endpoints: list[st
             FOR UPDATE OF d SKIP LOCKED""",
         now, busy_endpoints,
     )
+    if record is None:
+        return None
+    return DeliveryClaim(**{name: record[name] for name in _CLAIM_FIELDS}, event=model(Event, record))
+
+
+_CLAIM_FIELDS = tuple(f.name for f in dataclasses.fields(DeliveryClaim) if f.name != "event")
 
 
 async def record_attempt(conn: asyncpg.Connection, delivery_id: str, *, status: str,

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import asyncpg
 
-from domain.events import Relayed
+from domain.events import Event, Relayed
 from store.rows import models
 
 EVENT_COLUMNS = ("e.id, e.type, e.occurred_at, e.street_id, e.community_id, e.building_id, "
@@ -67,16 +67,16 @@ async def set_last_position(conn: asyncpg.Connection, position: int) -> None:
 
 
 async def page(conn: asyncpg.Connection, street_id: str, *, after: int, types: list[str],
-               limit: int) -> list[asyncpg.Record]:
+               limit: int) -> list[Event]:
     """The street's numbered events after position ``after``, oldest first (``limit`` + 1
     rows, to tell whether more follow)."""
-    return await conn.fetch(
+    return models(Event, await conn.fetch(
         f"""SELECT {EVENT_COLUMNS} FROM events e
             WHERE e.street_id = $1 AND e.position > $2
               AND {_TYPE_MATCH.format(f="$3::text[]", t="e.type")}
             ORDER BY e.position LIMIT $4""",
         street_id, after, types, limit + 1,
-    )
+    ))
 
 
 async def delete_older_than(conn: asyncpg.Connection, cutoff: datetime, batch: int) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from cryptography.exceptions import InvalidTag
 
-from domain.events import can_read_events
+from domain.events import Event, can_read_events
 from domain.permissions import Principal
 from store import feed
 from store.events import Subject
@@ -70,7 +70,7 @@ def open_cursor(sealer: Sealer, street_id: str, cursor: str) -> int | None:
 
 
 async def list_events(conn: asyncpg.Connection, who: Principal, *, after: int, types: list[str],
-                      limit: int, now: datetime) -> list[asyncpg.Record]:
+                      limit: int, now: datetime) -> list[Event]:
     """The street's events after position ``after``, oldest first. Relays first (when there
     is anything to number), so the feed is current even when no worker runs."""
     can_read_events(who)

@@ -12,6 +12,7 @@ from msgspec import Meta
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp
 from domain.clock import MAX_ADVANCE_SECONDS
+from domain.events import Event as EventModel
 
 
 class EventSubject(msgspec.Struct):
@@ -42,11 +43,11 @@ class EventPage(msgspec.Struct):
     has_more: Annotated[bool, Meta(examples=[False])]
 
 
-def event_view(row: Any) -> Event:
+def event_view(event: EventModel) -> Event:
     return Event(
-        id=row["id"], type=row["type"], occurred_at=row["occurred_at"], street_id=row["street_id"],
-        community_id=row["community_id"], building_id=row["building_id"],
-        subject=EventSubject(type=row["subject_type"], id=row["subject_id"]), data=row["data"],
+        id=event.id, type=event.type, occurred_at=event.occurred_at, street_id=event.street_id,
+        community_id=event.community_id, building_id=event.building_id,
+        subject=EventSubject(type=event.subject_type, id=event.subject_id), data=event.data,
     )
 
 
