@@ -33,12 +33,12 @@ async def relay(conn: asyncpg.Connection, now: datetime, limit: int = RELAY_BATC
         last = await feed.lock_relay(conn)
         if last is None:
             return 0
-        rows = await feed.number_events(conn, last, limit)
-        if not rows:
+        numbered = await feed.number_events(conn, last, limit)
+        if not numbered:
             return 0
-        await webhooks.fan_out(conn, [(row.street_id, row.endpoint_id, row.event_id, row.type)
-                                      for row in rows if row.endpoint_id is not None], now)
-        top = rows[-1].position
+        await webhooks.fan_out(conn, [(e.street_id, e.endpoint_id, e.event_id, e.type)
+                                      for e in numbered if e.endpoint_id is not None], now)
+        top = numbered[-1].position
         await feed.set_last_position(conn, top)
         return top - last
 
