@@ -17,7 +17,7 @@ from domain.errors import Conflict, NotFound, RuleViolation
 from domain.events import parse_filters
 from domain.ids import new_id
 from domain.permissions import Principal
-from domain.webhooks import WebhookDelivery, WebhookEndpoint
+from domain.webhooks import DeliveryClaim, WebhookDelivery, WebhookEndpoint
 from store import deliveries, webhooks
 from store.events import Subject, append_event
 from store.paging import Keyset
@@ -188,3 +188,32 @@ async def fan_out(conn: asyncpg.Connection, targets: list[tuple[str, str, str, s
     (street_id, endpoint_id, event_id, event_type) each. Called by the event relay, in its
     transaction, so an event is in the feed exactly when its deliveries exist."""
     await deliveries.insert_many(conn, [(new_id("webhook_delivery"), *target) for target in targets], due_at)
+
+
+async def claim_delivery(conn: asyncpg.Connection, now: datetime, busy_endpoints: list[str]) -> DeliveryClaim | None:
+    """For the worker, in a transaction: a due delivery of an enabled endpoint not in
+    ``busy_endpoints``, row-locked while the receiver is called (store/deliveries.py says why)."""
+    return await deliveries.claim(conn, now, busy_endpoints)
+
+
+async def record_attempt(conn: asyncpg.Connection, item: DeliveryClaim, now: datetime, *,
+                         status_code: int | None, error: str | None, duration_ms: int,
+                         rand: float) -> tuple[rules.AttemptDecision, bool]:
+    """What an attempt the worker made does (in the transaction that holds the delivery): the
+    delivery's next state and log, the endpoint's streak of failures, and — when the attempt
+    disables the endpoint — its waiting deliveries cancelled and its event. Returns the
+    decision and whether this attempt disabled the endpoint."""
+    decision = rules.decide(outcome=rules.outcome_of(status_code), attempts_made=item.attempts + 1, now=now,
+                            first_attempt_at=item.first_attempt_at or now, failing_since=item.failing_since,
+                            rand=rand)
+    entry: dict[str, Any] = {"at": now.isoformat().replace("+00:00", "Z"), "status_code": status_code,
+                             "error": error, "duration_ms": duration_ms}
+    await deliveries.record_attempt(
+        conn, item.delivery_id, status=decision.status, next_attempt_at=decision.next_attempt_at,
+        attempted_at=now, status_code=status_code, error=error, log=[*item.log, entry][-rules.LOG_LIMIT:])
+    disabled = await webhooks.record_health(conn, item.endpoint_id, failing_since=decision.failing_since,
+                                            disable_reason=decision.disable_reason)
+    if disabled is not None:
+        await deliveries.cancel_pending(conn, item.endpoint_id, "endpoint_disabled")
+        await _record_event(conn, "disabled", disabled, reason=decision.disable_reason)
+    return decision, disabled is not None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -22,12 +21,9 @@ from api.schemas.events import event_view
 from domain import webhooks as rules
 from domain.clock import real_now
 from domain.webhooks import DeliveryClaim
-from store import deliveries, webhooks
-from store.events import Subject, append_event
-from store.rows import snapshot
 from usecases.clock import BusinessClock
 from usecases.crypto import Sealer
-from usecases.webhooks import open_secrets
+from usecases.webhooks import claim_delivery, open_secrets, record_attempt
 from worker.dispatch import Dispatcher
 from worker.http import Answer, Sender
 
@@ -64,7 +60,7 @@ class Deliverer:
 
     async def _claim(self, conn: asyncpg.Connection) -> tuple[DeliveryClaim, datetime] | None:
         now = await self.clock.now(conn)
-        item = await deliveries.claim(conn, now, sorted(self.busy))
+        item = await claim_delivery(conn, now, sorted(self.busy))
         if item is None:
             return None
         self.busy.add(item.endpoint_id)
@@ -83,24 +79,10 @@ class Deliverer:
             answer = Answer(None, "signing_failed", 0)
         else:
             answer = await self.sender.post(item.url, headers, body)
-        attempts = item.attempts + 1
-        decision = rules.decide(outcome=rules.outcome_of(answer.status_code), attempts_made=attempts, now=now,
-                                first_attempt_at=item.first_attempt_at or now,
-                                failing_since=item.failing_since, rand=random.random())
-        entry: dict[str, Any] = {"at": now.isoformat().replace("+00:00", "Z"), "status_code": answer.status_code,
-                                 "error": answer.error, "duration_ms": answer.duration_ms}
-        await deliveries.record_attempt(
-            conn, item.delivery_id, status=decision.status, next_attempt_at=decision.next_attempt_at,
-            attempted_at=now, status_code=answer.status_code, error=answer.error,
-            log=[*item.log, entry][-rules.LOG_LIMIT:])
-        disabled = await webhooks.record_health(conn, item.endpoint_id, failing_since=decision.failing_since,
-                                                disable_reason=decision.disable_reason)
-        if disabled is not None:
-            await deliveries.cancel_pending(conn, item.endpoint_id, "endpoint_disabled")
-            await append_event(conn, type="webhook_endpoint.disabled", street_id=disabled.street_id,
-                               subject=Subject("webhook_endpoint", disabled.id),
-                               data={"webhook_endpoint": snapshot(disabled), "reason": decision.disable_reason})
+        decision, disabled = await record_attempt(conn, item, now, status_code=answer.status_code,
+                                                  error=answer.error, duration_ms=answer.duration_ms,
+                                                  rand=random.random())
         log.info("webhook_attempt", delivery_id=item.delivery_id, endpoint_id=item.endpoint_id,
-                 attempt=attempts, status_code=answer.status_code, error=answer.error,
+                 attempt=item.attempts + 1, status_code=answer.status_code, error=answer.error,
                  duration_ms=answer.duration_ms, outcome=decision.status,
-                 endpoint_disabled=decision.disable_reason if disabled is not None else None)
+                 endpoint_disabled=decision.disable_reason if disabled else None)
