@@ -23,6 +23,7 @@ from api.routes.bookings import BookingController
 from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
 from api.routes.clients import ClientController
+from api.routes.clock import clock_routes
 from api.routes.communities import CommunityController
 from api.routes.events import EventController
 from api.routes.households import HouseholdController
@@ -36,7 +37,6 @@ from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
 from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
 from api.routes.tasks import TaskController
-from api.routes.test_clock import clock_routes
 from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import ApiServices
 from service.logging import configure_logging

@@ -5,6 +5,9 @@ feed. A filter is a list of exact types (``task.created``) or resource wildcards
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from domain.errors import Forbidden, InvalidInput
 from domain.permissions import Principal
@@ -70,3 +73,32 @@ def without_free_text(data: object) -> object:
     if isinstance(data, list):
         return [without_free_text(item) for item in data]
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A committed change, as the feed and a webhook delivery carry it. ``position`` is its
+    place in the feed (None until the relay numbers it)."""
+
+    id: str
+    type: str
+    occurred_at: datetime
+    street_id: str
+    community_id: str | None
+    building_id: str | None
+    subject_type: str
+    subject_id: str
+    data: dict[str, Any]
+    position: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Relayed:
+    """An event the relay has just numbered, with one endpoint of its street that wants it
+    (``endpoint_id`` None: no endpoint does)."""
+
+    event_id: str
+    street_id: str
+    type: str
+    position: int
+    endpoint_id: str | None

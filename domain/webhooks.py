@@ -17,6 +17,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from domain.errors import Forbidden, InvalidInput
+from domain.events import Event
 from domain.permissions import Principal
 from domain.retry import Backoff
 
@@ -195,3 +196,64 @@ def parse_url(url: str, field: str = "body.url") -> tuple[str, str]:
         raise InvalidInput(field, "invalid_url")
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower()
+
+
+# The models: what the store answers with (store/webhooks.py, store/deliveries.py)
+
+@dataclass(frozen=True, slots=True)
+class WebhookEndpoint:
+    """An endpoint as the API shows it; its sealed secrets stay in the store (only the
+    signing path reads them)."""
+
+    id: str
+    street_id: str
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str | None
+    disabled_at: datetime | None
+    failing_since: datetime | None
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    """One event to one endpoint, with the log of its latest attempts (``at``,
+    ``status_code``, ``error``, ``duration_ms``; oldest first)."""
+
+    id: str
+    street_id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    first_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    log: list[dict[str, object]]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryClaim:
+    """A due delivery a worker holds (row-locked) while it calls the receiver: the event, and
+    what it takes to sign and send it and to judge the attempt."""
+
+    delivery_id: str
+    endpoint_id: str
+    attempts: int
+    first_attempt_at: datetime | None
+    log: list[dict[str, object]]
+    url: str
+    secret_sealed: bytes
+    previous_secret_sealed: bytes | None
+    previous_secret_expires_at: datetime | None
+    failing_since: datetime | None
+    event: Event

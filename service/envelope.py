@@ -8,19 +8,20 @@ so both encode to the same bytes (tests/unit/test_envelope.py holds them togethe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from domain.events import Event
 
-def envelope(event: Mapping[str, Any]) -> dict[str, Any]:
-    """The client-visible shape of an outbox event (a row of ``events``)."""
+
+def envelope(event: Event) -> dict[str, Any]:
+    """The client-visible shape of an outbox event."""
     return {
-        "id": event["id"],
-        "type": event["type"],
-        "occurred_at": event["occurred_at"],
-        "street_id": event["street_id"],
-        "community_id": event["community_id"],
-        "building_id": event["building_id"],
-        "subject": {"type": event["subject_type"], "id": event["subject_id"]},
-        "data": event["data"],
+        "id": event.id,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "street_id": event.street_id,
+        "community_id": event.community_id,
+        "building_id": event.building_id,
+        "subject": {"type": event.subject_type, "id": event.subject_id},
+        "data": event.data,
     }

@@ -7,13 +7,17 @@ PostgreSQL releases the lock at once and the delivery is due again — no lease 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from domain.events import Event
+from domain.webhooks import DeliveryClaim, WebhookDelivery
 from store.feed import EVENT_COLUMNS
 from store.paging import Keyset, keyset_sql
+from store.rows import model, models
 
 _COLUMNS = ("d.id, d.street_id, d.endpoint_id, d.event_id, d.event_type, d.status, d.attempts, "
             "d.next_attempt_at, d.first_attempt_at, d.last_attempt_at, d.last_status_code, "
@@ -37,23 +41,24 @@ async def insert_many(conn: asyncpg.Connection, rows: list[tuple[str, str, str, 
 
 
 async def page(conn: asyncpg.Connection, endpoint_id: str, keyset: Keyset, *,
-               status: str | None = None) -> list[asyncpg.Record]:
+               status: str | None = None) -> list[WebhookDelivery]:
     params: list[Any] = [endpoint_id]
     filters = ["d.endpoint_id = $1"]
     if status is not None:
         params.append(status)
         filters.append(f"d.status = ${len(params)}")
     condition, order = keyset_sql(keyset, "d", params)
-    return await conn.fetch(
+    return models(WebhookDelivery, await conn.fetch(
         f"SELECT {_COLUMNS} FROM webhook_deliveries d WHERE {' AND '.join(filters)} AND {condition} {order}",
         *params,
-    )
+    ))
 
 
-async def get_for_retry(conn: asyncpg.Connection, street_id: str, delivery_id: str) -> asyncpg.Record | None:
-    """The delivery with its endpoint's state, row-locked; raises LockNotAvailableError while a
-    worker is delivering it (the API never waits on a receiver)."""
-    return await conn.fetchrow(
+async def get_for_retry(conn: asyncpg.Connection, street_id: str,
+                        delivery_id: str) -> tuple[WebhookDelivery, bool] | None:
+    """The delivery and whether its endpoint is enabled, row-locked; raises
+    LockNotAvailableError while a worker is delivering it (the API never waits on a receiver)."""
+    record = await conn.fetchrow(
         f"""SELECT {_COLUMNS}, w.enabled AS endpoint_enabled
             FROM webhook_deliveries d
             JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.deleted_at IS NULL
@@ -61,15 +66,16 @@ async def get_for_retry(conn: asyncpg.Connection, street_id: str, delivery_id: s
             FOR UPDATE OF d NOWAIT""",
         delivery_id, street_id,
     )
+    return None if record is None else (model(WebhookDelivery, record), record["endpoint_enabled"])
 
 
-async def schedule_now(conn: asyncpg.Connection, delivery_id: str, now: datetime) -> asyncpg.Record:
-    return await conn.fetchrow(
+async def schedule_now(conn: asyncpg.Connection, delivery_id: str, now: datetime) -> WebhookDelivery:
+    return model(WebhookDelivery, await conn.fetchrow(
         f"""UPDATE webhook_deliveries AS d
             SET status = 'pending', next_attempt_at = $2, updated_at = clock_timestamp()
             WHERE d.id = $1 RETURNING {_COLUMNS}""",
         delivery_id, now,
-    )
+    ))
 
 
 async def cancel_pending(conn: asyncpg.Connection, endpoint_id: str, reason: str) -> int:
@@ -85,10 +91,10 @@ async def cancel_pending(conn: asyncpg.Connection, endpoint_id: str, reason: str
     return int(status.split()[-1])
 
 
-async def claim(conn: asyncpg.Connection, now: datetime, busy_endpoints: list[str]) -> asyncpg.Record | None:
+async def claim(conn: asyncpg.Connection, now: datetime, busy_endpoints: list[str]) -> DeliveryClaim | None:
     """In a transaction: lock one due delivery of an enabled endpoint (not one this process is
     already calling), with what it takes to send it."""
-    return await conn.fetchrow(
+    record = await conn.fetchrow(
         f"""SELECT d.id AS delivery_id, d.endpoint_id, d.attempts, d.first_attempt_at, d.log,
                    w.url, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_expires_at,
                    w.failing_since, {EVENT_COLUMNS}
@@ -102,6 +108,12 @@ async def claim(conn: asyncpg.Connection, now: datetime, busy_endpoints: list[st
             FOR UPDATE OF d SKIP LOCKED""",
         now, busy_endpoints,
     )
+    if record is None:
+        return None
+    return DeliveryClaim(**{name: record[name] for name in _CLAIM_FIELDS}, event=model(Event, record))
+
+
+_CLAIM_FIELDS = tuple(f.name for f in dataclasses.fields(DeliveryClaim) if f.name != "event")
 
 
 async def record_attempt(conn: asyncpg.Connection, delivery_id: str, *, status: str,

@@ -15,6 +15,9 @@ from datetime import datetime
 
 import asyncpg
 
+from domain.events import Event, Relayed
+from store.rows import models
+
 EVENT_COLUMNS = ("e.id, e.type, e.occurred_at, e.street_id, e.community_id, e.building_id, "
                  "e.subject_type, e.subject_id, e.data, e.position")
 
@@ -34,11 +37,11 @@ async def lock_relay(conn: asyncpg.Connection) -> int | None:
     return await conn.fetchval("SELECT last_position FROM event_relay FOR UPDATE SKIP LOCKED")
 
 
-async def number_events(conn: asyncpg.Connection, last_position: int, limit: int) -> list[asyncpg.Record]:
+async def number_events(conn: asyncpg.Connection, last_position: int, limit: int) -> list[Relayed]:
     """Number up to ``limit`` committed, unnumbered events in ``seq`` order, after
     ``last_position``. Returns one row per (event, matching enabled webhook endpoint of its
-    street), or one with a NULL endpoint_id for an event no endpoint wants."""
-    return await conn.fetch(
+    street), or one without an endpoint for an event no endpoint wants."""
+    return models(Relayed, await conn.fetch(
         f"""
         WITH batch AS (
             SELECT seq, $1::bigint + row_number() OVER (ORDER BY seq) AS position
@@ -55,7 +58,7 @@ async def number_events(conn: asyncpg.Connection, last_position: int, limit: int
         ORDER BY n.position, w.id
         """,
         last_position, limit,
-    )
+    ))
 
 
 async def set_last_position(conn: asyncpg.Connection, position: int) -> None:
@@ -64,16 +67,16 @@ async def set_last_position(conn: asyncpg.Connection, position: int) -> None:
 
 
 async def page(conn: asyncpg.Connection, street_id: str, *, after: int, types: list[str],
-               limit: int) -> list[asyncpg.Record]:
+               limit: int) -> list[Event]:
     """The street's numbered events after position ``after``, oldest first (``limit`` + 1
     rows, to tell whether more follow)."""
-    return await conn.fetch(
+    return models(Event, await conn.fetch(
         f"""SELECT {EVENT_COLUMNS} FROM events e
             WHERE e.street_id = $1 AND e.position > $2
               AND {_TYPE_MATCH.format(f="$3::text[]", t="e.type")}
             ORDER BY e.position LIMIT $4""",
         street_id, after, types, limit + 1,
-    )
+    ))
 
 
 async def delete_older_than(conn: asyncpg.Connection, cutoff: datetime, batch: int) -> int:

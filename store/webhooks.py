@@ -8,8 +8,9 @@ from typing import Any
 
 import asyncpg
 
+from domain.webhooks import WebhookEndpoint
 from store.paging import Keyset, keyset_sql
-from store.rows import set_clause
+from store.rows import model, models, set_clause
 
 # Everything but the sealed secrets, which only the signing path reads.
 _COLUMNS = ("w.id, w.street_id, w.url, w.description, w.event_types, w.enabled, w.disabled_reason, "
@@ -22,44 +23,44 @@ async def count_active(conn: asyncpg.Connection, street_id: str) -> int:
 
 
 async def insert(conn: asyncpg.Connection, *, id: str, street_id: str, url: str, description: str,
-                 event_types: list[str], secret_sealed: bytes) -> asyncpg.Record:
-    return await conn.fetchrow(
+                 event_types: list[str], secret_sealed: bytes) -> WebhookEndpoint:
+    return model(WebhookEndpoint, await conn.fetchrow(
         f"""INSERT INTO webhook_endpoints AS w (id, street_id, url, description, event_types, secret_sealed)
             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}""",
         id, street_id, url, description, event_types, secret_sealed,
-    )
+    ))
 
 
 async def get(conn: asyncpg.Connection, street_id: str, endpoint_id: str, *,
-              for_update: bool = False) -> asyncpg.Record | None:
+              for_update: bool = False) -> WebhookEndpoint | None:
     lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(
+    return model(WebhookEndpoint, await conn.fetchrow(
         f"""SELECT {_COLUMNS} FROM webhook_endpoints w
             WHERE w.id = $1 AND w.street_id = $2 AND w.deleted_at IS NULL{lock}""",
         endpoint_id, street_id,
-    )
+    ))
 
 
-async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset) -> list[asyncpg.Record]:
+async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset) -> list[WebhookEndpoint]:
     params: list[Any] = [street_id]
     condition, order = keyset_sql(keyset, "w", params)
-    return await conn.fetch(
+    return models(WebhookEndpoint, await conn.fetch(
         f"""SELECT {_COLUMNS} FROM webhook_endpoints w
             WHERE w.street_id = $1 AND w.deleted_at IS NULL AND {condition} {order}""",
         *params,
-    )
+    ))
 
 
 async def update(conn: asyncpg.Connection, street_id: str, endpoint_id: str,
-                 changes: dict[str, Any]) -> asyncpg.Record:
+                 changes: dict[str, Any]) -> WebhookEndpoint:
     params: list[Any] = [endpoint_id, street_id]
     assignments = set_clause(changes, ("url", "description", "event_types", "enabled",
                                        "disabled_reason", "disabled_at", "failing_since"), params)
-    return await conn.fetchrow(
+    return model(WebhookEndpoint, await conn.fetchrow(
         f"""UPDATE webhook_endpoints AS w SET {assignments}
             WHERE w.id = $1 AND w.street_id = $2 RETURNING {_COLUMNS}""",
         *params,
-    )
+    ))
 
 
 async def mark_deleted(conn: asyncpg.Connection, street_id: str, endpoint_id: str) -> None:
@@ -73,14 +74,14 @@ async def mark_deleted(conn: asyncpg.Connection, street_id: str, endpoint_id: st
 
 async def rotate_secret(conn: asyncpg.Connection, street_id: str, endpoint_id: str, *,
                         secret_sealed: bytes, previous_sealed: bytes,
-                        previous_expires_at: datetime) -> asyncpg.Record:
-    return await conn.fetchrow(
+                        previous_expires_at: datetime) -> WebhookEndpoint:
+    return model(WebhookEndpoint, await conn.fetchrow(
         f"""UPDATE webhook_endpoints AS w
             SET secret_sealed = $3, previous_secret_sealed = $4, previous_secret_expires_at = $5,
                 updated_at = clock_timestamp()
             WHERE w.id = $1 AND w.street_id = $2 RETURNING {_COLUMNS}""",
         endpoint_id, street_id, secret_sealed, previous_sealed, previous_expires_at,
-    )
+    ))
 
 
 async def sealed_secret(conn: asyncpg.Connection, endpoint_id: str) -> bytes:
@@ -88,7 +89,7 @@ async def sealed_secret(conn: asyncpg.Connection, endpoint_id: str) -> bytes:
 
 
 async def record_health(conn: asyncpg.Connection, endpoint_id: str, *, failing_since: datetime | None,
-                        disable_reason: str | None) -> asyncpg.Record | None:
+                        disable_reason: str | None) -> WebhookEndpoint | None:
     """After an attempt (worker): the streak of failures, and a disable when the attempt
     decided one. Returns the endpoint when this call disabled it."""
     if disable_reason is None:
@@ -98,10 +99,10 @@ async def record_health(conn: asyncpg.Connection, endpoint_id: str, *, failing_s
             endpoint_id, failing_since,
         )
         return None
-    return await conn.fetchrow(
+    return model(WebhookEndpoint, await conn.fetchrow(
         f"""UPDATE webhook_endpoints AS w
             SET enabled = false, disabled_reason = $2, disabled_at = clock_timestamp(),
                 failing_since = $3, updated_at = clock_timestamp()
             WHERE w.id = $1 AND w.enabled RETURNING {_COLUMNS}""",
         endpoint_id, disable_reason, failing_since,
-    )
+    ))

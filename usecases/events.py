@@ -1,4 +1,5 @@
-"""The event feed and its relay, and the built-in due job that emits a scheduled event."""
+"""The event feed and its relay, and scheduling an event for a business time (its job:
+``usecases/events_jobs.py``)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from typing import Any
 import asyncpg
 from cryptography.exceptions import InvalidTag
 
-from domain.events import can_read_events
-from domain.ids import new_id
+from domain.events import Event, can_read_events
 from domain.permissions import Principal
-from store import deliveries, feed, jobs
-from store.events import Subject, append_event
+from store import feed
+from store.events import Subject
+from usecases import webhooks
 from usecases.crypto import Sealer
+from usecases.events_jobs import EMIT_EVENT_JOB, EmitEvent, EventSubject
+from usecases.kernel import schedule_job
 
 RELAY_BATCH = 5000
-EMIT_EVENT_JOB = "event.emit"
 
 
 async def relay(conn: asyncpg.Connection, now: datetime, limit: int = RELAY_BATCH) -> int:
@@ -31,14 +33,12 @@ async def relay(conn: asyncpg.Connection, now: datetime, limit: int = RELAY_BATC
         last = await feed.lock_relay(conn)
         if last is None:
             return 0
-        rows = await feed.number_events(conn, last, limit)
-        if not rows:
+        numbered = await feed.number_events(conn, last, limit)
+        if not numbered:
             return 0
-        await deliveries.insert_many(conn, [
-            (new_id("webhook_delivery"), row["street_id"], row["endpoint_id"], row["event_id"], row["type"])
-            for row in rows if row["endpoint_id"] is not None
-        ], now)
-        top = rows[-1]["position"]
+        await webhooks.fan_out(conn, [(e.street_id, e.endpoint_id, e.event_id, e.type)
+                                      for e in numbered if e.endpoint_id is not None], now)
+        top = numbered[-1].position
         await feed.set_last_position(conn, top)
         return top - last
 
@@ -70,7 +70,7 @@ def open_cursor(sealer: Sealer, street_id: str, cursor: str) -> int | None:
 
 
 async def list_events(conn: asyncpg.Connection, who: Principal, *, after: int, types: list[str],
-                      limit: int, now: datetime) -> list[asyncpg.Record]:
+                      limit: int, now: datetime) -> list[Event]:
     """The street's events after position ``after``, oldest first. Relays first (when there
     is anything to number), so the feed is current even when no worker runs."""
     can_read_events(who)
@@ -83,17 +83,6 @@ async def schedule_event(conn: asyncpg.Connection, *, street_id: str, run_at: da
                          subject: Subject, data: dict[str, Any], community_id: str | None = None,
                          building_id: str | None = None, dedupe_key: str | None = None) -> str | None:
     """Emit an event at a business time (in the caller's transaction)."""
-    return await jobs.schedule(conn, kind=EMIT_EVENT_JOB, run_at=run_at, street_id=street_id,
-                               dedupe_key=dedupe_key, payload={
-                                   "type": type, "subject": {"type": subject.type, "id": subject.id},
-                                   "data": data, "community_id": community_id, "building_id": building_id})
-
-
-async def emit_scheduled_event(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
-    """The handler of EMIT_EVENT_JOB: runs in the job's transaction, so the event and the
-    job's completion commit together."""
-    payload = job["payload"]
-    await append_event(conn, type=payload["type"], street_id=job["street_id"],
-                       subject=Subject(payload["subject"]["type"], payload["subject"]["id"]),
-                       data={**payload["data"], "due_at": job["run_at"].isoformat().replace("+00:00", "Z")},
-                       community_id=payload.get("community_id"), building_id=payload.get("building_id"))
+    payload = EmitEvent(type=type, subject=EventSubject(subject.type, subject.id), data=data,
+                        community_id=community_id, building_id=building_id)
+    return await schedule_job(conn, EMIT_EVENT_JOB, run_at, payload, street_id=street_id, dedupe_key=dedupe_key)

@@ -20,7 +20,7 @@ from domain.retry import Backoff
 from store import jobs
 from usecases import bookings_jobs, proposals_jobs, reports_jobs, tasks_jobs
 from usecases.clock import BusinessClock
-from usecases.events import EMIT_EVENT_JOB, emit_scheduled_event
+from usecases.events_jobs import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
 
 log = structlog.get_logger("bilin.worker")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -20,31 +19,29 @@ import structlog
 
 from domain import webhooks as rules
 from domain.clock import real_now
+from domain.webhooks import DeliveryClaim
 from service.envelope import envelope
-from store import deliveries, webhooks
-from store.events import Subject, append_event
-from store.rows import snapshot
 from usecases.clock import BusinessClock
 from usecases.crypto import Sealer
-from usecases.webhooks import open_secrets
+from usecases.webhooks import claim_delivery, open_secrets, record_attempt
 from worker.dispatch import Dispatcher
 from worker.http import Answer, Sender
 
 log = structlog.get_logger("bilin.worker")
 
 
-def signed_request(sealer: Sealer, item: asyncpg.Record, real: datetime) -> tuple[dict[str, str], bytes]:
+def signed_request(sealer: Sealer, item: DeliveryClaim, real: datetime) -> tuple[dict[str, str], bytes]:
     """Headers and body of an attempt. The timestamp is real time (security time: receivers
     reject stale ones), whatever the test clock says."""
-    body = msgspec.json.encode(envelope(item))
-    keys = open_secrets(sealer, item["endpoint_id"], item["secret_sealed"], item["previous_secret_sealed"],
-                        item["previous_secret_expires_at"], real)
+    body = msgspec.json.encode(envelope(item.event))
+    keys = open_secrets(sealer, item.endpoint_id, item.secret_sealed, item.previous_secret_sealed,
+                        item.previous_secret_expires_at, real)
     timestamp = int(real.timestamp())
     return {
         "content-type": "application/json",
-        "webhook-id": item["delivery_id"],
+        "webhook-id": item.delivery_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": rules.signature_header(keys, item["delivery_id"], timestamp, body),
+        "webhook-signature": rules.signature_header(keys, item.delivery_id, timestamp, body),
     }, body
 
 
@@ -61,45 +58,31 @@ class Deliverer:
     async def run(self, stopping: asyncio.Event) -> None:
         await self.dispatcher.run(stopping)
 
-    async def _claim(self, conn: asyncpg.Connection) -> tuple[asyncpg.Record, datetime] | None:
+    async def _claim(self, conn: asyncpg.Connection) -> tuple[DeliveryClaim, datetime] | None:
         now = await self.clock.now(conn)
-        item = await deliveries.claim(conn, now, sorted(self.busy))
+        item = await claim_delivery(conn, now, sorted(self.busy))
         if item is None:
             return None
-        self.busy.add(item["endpoint_id"])
+        self.busy.add(item.endpoint_id)
         return item, now
 
-    def _release(self, claimed: tuple[asyncpg.Record, datetime]) -> None:
+    def _release(self, claimed: tuple[DeliveryClaim, datetime]) -> None:
         # Only once the attempt is committed: an endpoint this attempt disables is not called again.
-        self.busy.discard(claimed[0]["endpoint_id"])
+        self.busy.discard(claimed[0].endpoint_id)
 
-    async def _deliver(self, conn: asyncpg.Connection, claimed: tuple[asyncpg.Record, datetime]) -> None:
+    async def _deliver(self, conn: asyncpg.Connection, claimed: tuple[DeliveryClaim, datetime]) -> None:
         item, now = claimed
         try:
             headers, body = signed_request(self.sealer, item, real_now())
         except Exception:  # the secret does not open (BILIN_DATA_KEY changed?): a failed attempt
-            log.exception("webhook_signing_failed", delivery_id=item["delivery_id"])
+            log.exception("webhook_signing_failed", delivery_id=item.delivery_id)
             answer = Answer(None, "signing_failed", 0)
         else:
-            answer = await self.sender.post(item["url"], headers, body)
-        attempts = item["attempts"] + 1
-        decision = rules.decide(outcome=rules.outcome_of(answer.status_code), attempts_made=attempts, now=now,
-                                first_attempt_at=item["first_attempt_at"] or now,
-                                failing_since=item["failing_since"], rand=random.random())
-        entry: dict[str, Any] = {"at": now.isoformat().replace("+00:00", "Z"), "status_code": answer.status_code,
-                                 "error": answer.error, "duration_ms": answer.duration_ms}
-        await deliveries.record_attempt(
-            conn, item["delivery_id"], status=decision.status, next_attempt_at=decision.next_attempt_at,
-            attempted_at=now, status_code=answer.status_code, error=answer.error,
-            log=[*item["log"], entry][-rules.LOG_LIMIT:])
-        disabled = await webhooks.record_health(conn, item["endpoint_id"], failing_since=decision.failing_since,
-                                                disable_reason=decision.disable_reason)
-        if disabled is not None:
-            await deliveries.cancel_pending(conn, item["endpoint_id"], "endpoint_disabled")
-            await append_event(conn, type="webhook_endpoint.disabled", street_id=disabled["street_id"],
-                               subject=Subject("webhook_endpoint", disabled["id"]),
-                               data={"webhook_endpoint": snapshot(disabled), "reason": decision.disable_reason})
-        log.info("webhook_attempt", delivery_id=item["delivery_id"], endpoint_id=item["endpoint_id"],
-                 attempt=attempts, status_code=answer.status_code, error=answer.error,
+            answer = await self.sender.post(item.url, headers, body)
+        decision, disabled = await record_attempt(conn, item, now, status_code=answer.status_code,
+                                                  error=answer.error, duration_ms=answer.duration_ms,
+                                                  rand=random.random())
+        log.info("webhook_attempt", delivery_id=item.delivery_id, endpoint_id=item.endpoint_id,
+                 attempt=item.attempts + 1, status_code=answer.status_code, error=answer.error,
                  duration_ms=answer.duration_ms, outcome=decision.status,
-                 endpoint_disabled=decision.disable_reason if disabled is not None else None)
+                 endpoint_disabled=decision.disable_reason if disabled else None)

@@ -53,9 +53,9 @@ class EventController(Controller):
         position = decode_cursor(sealer, principal.street_id, after) if after else 0
         filters = parse_filters(types.split(",") if types else [], "query.types", limit=None)
         now = await business_clock(request).now(conn)
-        rows = await events.list_events(conn, principal, after=position, types=filters, limit=limit, now=now)
-        page = rows[:limit]
+        found = await events.list_events(conn, principal, after=position, types=filters, limit=limit, now=now)
+        page = found[:limit]
         # At the end of the feed the caller's own cursor comes back as it was: poll from there.
-        next_cursor = events.seal_cursor(sealer, principal.street_id, page[-1]["position"]) if page else after
-        return EventPage(data=[event_view(row) for row in page], next_cursor=next_cursor,
-                         has_more=len(rows) > limit)
+        next_cursor = events.seal_cursor(sealer, principal.street_id, page[-1].position) if page else after
+        return EventPage(data=[event_view(event) for event in page], next_cursor=next_cursor,
+                         has_more=len(found) > limit)

@@ -1,17 +1,15 @@
-"""Wire types of the event feed and the test clock. An event has one shape everywhere: in
+"""Wire types of the event feed. An event has one shape everywhere: in
 the feed and as the body of a webhook delivery."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta
 
-from api.conventions.openapi import Input
 from api.schemas.common import Stamp
-from domain.clock import MAX_ADVANCE_SECONDS
+from domain.events import Event as EventModel
 from service.envelope import envelope
 
 
@@ -43,18 +41,6 @@ class EventPage(msgspec.Struct):
     has_more: Annotated[bool, Meta(examples=[False])]
 
 
-def event_view(row: Any) -> Event:
+def event_view(event: EventModel) -> Event:
     # The shape is built once, in service/envelope.py, where the worker builds it too.
-    return msgspec.convert(envelope(row), Event)
-
-
-class BusinessTime(msgspec.Struct):
-    now: Annotated[datetime, Meta(examples=["2026-12-06T08:00:00Z"],
-                                  description="The service's business time.")]
-    advanced_seconds: Annotated[int, Meta(examples=[1209600],
-                                          description="How far the clock has been moved ahead of real time.")]
-
-
-class ClockAdvance(Input):
-    advance_seconds: Annotated[int, Meta(ge=1, le=MAX_ADVANCE_SECONDS, examples=[1209600],
-                                         description="Seconds to move business time forward.")]
+    return msgspec.convert(envelope(event), Event)

@@ -1,9 +1,9 @@
-"""Wire types of webhook endpoints and their deliveries."""
+"""Wire types of webhook endpoints and their deliveries, and the views of their models."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -12,6 +12,8 @@ from api.conventions.openapi import Input
 from api.schemas.common import Stamp, text
 from domain.events import MAX_FILTERS, TYPE_PATTERN
 from domain.webhooks import MAX_URL_LENGTH, URL_PATTERN
+from domain.webhooks import WebhookDelivery as WebhookDeliveryModel
+from domain.webhooks import WebhookEndpoint as WebhookEndpointModel
 
 Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN,
                           examples=["https://platform.example.gov.cn/bilin/webhooks"],
@@ -94,25 +96,27 @@ class WebhookDelivery(msgspec.Struct):
     updated_at: Stamp
 
 
-def endpoint_view(row: Any) -> WebhookEndpoint:
+def endpoint_view(endpoint: WebhookEndpointModel) -> WebhookEndpoint:
     return WebhookEndpoint(
-        id=row["id"], url=row["url"], description=row["description"], event_types=list(row["event_types"]),
-        enabled=row["enabled"], disabled_reason=row["disabled_reason"], disabled_at=row["disabled_at"],
-        failing_since=row["failing_since"], previous_secret_expires_at=row["previous_secret_expires_at"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        id=endpoint.id, url=endpoint.url, description=endpoint.description,
+        event_types=list(endpoint.event_types), enabled=endpoint.enabled,
+        disabled_reason=endpoint.disabled_reason, disabled_at=endpoint.disabled_at,
+        failing_since=endpoint.failing_since, previous_secret_expires_at=endpoint.previous_secret_expires_at,
+        created_at=endpoint.created_at, updated_at=endpoint.updated_at,
     )
 
 
-def endpoint_with_secret(row: Any, secret: str) -> WebhookEndpointWithSecret:
-    view = endpoint_view(row)
+def endpoint_with_secret(endpoint: WebhookEndpointModel, secret: str) -> WebhookEndpointWithSecret:
+    view = endpoint_view(endpoint)
     return WebhookEndpointWithSecret(**msgspec.structs.asdict(view), secret=secret)
 
 
-def delivery_view(row: Any) -> WebhookDelivery:
+def delivery_view(delivery: WebhookDeliveryModel) -> WebhookDelivery:
     return WebhookDelivery(
-        id=row["id"], endpoint_id=row["endpoint_id"], event_id=row["event_id"], event_type=row["event_type"],
-        status=row["status"], attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
-        last_attempt_at=row["last_attempt_at"], last_status_code=row["last_status_code"],
-        last_error=row["last_error"], log=msgspec.convert(row["log"], list[DeliveryAttempt]),
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        id=delivery.id, endpoint_id=delivery.endpoint_id, event_id=delivery.event_id,
+        event_type=delivery.event_type, status=delivery.status, attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at, last_attempt_at=delivery.last_attempt_at,
+        last_status_code=delivery.last_status_code, last_error=delivery.last_error,
+        log=msgspec.convert(delivery.log, list[DeliveryAttempt]),
+        created_at=delivery.created_at, updated_at=delivery.updated_at,
     )

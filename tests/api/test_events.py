@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 async def events_of(db, street_id: str) -> list[dict]:
     rows = await db.fetch("SELECT type, subject_type, subject_id, community_id, building_id, data "
@@ -26,14 +28,36 @@ async def test_each_write_appends_one_event(client, db, platform):
     assert updated["data"]["household"]["area_m2"] == "66.60"
 
 
-async def test_a_rolled_back_write_leaves_no_event(client, db, platform):
-    await client.post("/v1/communities", headers=platform.headers(), json={"name": "a", "external_id": "X"})
-    before = len(await events_of(db, platform.street_id))
-    duplicate = await client.post("/v1/communities", headers=platform.headers(), json={"name": "b", "external_id": "X"})
-    assert duplicate.status_code == 409
-    unchanged = await client.patch("/v1/communities/com_0000000000000000", headers=platform.headers(), json={"name": "c"})
-    assert unchanged.status_code == 404
-    assert len(await events_of(db, platform.street_id)) == before
+@pytest.fixture
+async def commit_refused_for(db):
+    """A deferred constraint trigger that refuses, at COMMIT, a transaction creating a
+    community of the given name: the write has run and appended its event by then, so only
+    a real rollback of the whole transaction can leave no event behind."""
+    await db.execute("""
+        CREATE FUNCTION refuse_probe_community() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.name = 'rollback-probe' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+            RETURN NULL;
+        END $$;
+        CREATE CONSTRAINT TRIGGER refuse_probe_community AFTER INSERT ON communities
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_probe_community();
+    """)
+    yield "rollback-probe"
+    await db.execute("DROP TRIGGER refuse_probe_community ON communities; "
+                     "DROP FUNCTION refuse_probe_community();")
+
+
+async def test_a_rolled_back_write_leaves_no_event(client, db, platform, commit_refused_for):
+    before = await events_of(db, platform.street_id)
+    refused = await client.post("/v1/communities", headers=platform.headers(), json={"name": commit_refused_for})
+    assert refused.status_code == 503  # the commit failed: the client is not told it succeeded
+    assert await db.fetchval("SELECT count(*) FROM communities WHERE street_id = $1", platform.street_id) == 0
+    assert await events_of(db, platform.street_id) == before
+    # The same write without the refusal commits with its event: the trigger is what failed it.
+    kept = await client.post("/v1/communities", headers=platform.headers(), json={"name": "康居社区"})
+    assert kept.status_code == 201
+    assert [e["type"] for e in await events_of(db, platform.street_id)] == [
+        *(e["type"] for e in before), "community.created"]
 
 
 async def test_an_empty_patch_changes_nothing_and_records_nothing(client, db, platform):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timezone
+import base64
+from datetime import UTC
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -34,18 +36,53 @@ def test_cursors_round_trip(stamp, last_id):
 
 @given(st.text(max_size=60))
 def test_any_garbage_cursor_is_a_clean_problem(garbage):
-    try:
+    with pytest.raises(ProblemError) as refused:
         _decode_cursor(garbage, "created_desc")
-    except ProblemError as problem:
-        assert problem.code == "invalid_cursor"
+    assert refused.value.code == "invalid_cursor"
 
 
-def test_ids_are_typed_random_and_recognisable():
-    ids = {new_id("building") for _ in range(1000)}
-    assert len(ids) == 1000
-    assert all(looks_like("building", i) for i in ids)
-    assert not looks_like("community", next(iter(ids)))
-    assert set(PREFIXES) >= {"street", "community", "building", "household"}
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                     max_leaves=8)
+
+
+@given(_JSON)
+def test_a_well_encoded_cursor_of_the_wrong_shape_is_a_clean_problem(value):
+    """Base64 of JSON that is not (order, RFC 3339 time with its zone, id): refused, never a 500."""
+    cursor = base64.urlsafe_b64encode(msgspec.json.encode(value)).decode().rstrip("=")
+    with pytest.raises(ProblemError) as refused:
+        _decode_cursor(cursor, "created_desc")
+    assert refused.value.code == "invalid_cursor"
+
+
+def test_a_cursor_without_a_time_zone_is_refused():
+    naive = base64.urlsafe_b64encode(msgspec.json.encode(["created_desc", "2026-11-22T08:00:00", "x"])).decode()
+    with pytest.raises(ProblemError):
+        _decode_cursor(naive, "created_desc")
+
+
+def test_ids_are_random():
+    assert len({new_id("building") for _ in range(1000)}) == 1000
+
+
+def _looks_like_model(kind: str, value: str) -> bool:
+    """The id rule spelled out: the kind's prefix, "_", then 16 lower-case Crockford base32
+    characters."""
+    prefix, _, rest = value.partition("_")
+    return prefix == PREFIXES[kind] and len(rest) == 16 and all(c in "0123456789abcdefghjkmnpqrstvwxyz" for c in rest)
+
+
+@given(st.sampled_from(sorted(PREFIXES)), st.sampled_from(sorted(PREFIXES)))
+def test_an_id_is_recognised_as_its_own_kind_only(kind, other):
+    made = new_id(kind)
+    assert looks_like(kind, made) and _looks_like_model(kind, made)
+    assert looks_like(other, made) == (PREFIXES[other] == PREFIXES[kind])
+
+
+@given(st.sampled_from(sorted(PREFIXES)), st.text(alphabet="0123456789abcdefghijklmnopqrstuvwxyzABC_-", max_size=24))
+def test_looks_like_agrees_with_the_rule(kind, tail):
+    for value in (tail, f"{PREFIXES[kind]}_{tail}"):
+        assert looks_like(kind, value) == _looks_like_model(kind, value), value
 
 
 def test_production_refuses_unsafe_configuration():

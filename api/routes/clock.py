@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 
 from api.business_time import business_clock
 from api.conventions.openapi import PUBLIC, problems
-from api.schemas.events import BusinessTime, ClockAdvance
+from api.schemas.clock import BusinessTime, ClockAdvance
 from service.settings import Settings
 
 
