@@ -30,3 +30,14 @@ class MiniProgramCredentials:
     street_id: str
     appid: str
     app_secret_sealed: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformCredentials:
+    """What the token endpoint checks of an active client: its kind, secret digest and scopes."""
+
+    id: str
+    street_id: str
+    kind: str
+    secret_digest: bytes | None
+    scopes: list[str]

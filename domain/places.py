@@ -93,18 +93,8 @@ def support_threshold(rules: BuildingRules, voting_households: int) -> int:
     return max(rules.support_min_households, by_percent)
 
 
-class _ByKey:
-    """Read a field as ``thing["name"]`` too: the features that still read a community or
-    a building the way they read rows keep working until they take the model's attributes."""
-
-    __slots__ = ()
-
-    def __getitem__(self, name: str) -> Any:
-        return getattr(self, name)
-
-
 @dataclass(frozen=True, slots=True)
-class Community(_ByKey):
+class Community:
     id: str
     street_id: str
     name: str
@@ -122,7 +112,7 @@ class Community(_ByKey):
 
 
 @dataclass(frozen=True, slots=True)
-class Building(_ByKey):
+class Building:
     id: str
     street_id: str
     community_id: str

@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from domain.clients import Client, MiniProgramCredentials
+from domain.clients import Client, MiniProgramCredentials, PlatformCredentials
 from domain.ids import new_id
 from store.paging import Keyset, keyset_sql
 from store.rows import conflict_from, model, models, set_clause
@@ -34,12 +34,12 @@ async def insert_client(conn: asyncpg.Connection, *, client_id: str, street_id: 
     )
 
 
-async def get_active_client(conn: asyncpg.Connection, client_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """SELECT id, street_id, kind, name, secret_digest, scopes FROM clients
+async def get_active_client(conn: asyncpg.Connection, client_id: str) -> PlatformCredentials | None:
+    return model(PlatformCredentials, await conn.fetchrow(
+        """SELECT id, street_id, kind, secret_digest, scopes FROM clients
            WHERE id = $1 AND disabled_at IS NULL""",
         client_id,
-    )
+    ))
 
 
 # Clients as the API shows them: never a secret, its digest or its sealed form.
@@ -98,9 +98,15 @@ async def update(conn: asyncpg.Connection, street_id: str, client_id: str,
 
 
 async def disable(conn: asyncpg.Connection, street_id: str, client_id: str) -> Client:
-    return model(Client, await conn.fetchrow(
+    """Disable the client and revoke the refresh tokens it was given, in one statement each of
+    the caller's transaction: a disabled client keeps no way to mint access tokens."""
+    disabled = model(Client, await conn.fetchrow(
         f"""UPDATE clients AS c SET disabled_at = clock_timestamp(), updated_at = clock_timestamp()
             WHERE c.id = $1 AND c.street_id = $2 RETURNING {_VIEW}""", client_id, street_id))
+    await conn.execute(
+        "UPDATE refresh_tokens SET revoked_at = clock_timestamp() WHERE client_id = $1 AND revoked_at IS NULL",
+        client_id)
+    return disabled
 
 
 async def miniprogram_credentials(conn: asyncpg.Connection, client_id: str) -> MiniProgramCredentials | None:

@@ -14,6 +14,8 @@ from typing import Any
 import asyncpg
 
 from domain.ids import new_id
+from domain.jobs import Job
+from store.rows import model
 
 _COLUMNS = "id, street_id, kind, run_at, payload, status, attempts, last_error, dedupe_key, done_at, done_by"
 
@@ -38,14 +40,14 @@ async def reschedule(conn: asyncpg.Connection, dedupe_key: str, run_at: datetime
     return status == "UPDATE 1"
 
 
-async def claim(conn: asyncpg.Connection, now: datetime, kinds: list[str]) -> asyncpg.Record | None:
+async def claim(conn: asyncpg.Connection, now: datetime, kinds: list[str]) -> Job | None:
     """In a transaction: lock one job of a kind this worker knows that is due at ``now``."""
-    return await conn.fetchrow(
+    return model(Job, await conn.fetchrow(
         f"""SELECT {_COLUMNS} FROM jobs
             WHERE status = 'pending' AND run_at <= $1 AND kind = ANY ($2::text[])
             ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED""",
         now, kinds,
-    )
+    ))
 
 
 async def finish(conn: asyncpg.Connection, job_id: str, worker: str) -> None:

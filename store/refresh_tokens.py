@@ -48,9 +48,3 @@ async def revoke_family(conn: asyncpg.Connection, family_id: str) -> int:
         "UPDATE refresh_tokens SET revoked_at = clock_timestamp() WHERE family_id = $1 AND revoked_at IS NULL",
         family_id)
     return int(status.split()[-1])
-
-
-async def revoke_for_client(conn: asyncpg.Connection, client_id: str) -> None:
-    await conn.execute(
-        "UPDATE refresh_tokens SET revoked_at = clock_timestamp() WHERE client_id = $1 AND revoked_at IS NULL",
-        client_id)

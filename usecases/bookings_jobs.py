@@ -13,6 +13,7 @@ import msgspec
 from domain import bookings as rules
 from domain.bookings import Booking
 from domain.ids import new_id
+from domain.jobs import Job
 from store import bookings
 from store.events import Subject, append_event
 from store.rows import snapshot
@@ -38,12 +39,12 @@ async def booking_event(conn: asyncpg.Connection, type: str, booking: Booking, *
     await record_event(conn, type, "booking", booking, {"booking": snapshot(booking), **extra})
 
 
-async def _due(conn: asyncpg.Connection, job: asyncpg.Record) -> Booking | None:
-    payload = msgspec.convert(job["payload"], BookingDue)
+async def _due(conn: asyncpg.Connection, job: Job) -> Booking | None:
+    payload = msgspec.convert(job.payload, BookingDue)
     return await bookings.get_for_job(conn, payload.booking_id)
 
 
-async def apply_no_show(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
+async def apply_no_show(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
     """15 minutes after the start: a confirmed booking nobody checked in to is a no-show; the
     third in 30 days suspends the household's booking right for 14 days."""
     booking = await _due(conn, job)
@@ -72,7 +73,7 @@ async def _suspend(conn: asyncpg.Connection, booking: Booking, household: str, n
                          dedupe_key=f"{SUSPENSION_ENDED}:{suspension_id}")
 
 
-async def apply_completion(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
+async def apply_completion(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
     """At the end: a checked-in booking is completed."""
     booking = await _due(conn, job)
     if booking is None or booking.status != "checked_in":

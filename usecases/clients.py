@@ -15,17 +15,17 @@ import msgspec
 from cryptography.exceptions import InvalidTag
 from msgspec import UNSET, UnsetType
 
-from domain.clients import Client, MiniProgramCredentials
+from domain.clients import Client, MiniProgramCredentials, PlatformCredentials
 from domain.errors import Forbidden, NotFound
 from domain.ids import new_id
 from domain.permissions import Principal, ensure_street_wide
 from integrations.wechat import WeChatError
-from store import clients, refresh_tokens
+from store import clients
 from store.events import Subject, append_event
 from store.paging import Keyset
 from store.rows import snapshot
 from usecases.actors import actor_for
-from usecases.crypto import Sealer
+from usecases.crypto import Sealer, matches
 from usecases.kernel import changes_of
 
 Precondition = Callable[[Client], None]
@@ -137,5 +137,21 @@ async def disable_miniprogram(conn: asyncpg.Connection, who: Principal, client_i
     if current.disabled_at is not None:
         return
     record = await clients.disable(conn, who.street_id, client_id)
-    await refresh_tokens.revoke_for_client(conn, client_id)
     await _event(conn, "disabled", record)
+
+
+async def register_demo_miniprogram(conn: asyncpg.Connection, sealer: Sealer, *, client_id: str, street_id: str,
+                                    name: str, appid: str, app_secret: str) -> None:
+    """For the demo data (development only): (re)register a named mini-program client, enabled."""
+    await clients.upsert_miniprogram(conn, client_id=client_id, street_id=street_id, name=name, appid=appid,
+                                     app_secret_sealed=seal_app_secret(sealer, client_id, app_secret))
+
+
+async def authenticate_platform(conn: asyncpg.Connection, client_id: str, secret: str) -> PlatformCredentials | None:
+    """The active platform client whose secret this is, else None (the caller answers
+    ``invalid_client`` alike for an unknown client, a wrong secret and a mini-program client)."""
+    client = await clients.get_active_client(conn, client_id)
+    if client is None or client.kind != "platform" or client.secret_digest is None \
+            or not matches(secret, client.secret_digest):
+        return None
+    return client

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from store import clients
-from usecases.clients import seal_app_secret
+from usecases.clients import register_demo_miniprogram
 from usecases.crypto import Sealer
 from usecases.demo import DEMO_STREETS
 
@@ -27,8 +26,7 @@ async def load_demo_miniprograms(conn: asyncpg.Connection, sealer: Sealer) -> li
     for index, (street_name, (platform_client_id, _)) in enumerate(DEMO_STREETS.items(), start=1):
         street_id = await conn.fetchval("SELECT street_id FROM clients WHERE id = $1", platform_client_id)
         client_id, appid = demo_miniprogram_id(platform_client_id), f"wxdemo{index:012d}"
-        await clients.upsert_miniprogram(
-            conn, client_id=client_id, street_id=street_id, name=f"{street_name} 演示小程序", appid=appid,
-            app_secret_sealed=seal_app_secret(sealer, client_id, DEMO_APP_SECRET))
+        await register_demo_miniprogram(conn, sealer, client_id=client_id, street_id=street_id,
+                                        name=f"{street_name} 演示小程序", appid=appid, app_secret=DEMO_APP_SECRET)
         loaded.append((street_name, client_id, appid))
     return loaded

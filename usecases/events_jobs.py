@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from domain.jobs import Job
 from store.events import Subject, append_event
 
 EMIT_EVENT_JOB = "event.emit"
@@ -30,11 +31,11 @@ class EmitEvent(msgspec.Struct, frozen=True):
     building_id: str | None = None
 
 
-async def emit_scheduled_event(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
+async def emit_scheduled_event(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
     """The handler of EMIT_EVENT_JOB: runs in the job's transaction, so the event and the
     job's completion commit together."""
-    payload = msgspec.convert(job["payload"], EmitEvent)
-    await append_event(conn, type=payload.type, street_id=job["street_id"],
+    payload = msgspec.convert(job.payload, EmitEvent)
+    await append_event(conn, type=payload.type, street_id=job.street_id,
                        subject=Subject(payload.subject.type, payload.subject.id),
-                       data={**payload.data, "due_at": job["run_at"].isoformat().replace("+00:00", "Z")},
+                       data={**payload.data, "due_at": job.run_at.isoformat().replace("+00:00", "Z")},
                        community_id=payload.community_id, building_id=payload.building_id)

@@ -13,10 +13,10 @@ from msgspec import UNSET, UnsetType
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.people import HouseholdInvite, Membership, Person, RoleGrant
 from domain.permissions import Principal, ensure
-from store import memberships, persons, points
+from store import memberships, persons
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
-from usecases import invites, roles
+from usecases import invites, points, roles
 from usecases.actors import actor_for
 from usecases.kernel import changes_of
 from usecases.places import find_household, household_place, visible_household

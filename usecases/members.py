@@ -10,7 +10,7 @@ import asyncpg
 
 from domain.people import AuditEntry, Member
 from domain.permissions import Principal, ensure, ensure_for
-from store import audit
+from store import audit, persons
 from store import memberships as membership_store
 from store.paging import Keyset
 from usecases.actors import actor_for
@@ -64,3 +64,8 @@ async def audit_page(conn: asyncpg.Connection, who: Principal, keyset: Keyset,
     actor = await actor_for(conn, who)
     ensure_for(actor, actor.street_wide(write=False), "street:read")
     return await audit.page(conn, who.street_id, keyset, subject_id=subject_id)
+
+
+async def person_exists(conn: asyncpg.Connection, person_id: str) -> bool:
+    """Whether a person is known (persons are global, not of a street)."""
+    return await persons.get(conn, person_id) is not None

@@ -79,3 +79,8 @@ async def invite_member(conn: asyncpg.Connection, who: Principal,
     ``POST /v1/me/roles`` (the same as role invites)."""
     await get(conn, who, organization_id)
     return await roles.invite_to_scope(conn, who, "organization_member", organization_id)
+
+
+async def find_organization(conn: asyncpg.Connection, street_id: str, organization_id: str) -> Organization | None:
+    """The street's organisation, seen or not: for a feature applying a rule of its own."""
+    return await organizations.get(conn, street_id, organization_id)

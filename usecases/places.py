@@ -157,6 +157,16 @@ async def find_household(conn: asyncpg.Connection, street_id: str, household_id:
     return await households.get(conn, street_id, household_id)
 
 
+async def place_of_building(conn: asyncpg.Connection, street_id: str, building_id: str) -> Place:
+    """Where the street's building lives, seen or not (404 ``not_found`` when there is none):
+    for a feature that decides visibility by a rule of its own (an organisation's member may
+    work a task in a building they cannot see)."""
+    building = await buildings.get(conn, street_id, building_id)
+    if building is None:
+        raise NotFound("not_found")
+    return building_place(building)
+
+
 async def building_rules(conn: asyncpg.Connection, street_id: str, building_id: str) -> BuildingRules:
     """A building's rules of procedure, for the street's own jobs (no caller to check)."""
     building = await buildings.get(conn, street_id, building_id)

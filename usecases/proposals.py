@@ -17,15 +17,14 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from domain import proposals as stages
-from domain.errors import Conflict, NotFound, RuleViolation
-from domain.permissions import Actor, Place, Principal, ensure_for, ensure_visible
+from domain.errors import Conflict, RuleViolation
+from domain.permissions import Actor, Principal, ensure_for
 from domain.places import BuildingRules, support_threshold
 from domain.proposals import Option, Proposal, TimelineEntry
 from domain.votes import Subject
-from store import buildings
 from store import proposals as store
 from store.paging import Keyset
-from usecases import votes
+from usecases import places, votes
 from usecases.actors import actor_for
 from usecases.kernel import (
     acting_household,
@@ -113,8 +112,7 @@ async def visible_proposal(conn: asyncpg.Connection, actor: Actor, proposal_id: 
 
 
 async def rules_of(conn: asyncpg.Connection, proposal: Proposal) -> BuildingRules:
-    building = await buildings.get(conn, proposal.street_id, proposal.building_id)
-    return BuildingRules.from_stored(building["rules"])
+    return await places.building_rules(conn, proposal.street_id, proposal.building_id)
 
 
 async def apply_move(conn: asyncpg.Connection, proposal: Proposal, move: stages.Move, *, now: datetime,
@@ -142,28 +140,19 @@ async def schedule(conn: asyncpg.Connection, kind: str, run_at: datetime, propos
                        dedupe_key=f"{kind}:{proposal.id}" if once else None)
 
 
-async def _building(conn: asyncpg.Connection, actor: Actor, building_id: str) -> asyncpg.Record:
-    building = await buildings.get(conn, actor.principal.street_id, building_id)
-    if building is None:
-        raise NotFound("not_found")
-    ensure_visible(actor, Place(building["street_id"], community_id=building["community_id"],
-                                building_id=building["id"]))
-    return building
-
-
 async def create(conn: asyncpg.Connection, who: Principal, building_id: str, command: NewProposal,
                  now: datetime) -> Proposal:
     """Residents of the building and its leaders raise proposals (as persons)."""
     actor = await actor_for(conn, who)
-    building = await _building(conn, actor, building_id)
+    building = await places.visible_building(conn, actor, building_id)
     person = person_of(actor)
-    place = Place(building["street_id"], community_id=building["community_id"], building_id=building["id"])
+    place = places.building_place(building)
     ensure_for(actor, actor.resident_of(place) or actor.leader_of(place))
-    rules = BuildingRules.from_stored(building["rules"])
+    rules = building.building_rules
     proposal = await store.insert(
-        conn, street_id=building["street_id"], community_id=building["community_id"], building_id=building["id"],
+        conn, street_id=building.street_id, community_id=building.community_id, building_id=building.id,
         author_id=person, title=command.title, description=command.description, category=command.category,
-        support_threshold=support_threshold(rules, await store.voting_households(conn, building["id"])),
+        support_threshold=support_threshold(rules, await store.voting_households(conn, building.id)),
         collect_until=now + timedelta(days=rules.collect_days))
     await store.add_timeline(conn, proposal, from_stage=None, to_stage="collecting", outcome=None,
                              actor_type="person", actor_id=person, reason=None, at=now)
@@ -180,11 +169,11 @@ async def get(conn: asyncpg.Connection, who: Principal, proposal_id: str) -> Pro
 async def list_for_building(conn: asyncpg.Connection, who: Principal, building_id: str, keyset: Keyset, *,
                             stage: str | None, category: str | None, mine: bool) -> list[Proposal]:
     actor = await actor_for(conn, who)
-    building = await _building(conn, actor, building_id)
+    building = await places.visible_building(conn, actor, building_id)
     author = person_of(actor) if mine else None
-    page = await store.page(conn, building["street_id"], building["id"], keyset, stage=stage, category=category,
+    page = await store.page(conn, building.street_id, building.id, keyset, stage=stage, category=category,
                             author_id=author)
-    opened = await votes.of_subjects(conn, building["street_id"], "proposal", [p.id for p in page])
+    opened = await votes.of_subjects(conn, building.street_id, "proposal", [p.id for p in page])
     return [dataclasses.replace(p, vote=opened.get(p.id)) for p in page]
 
 

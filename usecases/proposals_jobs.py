@@ -12,6 +12,7 @@ import asyncpg
 import msgspec
 
 from domain import proposals as stages
+from domain.jobs import Job
 from domain.proposals import Proposal
 from store import proposals as store
 from usecases import votes
@@ -30,26 +31,26 @@ __all__ = ["COLLECT_DEADLINE_JOB", "EVALUATION_END_JOB", "VOTE_CLOSE_JOB", "clos
            "end_evaluation"]
 
 
-async def _due(conn: asyncpg.Connection, job: asyncpg.Record) -> Proposal | None:
-    payload = msgspec.convert(job["payload"], ProposalJob)
-    return await locked(conn, job["street_id"], payload.proposal_id, lock="update")
+async def _due(conn: asyncpg.Connection, job: Job) -> Proposal | None:
+    payload = msgspec.convert(job.payload, ProposalJob)
+    return await locked(conn, job.street_id, payload.proposal_id, lock="update")
 
 
-async def close_collection(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
+async def close_collection(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
     proposal = await _due(conn, job)
     move = proposal and stages.collection_expired(proposal.stage, proposal.collect_until, now)
     if move:
         await apply_move(conn, proposal, move, now=now, actor=None)
 
 
-async def end_evaluation(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
+async def end_evaluation(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
     proposal = await _due(conn, job)
     move = proposal and stages.evaluation_expired(proposal.stage, proposal.evaluation_until, now)
     if move:
         await apply_move(conn, proposal, move, now=now, actor=None)
 
 
-async def close_vote(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
+async def close_vote(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
     """At ``closes_at``: tally the proposal's vote, record the decision, move the stage — once."""
     proposal = await _due(conn, job)
     if proposal is None or proposal.stage != "voting" or proposal.decision is not None or proposal.vote is None:

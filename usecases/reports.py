@@ -18,9 +18,9 @@ from domain.permissions import Actor, Place, Principal, ensure_for
 from domain.reports import Report
 from store import reports as store
 from store.paging import Keyset
+from usecases import places
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, person_of, place_of, record_event, schedule_job, visible_or_404
-from usecases.task_lookups import building_place
 
 AUTO_CLOSE_JOB = "report.auto_close"
 
@@ -60,7 +60,7 @@ async def visible_report(conn: asyncpg.Connection, actor: Actor, report_id: str,
 
 
 async def _building(conn: asyncpg.Connection, actor: Actor, building_id: str) -> Place:
-    place = await building_place(conn, actor.principal.street_id, building_id)
+    place = await places.place_of_building(conn, actor.principal.street_id, building_id)
     if not actor.sees(place):
         raise NotFound("not_found")
     return place

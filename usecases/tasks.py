@@ -19,20 +19,12 @@ from domain.ids import new_id
 from domain.permissions import Actor, Place, Principal, ensure_for, require_scope
 from domain.reports import task_defaults
 from domain.tasks import ProgressNote, Task
-from store import points
 from store import tasks as store
 from store.paging import Keyset
-from usecases import reports
+from usecases import members, organizations, places, points, proposals, reports
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, changes_of, person_of, place_of, record_event, visible_or_404
 from usecases.proposals import start_evaluation_if_tasks_done
-from usecases.task_lookups import (
-    building_place,
-    community_exists,
-    organization_exists,
-    person_exists,
-    proposal_building,
-)
 from usecases.tasks_jobs import schedule_deadlines
 
 MAX_DISPATCH = 500
@@ -120,7 +112,7 @@ async def list_for_building(conn: asyncpg.Connection, who: Principal, building_i
     """Those who see the building see its list; an organisation's member (or an assignee)
     who does not sees only the tasks assigned to them or their organisations."""
     actor = await actor_for(conn, who)
-    place = await building_place(conn, who.street_id, building_id)
+    place = await places.place_of_building(conn, who.street_id, building_id)
     assigned_to = None
     if not actor.sees(place):
         if not actor.grants.organizations:
@@ -143,12 +135,12 @@ async def list_mine(conn: asyncpg.Connection, who: Principal, keyset: Keyset, *,
 async def create(conn: asyncpg.Connection, who: Principal, building_id: str, command: CreateTask) -> Task:
     rules.check_due(command.due_at)
     actor = await actor_for(conn, who)
-    place = await building_place(conn, who.street_id, building_id)
+    place = await places.place_of_building(conn, who.street_id, building_id)
     if not actor.sees(place):
         raise NotFound("not_found")
     ensure_for(actor, actor.leader_of(place))
     if command.source == "proposal":
-        if not command.source_id or await proposal_building(conn, who.street_id, command.source_id) != building_id:
+        if not command.source_id or await proposals.building_of(conn, who.street_id, command.source_id) != building_id:
             raise RuleViolation("invalid_source")
     elif command.source_id is not None:
         raise RuleViolation("invalid_source")
@@ -196,7 +188,7 @@ async def dispatch(conn: asyncpg.Connection, who: Principal, command: DispatchTa
     rules.check_due(command.due_at)
     actor = await actor_for(conn, who)
     street = who.street_id
-    if community_id is not None and not await community_exists(conn, street, community_id):
+    if community_id is not None and await places.find_community(conn, street, community_id) is None:
         raise NotFound("not_found")
     _may_dispatch(actor, Place(street, community_id=community_id))
     named = command.building_ids
@@ -309,9 +301,9 @@ async def _check_assignee(conn: asyncpg.Connection, street_id: str, assignee: As
     if assignee is None or assignee is UNSET:
         return
     if assignee.type == "person":
-        found = await person_exists(conn, assignee.id)
+        found = await members.person_exists(conn, assignee.id)
     else:
-        found = await organization_exists(conn, street_id, assignee.id)
+        found = await organizations.find_organization(conn, street_id, assignee.id) is not None
     if not found:
         raise RuleViolation("invalid_assignee")
 

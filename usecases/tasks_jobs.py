@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 
 from domain import tasks as rules
+from domain.jobs import Job
 from domain.tasks import Task
 from store import tasks as store
 from usecases.kernel import record_event, schedule_job
@@ -51,16 +52,16 @@ async def _locked(conn: asyncpg.Connection, street_id: str, deadline: Deadline) 
     return task
 
 
-async def mark_overdue(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
-    deadline = msgspec.convert(job["payload"], Deadline)
-    task = await _locked(conn, job["street_id"], deadline)
+async def mark_overdue(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
+    deadline = msgspec.convert(job.payload, Deadline)
+    task = await _locked(conn, job.street_id, deadline)
     if task and "overdue" in rules.rungs_due(task, now):
         await _climb(conn, task, "overdue", now, {})
 
 
-async def escalate(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
-    escalation = msgspec.convert(job["payload"], Escalation)
-    task = await _locked(conn, job["street_id"], escalation)
+async def escalate(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
+    escalation = msgspec.convert(job.payload, Escalation)
+    task = await _locked(conn, job.street_id, escalation)
     if task and escalation.level in rules.rungs_due(task, now):
         await _climb(conn, task, escalation.level, now, {"level": escalation.level})
 

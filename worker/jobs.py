@@ -16,6 +16,7 @@ from datetime import datetime
 import asyncpg
 import structlog
 
+from domain.jobs import Job
 from domain.retry import Backoff
 from store import jobs
 from usecases import bookings_jobs, proposals_jobs, reports_jobs, tasks_jobs
@@ -26,7 +27,7 @@ from worker.dispatch import Dispatcher
 log = structlog.get_logger("bilin.worker")
 
 # handler(conn, job, business_now): do the job's work on ``conn``, inside the job's transaction.
-JobHandler = Callable[[asyncpg.Connection, asyncpg.Record, datetime], Awaitable[None]]
+JobHandler = Callable[[asyncpg.Connection, Job, datetime], Awaitable[None]]
 
 HANDLERS: dict[str, JobHandler] = {
     EMIT_EVENT_JOB: emit_scheduled_event,
@@ -75,12 +76,12 @@ class JobRunner:
         try:
             async with conn.transaction():  # a savepoint: a failing handler leaves nothing behind
                 await conn.execute(f"SET LOCAL statement_timeout = '{JOB_TIMEOUT}'")
-                await self.handlers[job["kind"]](conn, job, now)
-                await jobs.finish(conn, job["id"], self.worker_name)
+                await self.handlers[job.kind](conn, job, now)
+                await jobs.finish(conn, job.id, self.worker_name)
         except Exception as error:
-            next_try = JOB_BACKOFF.next_try(job["attempts"] + 1, now, random.random())
-            log.warning("job_failed", job_id=job["id"], kind=job["kind"], attempts=job["attempts"] + 1,
+            next_try = JOB_BACKOFF.next_try(job.attempts + 1, now, random.random())
+            log.warning("job_failed", job_id=job.id, kind=job.kind, attempts=job.attempts + 1,
                         error=type(error).__name__, gives_up=next_try is None)
-            await jobs.failed_attempt(conn, job["id"], error=type(error).__name__, retry_at=next_try)
+            await jobs.failed_attempt(conn, job.id, error=type(error).__name__, retry_at=next_try)
             return
-        log.info("job_done", job_id=job["id"], kind=job["kind"])
+        log.info("job_done", job_id=job.id, kind=job.kind)

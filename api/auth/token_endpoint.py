@@ -21,9 +21,8 @@ from api.conventions.openapi import PUBLIC, DeclaredBody, Input, problems
 from api.conventions.problems import ProblemError, field_error_from
 from api.services import services_of
 from domain.permissions import Principal
-from store import clients
+from usecases import clients as usecases_clients
 from usecases import signin
-from usecases.crypto import matches
 from usecases.demo import DEVELOPMENT_SECRETS
 
 log = structlog.get_logger("bilin.auth")
@@ -123,17 +122,17 @@ async def _client_credentials(request: Request, token_request: ClientCredentials
         log.warning("development_secret_refused", client_id=token_request.client_id)
         raise _invalid_client()
     async with services_of(request).db.connection() as conn:
-        client = await clients.get_active_client(conn, token_request.client_id)
-    if client is None or client["kind"] != "platform" or not matches(
-            token_request.client_secret, client["secret_digest"]):
+        client = await usecases_clients.authenticate_platform(conn, token_request.client_id,
+                                                              token_request.client_secret)
+    if client is None:
         raise _invalid_client()
-    granted = frozenset(client["scopes"])
+    granted = frozenset(client.scopes)
     if token_request.scope:
         asked = frozenset(token_request.scope.split())
         if not asked <= granted:
             raise ProblemError("invalid_scope")
         granted = asked
-    return Principal(kind="platform", client_id=client["id"], street_id=client["street_id"],
+    return Principal(kind="platform", client_id=client.id, street_id=client.street_id,
                      scopes=granted), None
 
 

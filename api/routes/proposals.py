@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated, Literal, TypeVar
 
 import asyncpg
-import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import Parameter
 
@@ -16,6 +15,7 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
+from api.schemas.common import command_of
 from api.schemas.proposals import (
     Ballot,
     BallotCast,
@@ -53,12 +53,6 @@ from usecases import proposal_ballots, proposal_comments, proposals
 C = TypeVar("C")
 
 
-def _command(data: msgspec.Struct, command_type: type[C]) -> C:
-    """The use case's command from the decoded wire type: both name the same fields, and the
-    wire type has checked them."""
-    return command_type(**msgspec.structs.asdict(data))
-
-
 def _view(principal: Principal):
     return lambda proposal: proposal_view(proposal, principal.person_id)
 
@@ -86,7 +80,7 @@ class ProposalController(Controller):
                               building_id: str, data: ProposalCreate) -> Response[Proposal]:
         now = await business_clock(request).now(tx)
         proposal = await proposals.create(tx, principal, known_id("building", building_id),
-                                          _command(data, proposals.NewProposal), now)
+                                          command_of(data, proposals.NewProposal), now)
         return resource_response(request, proposal_view(proposal, principal.person_id), 201,
                                  headers={"Location": f"/v1/proposals/{proposal.id}"})
 
@@ -105,7 +99,7 @@ class ProposalController(Controller):
             check_if_match(request, proposal_view(current, principal.person_id))
 
         row = await proposals.update(tx, principal, known_id("proposal", proposal_id),
-                                     _command(data, proposals.ProposalChanges), precondition)
+                                     command_of(data, proposals.ProposalChanges), precondition)
         return resource_response(request, proposal_view(row, principal.person_id))
 
     @post("/proposals/{proposal_id:str}/transitions", operation_id="transitionProposal",
@@ -116,7 +110,7 @@ class ProposalController(Controller):
             check_if_match(request, proposal_view(current, principal.person_id))
 
         now = await business_clock(request).now(tx)
-        ballot = None if data.ballot is None else _command(data.ballot, proposals.BallotPlan)
+        ballot = None if data.ballot is None else command_of(data.ballot, proposals.BallotPlan)
         command = proposals.Transition(to=data.to, outcome=data.outcome, reason=data.reason,
                                        duplicate_of=data.duplicate_of, ballot=ballot)
         row = await proposals.transition(tx, principal, known_id("proposal", proposal_id), command, precondition, now)
@@ -168,7 +162,7 @@ class ProposalActivityController(Controller):
     async def add_comment(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                           proposal_id: str, data: CommentCreate) -> Response[Comment]:
         row = await proposal_comments.add(tx, principal, known_id("proposal", proposal_id),
-                                           _command(data, proposal_comments.NewComment))
+                                           command_of(data, proposal_comments.NewComment))
         return resource_response(request, comment_view(row, principal.person_id), 201)
 
     @post("/comments/{comment_id:str}/hide", operation_id="hideComment",
@@ -190,7 +184,7 @@ class ProposalActivityController(Controller):
     async def add_option(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                          proposal_id: str, data: OptionCreate) -> Response[Option]:
         row = await proposals.add_option(tx, principal, known_id("proposal", proposal_id),
-                                        _command(data, proposals.NewOption))
+                                        command_of(data, proposals.NewOption))
         return resource_response(request, option_view(row), 201)
 
     @put("/proposals/{proposal_id:str}/ballot", operation_id="castBallot",
@@ -199,7 +193,7 @@ class ProposalActivityController(Controller):
                           proposal_id: str, data: BallotCast) -> Response[Ballot]:
         now = await business_clock(request).now(tx)
         cast = await proposal_ballots.cast(tx, principal, known_id("proposal", proposal_id),
-                                            _command(data, proposal_ballots.BallotCommand), now)
+                                            command_of(data, proposal_ballots.BallotCommand), now)
         return resource_response(request, ballot_view(cast))
 
     @get("/proposals/{proposal_id:str}/ballot", operation_id="getMyBallot",
@@ -234,5 +228,5 @@ class ProposalActivityController(Controller):
     async def evaluate(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                        proposal_id: str, data: Evaluate) -> Response[Proposal]:
         row = await proposals.evaluate(tx, principal, known_id("proposal", proposal_id),
-                                      _command(data, proposals.Evaluation))
+                                      command_of(data, proposals.Evaluation))
         return resource_response(request, proposal_view(row, principal.person_id), 201)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import asyncpg
 
+from domain.jobs import Job
 from service.logging import configure_logging
 from service.settings import load_settings
 from store.events import Subject, append_event
@@ -22,12 +23,12 @@ from worker.main import run_worker
 RUNS_FILE = sys.argv[1] if len(sys.argv) > 1 else os.devnull
 
 
-async def record(conn: asyncpg.Connection, job: asyncpg.Record, now: datetime) -> None:
+async def record(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
     await asyncio.sleep(0.03)
     with open(RUNS_FILE, "a") as runs:  # one short append: atomic between processes
-        runs.write(f"{job['id']} {os.getpid()}\n")
-    await append_event(conn, type="test.recorded", street_id=job["street_id"], subject=Subject("job", job["id"]),
-                       data={"n": job["payload"]["n"]})
+        runs.write(f"{job.id} {os.getpid()}\n")
+    await append_event(conn, type="test.recorded", street_id=job.street_id, subject=Subject("job", job.id),
+                       data={"n": job.payload["n"]})
 
 
 if __name__ == "__main__":

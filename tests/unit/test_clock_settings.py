@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.settings import Settings, UnsafeConfiguration, load_settings
+from service.settings import Settings, UnsafeConfiguration, load_settings
 
 
 def test_production_refuses_to_start_with_the_test_clock_on():
