@@ -52,9 +52,11 @@ def test_a_trusted_proxy_forwards_the_callers_address(database_url, redis_url):
     with running_service(env, serve_command=True) as base_url:
         rotating = [wrong_secret(base_url, address) for address in addresses(8)]
         one = f"203.0.113.{random.randint(1, 254)}"
-        same = [wrong_secret(base_url, one) for _ in range(7)]
+        # Quota 5: a sixth try is refused. A few more tries leave room for a Redis answer that
+        # misses its 0.25 s timeout on a loaded machine (that try is counted in the process).
+        same = [wrong_secret(base_url, one) for _ in range(12)]
     assert rotating == [401] * 8, rotating  # each caller its own bucket
-    assert same[:4] == [401] * 4 and same[-1] == 429, same  # one caller, one bucket
+    assert same[:5] == [401] * 5 and 429 in same, same  # one caller, one bucket
 
 
 def _sign_in_slowly(base_url: str, client_id: str, outcome: dict) -> None:
