@@ -10,7 +10,7 @@ import asyncpg
 from domain.ids import new_id
 from domain.reports import Report
 from store.paging import Keyset, keyset_sql
-from store.rows import model, models, set_clause
+from store.rows import model, models, one, set_clause
 
 UPDATABLE = ("reason", "duplicate_of", "task_id", "feedback_rating", "feedback_comment", "feedback_at")
 _STAMPS = {"acknowledged": "acknowledged_at", "in_progress": "in_progress_at", "resolved": "resolved_at",
@@ -19,7 +19,7 @@ _STAMPS = {"acknowledged": "acknowledged_at", "in_progress": "in_progress_at", "
 
 async def insert(conn: asyncpg.Connection, *, street_id: str, community_id: str, building_id: str, reporter_id: str,
                  category: str, description: str, location: str, photo_urls: list[str], urgency: str) -> Report:
-    return _report(await conn.fetchrow(
+    return one(Report, await conn.fetchrow(
         """INSERT INTO reports (id, street_id, community_id, building_id, reporter_id, category, description,
                                 location, photo_urls, urgency)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
@@ -32,13 +32,6 @@ async def get(conn: asyncpg.Connection, street_id: str, report_id: str, *,
     suffix = " FOR UPDATE" if lock else ""
     return model(Report, await conn.fetchrow(f"SELECT * FROM reports WHERE id = $1 AND street_id = $2{suffix}",
                                              report_id, street_id))
-
-
-def _report(record: asyncpg.Record) -> Report:
-    """A row an UPDATE or INSERT … RETURNING always yields."""
-    report = model(Report, record)
-    assert report is not None
-    return report
 
 
 async def page(conn: asyncpg.Connection, street_id: str, building_id: str, keyset: Keyset, *,
@@ -59,13 +52,13 @@ async def page(conn: asyncpg.Connection, street_id: str, building_id: str, keyse
 async def update(conn: asyncpg.Connection, report_id: str, changes: dict[str, Any]) -> Report:
     params: list[Any] = [report_id]
     assignments = set_clause(changes, UPDATABLE, params)
-    return _report(await conn.fetchrow(f"UPDATE reports SET {assignments} WHERE id = $1 RETURNING *", *params))
+    return one(Report, await conn.fetchrow(f"UPDATE reports SET {assignments} WHERE id = $1 RETURNING *", *params))
 
 
 async def move(conn: asyncpg.Connection, report_id: str, *, to: str, reason: str | None,
                at: datetime, by: str | None = None) -> Report:
     """``by``: the person who typed ``reason`` (None for the service's codes)."""
-    return _report(await conn.fetchrow(
+    return one(Report, await conn.fetchrow(
         f"""UPDATE reports SET status = $2, reason = coalesce($3, reason),
                    reason_by = CASE WHEN $3::text IS NULL THEN reason_by ELSE $5 END, {_STAMPS[to]} = $4,
                    updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", report_id, to, reason, at, by))

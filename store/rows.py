@@ -71,6 +71,13 @@ def model(model_type: type[M], record: asyncpg.Record | None) -> M | None:
     return model_type(**_values(_field_names(model_type), record))
 
 
+def one(model_type: type[M], record: asyncpg.Record | None) -> M:
+    """The model of a row that an INSERT or UPDATE … RETURNING always yields."""
+    if record is None:
+        raise LookupError(f"expected a {model_type.__name__} row")
+    return model_type(**_values(_field_names(model_type), record))
+
+
 def models(model_type: type[M], records: Iterable[asyncpg.Record]) -> list[M]:
     names = _field_names(model_type)
     return [model_type(**_values(names, record)) for record in records]

@@ -10,7 +10,7 @@ import asyncpg
 from domain.ids import new_id
 from domain.tasks import ProgressNote, Task
 from store.paging import Keyset, keyset_sql
-from store.rows import model, models, set_clause
+from store.rows import model, models, one, set_clause
 
 UPDATABLE = ("title", "description", "assignee_type", "assignee_id", "due_at", "priority", "checklist", "points",
              "overdue_at", "source_id")
@@ -26,7 +26,7 @@ async def insert(conn: asyncpg.Connection, fields: dict[str, Any]) -> Task:
     columns = ("id", *_INSERTED)
     values = [new_id("task"), *(fields.get(c) for c in _INSERTED)]
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return _task(await conn.fetchrow(
+    return one(Task, await conn.fetchrow(
         f"INSERT INTO tasks ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *", *values))
 
 
@@ -34,13 +34,6 @@ async def get(conn: asyncpg.Connection, street_id: str, task_id: str, *, lock: b
     suffix = " FOR UPDATE" if lock else ""
     return model(Task, await conn.fetchrow(f"SELECT * FROM tasks WHERE id = $1 AND street_id = $2{suffix}",
                                            task_id, street_id))
-
-
-def _task(record: asyncpg.Record) -> Task:
-    """A row an UPDATE or INSERT … RETURNING always yields."""
-    task = model(Task, record)
-    assert task is not None
-    return task
 
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, building_id: str | None = None,
@@ -67,14 +60,14 @@ async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, buil
 async def update(conn: asyncpg.Connection, task_id: str, changes: dict[str, Any]) -> Task:
     params: list[Any] = [task_id]
     assignments = set_clause(changes, UPDATABLE, params)
-    return _task(await conn.fetchrow(f"UPDATE tasks SET {assignments} WHERE id = $1 RETURNING *", *params))
+    return one(Task, await conn.fetchrow(f"UPDATE tasks SET {assignments} WHERE id = $1 RETURNING *", *params))
 
 
 async def move(conn: asyncpg.Connection, task_id: str, *, to: str, reason: str | None, at: datetime,
                by: str | None = None) -> Task:
     """Change the status (the caller holds the row lock and asked domain/tasks.py); ``by`` is
     the person who typed ``reason`` (kept so that their erasure finds it)."""
-    return _task(await conn.fetchrow(
+    return one(Task, await conn.fetchrow(
         f"""UPDATE tasks SET status = $2, reason = coalesce($3, reason),
                    reason_by = CASE WHEN $3::text IS NULL THEN reason_by ELSE $5 END, {_STAMPS[to]} = $4,
                    updated_at = clock_timestamp() WHERE id = $1 RETURNING *""", task_id, to, reason, at, by))
@@ -87,7 +80,7 @@ _LADDER_COLUMNS = {"overdue": "overdue_at", "community": "escalated_community_at
 async def stamp(conn: asyncpg.Connection, task_id: str, rung: str, at: datetime) -> Task:
     """Mark a rung of the overdue ladder (``domain.tasks.LADDER``) as reached."""
     column = _LADDER_COLUMNS[rung]
-    return _task(await conn.fetchrow(
+    return one(Task, await conn.fetchrow(
         f"UPDATE tasks SET {column} = $2, updated_at = clock_timestamp() WHERE id = $1 RETURNING *", task_id, at))
 
 
