@@ -10,13 +10,13 @@ import asyncpg
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from domain.errors import Conflict, Forbidden, NotFound
+from domain.errors import Conflict, NotFound
 from domain.people import HouseholdInvite, Membership, Person, RoleGrant
 from domain.permissions import Principal, ensure
 from store import memberships, persons
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
-from usecases import invites, points, roles
+from usecases import invites, members, points, roles
 from usecases.actors import actor_for
 from usecases.kernel import changes_of
 from usecases.places import find_household, household_place, visible_household
@@ -35,22 +35,9 @@ class Profile:
     points_balance: int
 
 
-def _person_id(who: Principal) -> str:
-    if who.kind != "person" or who.person_id is None:
-        raise Forbidden("person_required")
-    return who.person_id
-
-
-async def live_person(conn: asyncpg.Connection, who: Principal, *, for_update: bool = False) -> Person:
-    person = await persons.get(conn, _person_id(who), for_update=for_update)
-    if person is None or person.erased_at is not None:
-        raise NotFound("not_found")
-    return person
-
-
 async def profile(conn: asyncpg.Connection, who: Principal) -> Profile:
     """The caller's profile; households and roles are those of the token's street."""
-    person = await live_person(conn, who)
+    person = await members.live_person(conn, who)
     street = who.street_id
     return Profile(
         person=person,
@@ -62,10 +49,10 @@ async def profile(conn: asyncpg.Connection, who: Principal) -> Profile:
 
 async def update_profile(conn: asyncpg.Connection, who: Principal, command: ProfileChange,
                          precondition: Callable[[Profile], None]) -> Profile:
-    await live_person(conn, who, for_update=True)
+    await members.live_person(conn, who, for_update=True)
     precondition(await profile(conn, who))
     if changes := changes_of(command):
-        await persons.update(conn, _person_id(who), changes)
+        await persons.update(conn, members.person_id_of(who), changes)
     return await profile(conn, who)
 
 
@@ -73,7 +60,7 @@ async def erase(conn: asyncpg.Connection, who: Principal) -> None:
     """Erase the caller's personal data and the text they wrote (store/erasure.py), in one
     transaction. Past acts stay, pointing at an anonymous person; memberships end and roles
     are revoked, each with its event in its street."""
-    person = await live_person(conn, who, for_update=True)
+    person = await members.live_person(conn, who, for_update=True)
     for left in await memberships.leave_all(conn, person.id):
         await append_event(conn, type="household.left", street_id=left.street_id,
                            subject=Subject("household", left.household_id),
@@ -101,7 +88,7 @@ async def invite_to_household(conn: asyncpg.Connection, who: Principal, househol
 
 
 async def join_household(conn: asyncpg.Connection, who: Principal, invite_code: str) -> Membership:
-    person = await live_person(conn, who)
+    person = await members.live_person(conn, who)
 
     async def join(invite: HouseholdInvite) -> Membership:
         household = await find_household(conn, who.street_id, invite.household_id)
@@ -122,7 +109,7 @@ async def join_household(conn: asyncpg.Connection, who: Principal, invite_code: 
 
 
 async def leave_household(conn: asyncpg.Connection, who: Principal, membership_id: str) -> None:
-    person = await live_person(conn, who)
+    person = await members.live_person(conn, who)
     membership = await memberships.get_live(conn, membership_id, person.id)
     if membership is None or membership.street_id != who.street_id:
         raise NotFound("not_found")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from domain.people import AuditEntry, Member
+from domain.errors import Forbidden, NotFound
+from domain.people import AuditEntry, Member, Person
 from domain.permissions import Principal, ensure, ensure_for
 from store import audit, persons
 from store import memberships as membership_store
@@ -69,3 +70,18 @@ async def audit_page(conn: asyncpg.Connection, who: Principal, keyset: Keyset,
 async def person_exists(conn: asyncpg.Connection, person_id: str) -> bool:
     """Whether a person is known (persons are global, not of a street)."""
     return await persons.get(conn, person_id) is not None
+
+
+def person_id_of(who: Principal) -> str:
+    """The person behind a person's token; 403 ``person_required`` for a platform client."""
+    if who.kind != "person" or who.person_id is None:
+        raise Forbidden("person_required")
+    return who.person_id
+
+
+async def live_person(conn: asyncpg.Connection, who: Principal, *, for_update: bool = False) -> Person:
+    """The caller as a person who has not erased themself, else 404."""
+    person = await persons.get(conn, person_id_of(who), for_update=for_update)
+    if person is None or person.erased_at is not None:
+        raise NotFound("not_found")
+    return person

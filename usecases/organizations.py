@@ -7,13 +7,13 @@ import asyncpg
 import msgspec
 
 from domain.errors import NotFound
-from domain.people import Organization, RoleGrant, RoleInvite
+from domain.people import Organization
 from domain.permissions import Place, Principal, ensure_for
 from store import organizations
 from store.events import Subject, append_event
 from store.paging import Keyset
 from store.rows import snapshot
-from usecases import places, roles
+from usecases import places
 from usecases.actors import actor_for
 
 
@@ -63,24 +63,3 @@ async def page(conn: asyncpg.Connection, who: Principal, keyset: Keyset, kind: s
     ensure_for(actor, bool(actor.grants.communities), "street:read")
     return await organizations.page(conn, who.street_id, keyset, kind=kind,
                                     community_ids=sorted(actor.grants.communities))
-
-
-async def add_member(conn: asyncpg.Connection, who: Principal, organization_id: str,
-                     person_id: str, named_role: str | None = None) -> RoleGrant:
-    """A direct grant, for a person the street already knows; anyone else joins by invite."""
-    await get(conn, who, organization_id)  # 404 unless the caller may see it
-    return await roles.grant(conn, who, "organization_member", organization_id, person_id, named_role)
-
-
-async def invite_member(conn: asyncpg.Connection, who: Principal,
-                        organization_id: str) -> tuple[RoleInvite, str]:
-    """A one-time organisation-member invite: a property company's or partner unit's worker
-    usually lives outside the street, so the street does not know them yet; they redeem it with
-    ``POST /v1/me/roles`` (the same as role invites)."""
-    await get(conn, who, organization_id)
-    return await roles.invite_to_scope(conn, who, "organization_member", organization_id)
-
-
-async def find_organization(conn: asyncpg.Connection, street_id: str, organization_id: str) -> Organization | None:
-    """The street's organisation, seen or not: for a feature applying a rule of its own."""
-    return await organizations.get(conn, street_id, organization_id)

@@ -14,7 +14,7 @@ from integrations.wechat import WeChatClient
 from store import persons
 from usecases.clients import miniprogram_credentials, open_app_secret
 from usecases.crypto import Sealer
-from usecases.me import live_person
+from usecases.members import live_person
 
 
 async def verify_phone(conn: asyncpg.Connection, who: Principal, sealer: Sealer, wechat: WeChatClient,

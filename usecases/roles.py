@@ -26,7 +26,7 @@ from domain.permissions import (
 from store import roles
 from store.events import Subject, append_event
 from store.paging import Keyset
-from usecases import invites, me, organizations, places
+from usecases import invites, members, organizations, places
 from usecases.actors import actor_for
 
 
@@ -153,7 +153,7 @@ async def _issue(conn: asyncpg.Connection, who: Principal, actor: Actor, scope: 
 
 
 async def redeem(conn: asyncpg.Connection, who: Principal, invite_code: str) -> RoleGrant:
-    person = await me.live_person(conn, who)
+    person = await members.live_person(conn, who)
 
     async def take_up(invite: RoleInvite) -> RoleGrant:
         place = Place(who.street_id, invite.community_id, invite.building_id)
@@ -175,3 +175,21 @@ async def revoke_all_of(conn: asyncpg.Connection, person_id: str, reason: str) -
         await append_event(conn, type="role.revoked", street_id=revoked.street_id,
                            subject=Subject("role", revoked.id), community_id=revoked.community_id,
                            building_id=revoked.building_id, data={"role": revoked.role, "reason": reason})
+
+
+# Members of organisations: a role on an organisation's scope
+
+async def add_organization_member(conn: asyncpg.Connection, who: Principal, organization_id: str,
+                                  person_id: str, named_role: str | None = None) -> RoleGrant:
+    """A direct grant, for a person the street already knows; anyone else joins by invite."""
+    await organizations.get(conn, who, organization_id)  # 404 unless the caller may see it
+    return await grant(conn, who, "organization_member", organization_id, person_id, named_role)
+
+
+async def invite_organization_member(conn: asyncpg.Connection, who: Principal,
+                                     organization_id: str) -> tuple[RoleInvite, str]:
+    """A one-time organisation-member invite: a property company's or partner unit's worker
+    usually lives outside the street, so the street does not know them yet; they redeem it with
+    ``POST /v1/me/roles`` (the same as role invites)."""
+    await organizations.get(conn, who, organization_id)
+    return await invite_to_scope(conn, who, "organization_member", organization_id)

@@ -303,7 +303,7 @@ async def _check_assignee(conn: asyncpg.Connection, street_id: str, assignee: As
     if assignee.type == "person":
         found = await members.person_exists(conn, assignee.id)
     else:
-        found = await organizations.find_organization(conn, street_id, assignee.id) is not None
+        found = await organizations.find(conn, street_id, assignee.id) is not None
     if not found:
         raise RuleViolation("invalid_assignee")
 

@@ -27,7 +27,7 @@ from api.schemas.people import (
 )
 from domain.permissions import Principal
 from store.paging import Keyset
-from usecases import organizations
+from usecases import organizations, roles
 
 
 class OrganizationController(Controller):
@@ -62,7 +62,7 @@ class OrganizationController(Controller):
           summary="Add a person to an organisation", responses=problems(WRITE))
     async def add_member(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                          organization_id: str, data: RoleCreate) -> Response[RoleGrant]:
-        row = await organizations.add_member(tx, principal, known_id("organization", organization_id),
+        row = await roles.add_organization_member(tx, principal, known_id("organization", organization_id),
                                              data.person_id, named_role(data))
         return resource_response(request, role_view(row), 201)
 
@@ -71,7 +71,7 @@ class OrganizationController(Controller):
           responses=problems(WRITE))
     async def invite_member(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                             organization_id: str) -> Response[RoleInvite]:
-        row, code = await organizations.invite_member(tx, principal, known_id("organization", organization_id))
+        row, code = await roles.invite_organization_member(tx, principal, known_id("organization", organization_id))
         return resource_response(request, role_invite_view(row, code), 201)
 
 
