@@ -14,10 +14,13 @@ import msgspec
 from litestar.params import Parameter
 
 from api.conventions.problems import FieldIssue, ProblemError
+from api.conventions.validation_messages import described
 from store.paging import CHANGED_ASC, NEWEST_FIRST, Keyset, split_page
 
 T = TypeVar("T")
-RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+RFC3339 = described(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$",
+                    "带时区偏移的 RFC 3339 时间，例如 2026-12-01T08:00:00+08:00",
+                    "an RFC 3339 time with an offset, such as 2026-12-01T08:00:00+08:00", "rfc3339")
 
 
 class Page(msgspec.Struct, Generic[T]):

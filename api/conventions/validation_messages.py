@@ -9,7 +9,6 @@ shapes are matched here, once, and everything the API shows is rendered from tem
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 # msgspec: "Expected `int` >= 1", "Expected `str` of length <= 100, got `int`"
@@ -33,33 +32,31 @@ _OPS = {">=": ("不小于", "at least"), ">": ("大于", "more than"), "<=": ("�
 _UNITS = {"str": ("个字符", "characters"), "array": ("项", "items"), "object": ("项", "entries")}
 
 
-@lru_cache(maxsize=1)
-def _formats() -> dict[str, tuple[str, str]]:
-    """Plain words for the patterns of the schema, by the exact pattern text (imported, not
-    copied, so a changed pattern cannot leave a stale description behind)."""
-    from api.conventions.paging import RFC3339
-    from api.schemas.common import TEXT_PATTERN
-    from api.schemas.spaces import HOUR_RANGE
-    from domain.events import TYPE_PATTERN
-    from domain.webhooks import URL_PATTERN
+# Plain words for the patterns of the schema, by the exact pattern text. A module that
+# defines a pattern registers its words beside it (``described``), so a changed pattern
+# cannot leave a stale description behind; literal patterns used in one place are listed here.
+_FORMATS: dict[str, tuple[str, str]] = {}
 
-    described = {
-        r"^[\x21-\x7e]+$": ("可打印 ASCII 字符（不含空格），至少 1 个", "printable ASCII characters without spaces, at least one"),
-        r"^[\x21-\x7e]*$": ("可打印 ASCII 字符（不含空格）", "printable ASCII characters without spaces"),
-        TEXT_PATTERN: ("不含 NUL 字符的文本", "text without NUL characters"),
-        RFC3339: ("带时区偏移的 RFC 3339 时间，例如 2026-12-01T08:00:00+08:00",
-                  "an RFC 3339 time with an offset, such as 2026-12-01T08:00:00+08:00"),
-        HOUR_RANGE: ("一天中的时间段，例如 08:00-22:00", "a range of the day such as 08:00-22:00"),
-        URL_PATTERN: ("不含用户名密码的 http(s) 绝对地址", "an absolute http(s) URL without credentials"),
-        TYPE_PATTERN.pattern: ("事件类型，例如 task.created 或 task.*", "an event type such as task.created or task.*"),
-        r"^wx[0-9a-z]{16}$": ("小程序 AppID：wx 加 16 个小写字母或数字", "a mini-program appid: wx and 16 lower-case letters or digits"),
-        r"^[a-z][a-z_]{0,31}$": ("以小写字母开头、由小写字母和下划线组成，最多 32 个字符",
-                                 "lower-case letters and underscores, starting with a letter, at most 32"),
-        r"^\d{1,8}(\.\d{1,2})?$": ("不小于 0、最多两位小数的数字", "a number ≥ 0 with at most two decimals"),
-        r"^[A-Za-z0-9_-]+$": ("字母、数字、下划线或连字符", "letters, digits, underscores or hyphens"),
-    }
-    # msgspec quotes the pattern with Python's repr (a backslash shows doubled).
-    return {**described, **{repr(pattern)[1:-1]: words for pattern, words in described.items()}}
+
+def described(pattern: str, zh: str, en: str, *aliases: str) -> str:
+    """Register the words for ``pattern`` (as written, as msgspec quotes it with repr, where a
+    backslash shows doubled, and by the names ``read`` gives it); returns the pattern, for use
+    in a ``Meta``."""
+    for name in (pattern, repr(pattern)[1:-1], *aliases):
+        _FORMATS[name] = (zh, en)
+    return pattern
+
+
+for _pattern, _zh, _en in (
+    (r"^[\x21-\x7e]+$", "可打印 ASCII 字符（不含空格），至少 1 个", "printable ASCII characters without spaces, at least one"),
+    (r"^[\x21-\x7e]*$", "可打印 ASCII 字符（不含空格）", "printable ASCII characters without spaces"),
+    (r"^wx[0-9a-z]{16}$", "小程序 AppID：wx 加 16 个小写字母或数字", "a mini-program appid: wx and 16 lower-case letters or digits"),
+    (r"^[a-z][a-z_]{0,31}$", "以小写字母开头、由小写字母和下划线组成，最多 32 个字符",
+     "lower-case letters and underscores, starting with a letter, at most 32"),
+    (r"^\d{1,8}(\.\d{1,2})?$", "不小于 0、最多两位小数的数字", "a number ≥ 0 with at most two decimals"),
+    (r"^[A-Za-z0-9_-]+$", "字母、数字、下划线或连字符", "letters, digits, underscores or hyphens"),
+):
+    described(_pattern, _zh, _en)
 
 
 def read(message: str) -> tuple[str, dict[str, Any]]:
@@ -100,10 +97,7 @@ def requirement(params: dict[str, Any], language: str) -> str:
     kind = params.get("kind")
     if kind == "format":
         pattern = params.get("pattern", "")
-        if pattern == "rfc3339":
-            from api.conventions.paging import RFC3339
-            pattern = RFC3339
-        return _formats().get(pattern, ("符合规定的格式", "in the documented format"))[index]
+        return _FORMATS.get(pattern, ("符合规定的格式", "in the documented format"))[index]
     type_words = _type_words(params.get("type", ""), index)
     limit = params.get("limit", "")
     if kind == "multiple":

@@ -10,6 +10,7 @@ import msgspec
 from msgspec import Meta
 
 from api.conventions.problems import PATTERN_CODES
+from api.conventions.validation_messages import described
 
 # A moment in an answer: RFC 3339 in UTC (``Z``), the form every resource uses.
 Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
@@ -17,7 +18,7 @@ Stamp = Annotated[datetime, Meta(examples=["2026-11-22T08:00:00Z"])]
 # Any Unicode text (emoji and zero-width characters included, stored exactly) except NUL,
 # which PostgreSQL text cannot hold. (Lone surrogates never get this far: they are not valid
 # UTF-8, and the JSON decoder refuses them.)
-TEXT_PATTERN = r"^[^\x00]*$"
+TEXT_PATTERN = described(r"^[^\x00]*$", "不含 NUL 字符的文本", "text without NUL characters")
 
 
 def text(max_length: int, *, min_length: int = 0, example: str | None = None,

@@ -9,6 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
+from api.conventions.validation_messages import described
 from api.schemas.common import Stamp, command_of, id_text, text
 from domain.spaces import Space as DomainSpace
 from usecases.spaces import NewSpace, SpaceChange
@@ -17,7 +18,8 @@ from usecases.spaces import NewSpace, SpaceChange
 When = Annotated[datetime, Meta(tz=True, examples=["2026-11-23T19:00:00+08:00"])]
 Kind = Literal["meeting_room", "lounge", "corridor", "reading_corner", "kitchen", "yard", "other"]
 WhoCanBook = Literal["building", "community", "street"]
-HOUR_RANGE = r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+HOUR_RANGE = described(r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+                       "一天中的时间段，例如 08:00-22:00", "a range of the day such as 08:00-22:00")
 HourRange = Annotated[str, Meta(pattern=HOUR_RANGE, examples=["08:00-22:00"])]
 DayHours = Annotated[list[HourRange], Meta(max_length=8)]
 TimeZone = Literal["Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "UTC",

@@ -9,11 +9,15 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
+from api.conventions.validation_messages import described
 from api.schemas.common import Stamp, text
 from domain.events import MAX_FILTERS, TYPE_PATTERN
 from domain.webhooks import MAX_URL_LENGTH, URL_PATTERN
 from domain.webhooks import WebhookDelivery as WebhookDeliveryModel
 from domain.webhooks import WebhookEndpoint as WebhookEndpointModel
+
+described(URL_PATTERN, "不含用户名密码的 http(s) 绝对地址", "an absolute http(s) URL without credentials")
+described(TYPE_PATTERN.pattern, "事件类型，例如 task.created 或 task.*", "an event type such as task.created or task.*")
 
 Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN,
                           examples=["https://platform.example.gov.cn/bilin/webhooks"],
