@@ -7,7 +7,7 @@ uses this: it always reads the real clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from domain.errors import InvalidInput
 

@@ -1,6 +1,6 @@
-"""Persons, their memberships of households, the roles they hold, the organisations of a
-street and the invites that bring people in; and personal information as other people may
-see it (PIPL): masked names and numbers."""
+"""Persons, their memberships of households, household invites, and personal information as
+other people may see it (PIPL): masked names and numbers. Roles: domain/roles.py;
+organisations: domain/organizations.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from datetime import datetime
 
 ANONYMOUS = "居民"
 
-# Each role is held on one kind of scope.
-ROLE_SCOPE_TYPES = {"building_leader": "building", "community_staff": "community",
-                    "street_officer": "street", "organization_member": "organization"}
+
 
 
 def mask_name(name: str) -> str:
@@ -89,36 +87,6 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
-class RoleGrant:
-    id: str
-    street_id: str
-    person_id: str
-    role: str
-    scope_type: str
-    scope_id: str
-    community_id: str | None
-    building_id: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Organization:
-    id: str
-    street_id: str
-    community_id: str | None
-    name: str
-    kind: str
-    external_id: str | None
-    created_at: datetime
-    updated_at: datetime
-
-    @property
-    def building_id(self) -> None:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
 class AuditEntry:
     id: str
     street_id: str
@@ -146,20 +114,6 @@ class HouseholdInvite:
     household_id: str
     role: str
     head: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RoleInvite:
-    id: str
-    street_id: str
-    created_by: str
-    expires_at: datetime
-    created_at: datetime
-    role: str
-    scope_type: str
-    scope_id: str
-    community_id: str | None
-    building_id: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import asyncpg
 
 from domain.ids import new_id
-from domain.people import HouseholdInvite, RoleInvite
+from domain.people import HouseholdInvite
+from domain.roles import RoleInvite
 from store.rows import model
 
 Invite = TypeVar("Invite", HouseholdInvite, RoleInvite)

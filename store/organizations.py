@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from domain.ids import new_id
-from domain.people import Organization
+from domain.organizations import Organization
 from store.paging import Keyset, keyset_sql
 from store.rows import conflict_from, model, models
 

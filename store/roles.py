@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 
 from domain.ids import new_id
-from domain.people import RoleGrant
+from domain.roles import RoleGrant
 from store.paging import Keyset, keyset_sql
 from store.rows import model, models
 

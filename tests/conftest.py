@@ -12,9 +12,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from service.settings import RateLimit, Settings
 from devservices import postgres_service, redis_service
 from devservices.wechat_standin import WeChatStandIn
+from service.settings import RateLimit, Settings
 from store.db import init_connection
 from tests.support.databases import drop_test_database, prepare_test_database
 from tests.support.platform import Platform, new_street_client, sign_in

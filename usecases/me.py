@@ -11,8 +11,9 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from domain.errors import Conflict, NotFound
-from domain.people import HouseholdInvite, Membership, Person, RoleGrant
+from domain.people import HouseholdInvite, Membership, Person
 from domain.permissions import Principal, ensure
+from domain.roles import RoleGrant
 from store import memberships, persons
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event

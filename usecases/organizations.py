@@ -7,7 +7,7 @@ import asyncpg
 import msgspec
 
 from domain.errors import NotFound
-from domain.people import Organization
+from domain.organizations import Organization
 from domain.permissions import Place, Principal, ensure_for
 from store import organizations
 from store.events import Subject, append_event

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import asyncpg
 
 from domain.errors import Conflict, NotFound, RuleViolation
-from domain.people import ROLE_SCOPE_TYPES, RoleGrant, RoleInvite
 from domain.permissions import (
     Actor,
     Place,
@@ -23,6 +22,7 @@ from domain.permissions import (
     may_administer_role,
     may_list_role,
 )
+from domain.roles import ROLE_SCOPE_TYPES, RoleGrant, RoleInvite
 from store import roles
 from store.events import Subject, append_event
 from store.paging import Keyset

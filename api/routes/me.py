@@ -14,11 +14,10 @@ from api.schemas.people import (
     Me,
     Membership,
     MeUpdate,
-    RoleGrant,
     me_view,
     membership_view,
-    role_view,
 )
+from api.schemas.roles import RoleGrant, role_view
 from domain.permissions import Principal
 from usecases import me, roles
 

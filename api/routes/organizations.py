@@ -13,18 +13,8 @@ from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
 from api.schemas.common import command_of
-from api.schemas.people import (
-    Organization,
-    OrganizationCreate,
-    OrganizationKind,
-    RoleCreate,
-    RoleGrant,
-    RoleInvite,
-    named_role,
-    organization_view,
-    role_invite_view,
-    role_view,
-)
+from api.schemas.organizations import Organization, OrganizationCreate, OrganizationKind, organization_view
+from api.schemas.roles import RoleCreate, RoleGrant, RoleInvite, named_role, role_invite_view, role_view
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import organizations, roles

@@ -9,7 +9,7 @@ from api.conventions.etags import resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.people import (
+from api.schemas.roles import (
     RoleCreate,
     RoleGrant,
     RoleInvite,

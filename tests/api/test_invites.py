@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import Conflict, RuleViolation
-from domain.people import HouseholdInvite, RoleInvite
+from domain.people import HouseholdInvite
+from domain.roles import RoleInvite
 from tests.support.town import build_town
 from usecases import invites
 

@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from api.auth.tokens import AUDIENCE, ISSUER
-from service.settings import DEV_JWT_KEYS
 from domain.permissions import PLATFORM_SCOPES
+from service.settings import DEV_JWT_KEYS
 from tests.support.platform import new_street_client, sign_in
 from tests.support.spaces import ALL_DAY, day_ahead, span
 from tests.support.town import build_town

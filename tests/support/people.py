@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import asyncpg
 
 from api.auth.tokens import KeyRing
-from service.settings import Settings
 from domain.ids import new_id
 from domain.permissions import Principal
+from service.settings import Settings
 from usecases.clients import seal_app_secret
 from usecases.crypto import Sealer
 

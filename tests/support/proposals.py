@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import asyncpg
 
-from service.settings import Settings
 from domain.ids import new_id
+from service.settings import Settings
 from tests.support.due_jobs import run_due_jobs_of
 from tests.support.people import Person, token_for
 from usecases.proposals_jobs import COLLECT_DEADLINE_JOB, EVALUATION_END_JOB, VOTE_CLOSE_JOB

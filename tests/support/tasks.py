@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from service.settings import Settings
 from domain.ids import new_id
+from service.settings import Settings
 from tests.support.due_jobs import run_due_jobs_of
 from tests.support.people import Person, grant, new_person
 from tests.support.town import Town

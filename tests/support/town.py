@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import asyncpg
 
-from service.settings import Settings
 from domain.ids import new_id
+from service.settings import Settings
 from tests.support.people import Person, grant, join, miniprogram_client, new_person
 from tests.support.platform import Platform
 

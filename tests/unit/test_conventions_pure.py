@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from api.conventions.i18n import negotiate
 from api.conventions.paging import _decode_cursor, _encode_cursor
 from api.conventions.problems import ProblemError
-from service.settings import Settings, UnsafeConfiguration, load_settings
 from domain.ids import PREFIXES, looks_like, new_id
+from service.settings import Settings, UnsafeConfiguration, load_settings
 
 
 @pytest.mark.parametrize("header, expected", [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
