@@ -114,6 +114,13 @@ async def calendar(conn: asyncpg.Connection, space_id: str, since: datetime) -> 
 
 # Suspensions
 
+async def lock_household_record(conn: asyncpg.Connection, household_id: str) -> None:
+    """Serialise the no-show reckoning of one household until the transaction ends: two of its
+    no-shows recorded at once would each count the other as not yet there, and neither would
+    suspend (a transaction-scoped advisory lock, so no other feature's row is locked)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('no_shows:' || $1, 0))", household_id)
+
+
 async def suspended_until(conn: asyncpg.Connection, household_id: str, now: datetime) -> datetime | None:
     return await conn.fetchval(
         "SELECT max(ends_at) FROM booking_suspensions WHERE household_id = $1 AND starts_at <= $2 AND ends_at > $2",

@@ -53,7 +53,10 @@ async def apply_no_show(conn: asyncpg.Connection, job: Job, now: datetime) -> No
     booking = await bookings.move(conn, booking.id, "no_show", now)
     await booking_event(conn, "booking.status_changed", booking, previous_status="confirmed")
     household = booking.household_id
-    if household is None or await bookings.suspended_until(conn, household, now) is not None:
+    if household is None:
+        return
+    await bookings.lock_household_record(conn, household)  # the count below sees every other no-show
+    if await bookings.suspended_until(conn, household, now) is not None:
         return
     if await bookings.no_shows_since(conn, household, now - rules.NO_SHOW_WINDOW) >= rules.NO_SHOW_LIMIT:
         await _suspend(conn, booking, household, now)

@@ -60,7 +60,11 @@ async def test_three_no_shows_suspend_the_household_until_it_ends(client, db, te
 
         await eventually(lambda: _is(status(ids[0]), "no_show"))
         await advance_to(client, db, start + timedelta(days=2, minutes=16))
+        # Both later no-shows fall due at once and two worker slots may record them together:
+        # the third no-show still suspends, exactly once.
+        await eventually(lambda: _is(status(ids[1]), "no_show"))
         await eventually(lambda: _is(status(ids[2]), "no_show"))
+        await eventually(lambda: _has_event(db, town.household, "booking.household_suspended"))
         await advance_to(client, db, start + timedelta(days=2, hours=4))
         await eventually(lambda: _is(status(kept_id), "completed"))  # ended after check-in
         events = await db.fetch("SELECT type FROM events WHERE subject_id = $1", town.household)
@@ -82,3 +86,44 @@ async def _is(value_coroutine, expected) -> bool:
 
 async def _has_event(db, subject_id, type_) -> bool:
     return bool(await db.fetchval("SELECT 1 FROM events WHERE subject_id = $1 AND type = $2", subject_id, type_))
+
+
+async def test_two_no_shows_recorded_at_once_still_suspend_exactly_once(client, db, test_settings, platform):
+    """Two of a household's no-shows fall due together and two worker slots record them in
+    two transactions: each must count the other, so the third no-show suspends, once."""
+    from domain.jobs import Job
+    from store.rows import model
+    from usecases.bookings_jobs import NO_SHOW_JOB, apply_no_show
+
+    town = await build_town(db, test_settings, platform)
+    space = await new_space(client, town)
+    start = await day_ahead(db, days=1)
+    ids = []
+    for day in range(3):
+        response = await client.post(f"/v1/spaces/{space['id']}/bookings", headers=town.people["head"].headers(),
+                                     json={**span(start + timedelta(days=day), 60), "attendees": 2})
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    now = start + timedelta(days=2, hours=1)
+    await db.execute("UPDATE bookings SET status = 'no_show', no_show_at = $2 WHERE id = $1", ids[0], now)
+    jobs = {row["payload"]["booking_id"]: model(Job, row) for row in await db.fetch(
+        "SELECT * FROM jobs WHERE kind = $1 AND payload->>'booking_id' = ANY($2::text[])", NO_SHOW_JOB, ids[1:])}
+    assert set(jobs) == set(ids[1:])
+    first, second = await db.acquire(), await db.acquire()
+    try:
+        one = first.transaction()
+        await one.start()
+        await apply_no_show(first, jobs[ids[1]], now)
+        other = second.transaction()
+        await other.start()
+        racing = asyncio.create_task(apply_no_show(second, jobs[ids[2]], now))
+        await asyncio.sleep(0.5)  # the second reckons while the first has not committed
+        await one.commit()
+        await racing
+        await other.commit()
+    finally:
+        await db.release(first)
+        await db.release(second)
+    suspensions = await db.fetchval(
+        "SELECT count(*) FROM events WHERE subject_id = $1 AND type = 'booking.household_suspended'", town.household)
+    assert suspensions == 1
