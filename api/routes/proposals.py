@@ -4,7 +4,7 @@ their moderation, options, the household's ballot, the result, evaluations."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 import asyncpg
 from litestar import Controller, Request, Response, delete, get, patch, post, put
@@ -49,8 +49,6 @@ from domain.permissions import Principal
 from domain.proposals import Proposal as ProposalModel
 from store.paging import Keyset
 from usecases import proposal_ballots, proposal_comments, proposals
-
-C = TypeVar("C")
 
 
 def _view(principal: Principal):
