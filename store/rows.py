@@ -54,13 +54,14 @@ def _field_names(model_type: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(f.name for f in fields if f.name not in optional), optional
 
 
-def _values(names: tuple[tuple[str, ...], tuple[str, ...]], record: asyncpg.Record) -> dict[str, Any]:
+def _present(names: tuple[tuple[str, ...], tuple[str, ...]], record: asyncpg.Record) -> tuple[str, ...]:
+    """The model's fields this query's rows carry: every required one, and the optional ones
+    among its columns (the same for every row of one query, so a page asks once)."""
     required, optional = names
-    values = {name: record[name] for name in required}
-    if optional:
-        columns = set(record.keys())
-        values.update({name: record[name] for name in optional if name in columns})
-    return values
+    if not optional:
+        return required
+    columns = set(record.keys())
+    return required + tuple(name for name in optional if name in columns)
 
 
 def model(model_type: type[M], record: asyncpg.Record | None) -> M | None:
@@ -68,16 +69,19 @@ def model(model_type: type[M], record: asyncpg.Record | None) -> M | None:
     no ``Record`` leaves the store. Columns the model does not name are left out."""
     if record is None:
         return None
-    return model_type(**_values(_field_names(model_type), record))
+    return model_type(**{name: record[name] for name in _present(_field_names(model_type), record)})
 
 
 def one(model_type: type[M], record: asyncpg.Record | None) -> M:
     """The model of a row that an INSERT or UPDATE … RETURNING always yields."""
     if record is None:
         raise LookupError(f"expected a {model_type.__name__} row")
-    return model_type(**_values(_field_names(model_type), record))
+    return model_type(**{name: record[name] for name in _present(_field_names(model_type), record)})
 
 
 def models(model_type: type[M], records: Iterable[asyncpg.Record]) -> list[M]:
-    names = _field_names(model_type)
-    return [model_type(**_values(names, record)) for record in records]
+    records = list(records)
+    if not records:
+        return []
+    present = _present(_field_names(model_type), records[0])
+    return [model_type(**{name: record[name] for name in present}) for record in records]
