@@ -18,12 +18,12 @@ from pathlib import Path
 import asyncpg
 
 from api.auth.tokens import KeyRing
-from service.settings import load_settings
 from bench import report
 from bench.seed import Seeded, seed
 from bench.servers import PROJECT_ROOT, uvicorn_server
 from bench.wrk import Result, check_once, drive, require_wrk
 from domain.permissions import PLATFORM_SCOPES, Principal
+from service.settings import load_settings
 from store.migrate import migrate
 
 DB = "bilin_bench"

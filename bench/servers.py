@@ -27,13 +27,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def uvicorn_server(app: str, env: dict[str, str], *, workers: int, log_path: Path) -> Iterator[Server]:
+def uvicorn_server(app: str, env: dict[str, str], *, workers: int, log_path: Path,
+                   cwd: Path = PROJECT_ROOT) -> Iterator[Server]:
     port = free_port()
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-            cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+            cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
         server = Server(process, f"http://127.0.0.1:{port}", port)
         try:
             server.wait_ready(workers)
