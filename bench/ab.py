@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -31,6 +32,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ab", description=__doc__)
     parser.add_argument("--base", type=Path, required=True)
     parser.add_argument("--this", type=Path, default=PROJECT_ROOT, help="the checkout to compare (default: this one)")
+    parser.add_argument("--this-runner", default="uvicorn", choices=["uvicorn", "granian"])
+    parser.add_argument("--this-python", default=sys.executable, help="the interpreter serving this side")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
@@ -48,9 +51,10 @@ def main() -> None:
     results: dict[str, dict[str, list[Result]]] = {"base": {}, "this": {}}
     try:
         for round_ in range(args.rounds):
-            for label, cwd in (("base", args.base), ("this", args.this)):
+            for label, cwd, runner, python in (("base", args.base, "uvicorn", sys.executable),
+                                               ("this", args.this, args.this_runner, args.this_python)):
                 with uvicorn_server("api.asgi:app", SERVER_ENV, workers=args.workers, log_path=log_path,
-                                    cwd=cwd) as server:
+                                    cwd=cwd, runner=runner, python=python) as server:
                     for name, who, paths, _ in scenarios:
                         check_once(server, paths[0], tokens[who])
                         drive(server, name, paths, tokens[who], **{**load, "seconds": 2})
