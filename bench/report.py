@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.scenarios import Scenario
 from bench.wrk import Result
 
-FLOOR_SHARE, RSS_MB = 0.70, 200.0
+FLOOR_SHARE, PEER_SHARE, RSS_MB = 0.70, 2.0, 200.0
 
 
 def line(r: Result) -> str:
@@ -43,7 +43,7 @@ def _noise(results: list[Result]) -> str:
     return f"±{(max(rates) - min(rates)) / 2 / statistics.median(rates):.0%}"
 
 
-def _row(c: Scenario, api: list[Result], floor: list[Result] | None) -> str:
+def _row(c: Scenario, api: list[Result], floor: list[Result] | None, peer: list[Result] | None) -> str:
     rss = max((m for r in api for m in r.peak_rss_mb), default=0)
     errors = sum(r.socket_errors for r in api)
     unexpected = 0 if c.expect_status else sum(r.non_2xx for r in api)
@@ -53,11 +53,17 @@ def _row(c: Scenario, api: list[Result], floor: list[Result] | None) -> str:
         floor_cells = f"{f_rps:.0f} | {f_p99:.1f} | {_noise(floor)} | **{rps / f_rps:.2f}**"
     else:
         floor_cells = "– | – | – | –"
+    if peer:
+        p_rps = _median(peer, lambda r: r.rps)
+        floor_cells += f" | {p_rps:.0f} | {_median(peer, lambda r: r.p99_ms):.1f} | **{rps / p_rps:.2f}**"
+    else:
+        floor_cells += " | – | – | –"
     return (f"| {c.name} | {rps:.0f} | {_median(api, lambda r: r.p50_ms):.1f} | {p99:.1f} | {_noise(api)} | "
             f"{_median(api, _cpu_ms):.2f} | {rss:.0f} | {unexpected} / {errors} | {floor_cells} |")
 
 
-def _verdict(chosen: list[Scenario], api: dict[str, list[Result]], floor: dict[str, list[Result]]) -> list[str]:
+def _verdict(chosen: list[Scenario], api: dict[str, list[Result]], floor: dict[str, list[Result]],
+             peer: dict[str, list[Result]]) -> list[str]:
     notes = []
     for c in chosen:
         results, bare = api[c.name], floor.get(c.name)
@@ -69,6 +75,10 @@ def _verdict(chosen: list[Scenario], api: dict[str, list[Result]], floor: dict[s
                 misses.append(f"{rps / f_rps:.2f} of its floor (target ≥ 0.70)")
             if p99 > 2 * f_p99:
                 misses.append(f"p99 {p99:.0f} ms, {p99 / f_p99:.1f}× the floor's (target ≤ 2×)")
+        if peer.get(c.name):
+            p_rps = _median(peer[c.name], lambda r: r.rps)
+            if rps < PEER_SHARE * p_rps:
+                misses.append(f"{rps / p_rps:.2f} × the peer's req/s (target ≥ 2)")
         rss = max((m for r in results for m in r.peak_rss_mb), default=0)
         if rss > RSS_MB:
             misses.append(f"worker peak RSS {rss:.0f} MB (target ≤ 200 MB)")
@@ -92,9 +102,9 @@ def _races(races: dict[str, list[dict]]) -> str:
 
 
 def markdown(chosen: list[Scenario], api: dict[str, list[Result]], floor: dict[str, list[Result]],
-             races: dict[str, list[dict]], counts: dict[str, int], load: dict, workers: int, rounds: int) -> str:
+             peer: dict[str, list[Result]], races: dict[str, list[dict]], counts: dict[str, int], load: dict, workers: int, rounds: int) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    rows = "\n".join(_row(c, api[c.name], floor.get(c.name)) for c in chosen)
+    rows = "\n".join(_row(c, api[c.name], floor.get(c.name), peer.get(c.name)) for c in chosen)
     data = ", ".join(f"{n} {k}" for k, n in counts.items())
     return f"""# Benchmarks
 
@@ -106,10 +116,10 @@ limits counted); wrk, PostgreSQL, Redis and the server all ran on this one machi
 for its CPUs. Data: one street with {data} (bench/seed.py).
 
 Figures are the median of the rounds; "noise" is half the spread of req/s between rounds, as a
-share of the median. "× floor" is the API's req/s ÷ the floor's.
+share of the median. "× floor" is the API's req/s ÷ the floor's, "× peer" ÷ the peer's.
 
-| Endpoint | req/s | p50 ms | p99 ms | noise | CPU ms/req | peak RSS MB | unexpected / socket errors | floor req/s | floor p99 ms | floor noise | × floor |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| Endpoint | req/s | p50 ms | p99 ms | noise | CPU ms/req | peak RSS MB | unexpected / socket errors | floor req/s | floor p99 ms | floor noise | × floor | peer req/s | peer p99 ms | × peer |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 {rows}
 
 100 clients at once for one free slot (each round a new slot; exactly one 201 is right):
@@ -118,9 +128,9 @@ share of the median. "× floor" is the API's req/s ÷ the floor's.
 |---|---:|---|
 {_races(races)}
 
-## Against the targets (≥ 0.7 × floor, p99 ≤ 2 × the floor's at {load['connections']} connections, worker RSS ≤ 200 MB)
+## Against the targets (≥ 0.7 × floor, ≥ 2 × the peer, p99 ≤ 2 × the floor's at {load['connections']} connections, worker RSS ≤ 200 MB)
 
-{chr(10).join(_verdict(chosen, api, floor))}
+{chr(10).join(_verdict(chosen, api, floor, peer))}
 
 Caveats: on a shared 2-CPU machine the rounds of one endpoint can differ by 2× in req/s (the noise
 column says how much they did here); read the × floor ratio, both sides measured the same way in
@@ -134,7 +144,7 @@ It needs PostgreSQL on 127.0.0.1:5432 (user postgres; `BENCH_ADMIN_URL` to chang
 (`BENCH_REDIS_URL`) and `wrk` (`make bench` installs it with apt-get when missing and run as root).
 It drops and recreates the database `bilin_bench`, migrates and seeds it, then for each round serves
 the API (`uvicorn api.asgi:app --workers {workers}`, `BILIN_ENV=test`, rate limits raised out of the
-way) and the floor in turn, drives each scenario, races 100 clients for one slot, writes this file and
+way), the floor and the peer in turn (`--no-peer` skips the peer), drives each scenario, races 100 clients for one slot, writes this file and
 drops the database. `python -m bench.ab --base DIR` compares two checkouts' reads round by round.
 
 ## What the numbers mean
@@ -152,11 +162,14 @@ drops the database. `python -m bench.ab --base DIR` compares two checkouts' read
 - **Writes**: "fresh ballots" are first ballots of 4,800 (household, open vote) pairs, buildings
   interleaved; "fresh slots" book 4,800 free 30-minute slots over 20 lounges, lounges interleaved;
   "409" asks for a taken slot again and again. What a run wrote is deleted before the next run.
+- **peer**: bench/peer/app.py — the same endpoints written the ordinary way (FastAPI, SQLAlchemy 2
+  async ORM over the reflected schema, Pydantic, PyJWT per request, the caller's grants per request),
+  in a venv of its own (`.data/bench-peer`, from bench/peer/requirements.txt), served the same way.
 - Residents' reads (proposals, availability, /v1/me) use a resident's token; the street-wide lists
   (buildings, tasks) a platform client's. "Read a proposal" cycles through the building's 15 proposals.
 
 ## Not measured yet
 
-The peer (the same endpoints written with FastAPI + SQLAlchemy + Pydantic), street statistics,
-the district-scale data set asked for by the quality targets, and a floor for availability.
+Street statistics, the district-scale data set asked for by the quality targets, and a floor and a
+peer for availability.
 """

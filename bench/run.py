@@ -13,6 +13,8 @@ import argparse
 import asyncio
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -34,12 +36,34 @@ from store.migrate import migrate
 DB = "bilin_bench"
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB
+# What the peer answers (bench/peer/app.py); availability is not written there.
+PEER_SCENARIOS = {"GET /v1/buildings/{id}/proposals", "GET /v1/proposals/{id}", "GET /v1/buildings",
+                  "GET /v1/buildings/{id}/tasks", "GET /v1/me", "PUT /v1/proposals/{id}/ballot (fresh ballots)",
+                  "POST /v1/spaces/{id}/bookings (fresh slots)", "POST /v1/spaces/{id}/bookings (409, slot taken)"}
 UNLIMITED = "100000000/60"  # rate limits out of the way: we measure the service, not the limiter
 SERVER_ENV = {
     "BILIN_ENV": "test", "BILIN_LOG_LEVEL": "info", "DATABASE_URL": DATABASE_URL,
     "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
     **{f"BILIN_RATE_LIMIT_{k}": UNLIMITED for k in ("CLIENT", "PERSON", "ANONYMOUS", "TOKEN")},
 }
+
+
+PEER_DIR = PROJECT_ROOT / "bench" / "peer"
+PEER_VENV = PROJECT_ROOT / ".data" / "bench-peer"
+
+
+def _peer_python() -> str:
+    """The peer's own venv, from bench/peer/requirements.txt (never the service's)."""
+    python = PEER_VENV / "bin" / "python"
+    stamp = PEER_VENV / ".requirements"
+    wanted = (PEER_DIR / "requirements.txt").read_text()
+    if not python.exists() or not stamp.exists() or stamp.read_text() != wanted:
+        uv = str(PROJECT_ROOT / ".venv" / "bin" / "uv")
+        subprocess.run([uv, "venv", "-q", "--allow-existing", "-p", sys.executable, str(PEER_VENV)], check=True)
+        subprocess.run([uv, "pip", "install", "-q", "--python", str(python), "-r",
+                        str(PEER_DIR / "requirements.txt")], check=True)
+        stamp.write_text(wanted)
+    return str(python)
 
 
 async def _recreate_database(drop_only: bool = False) -> None:
@@ -100,6 +124,7 @@ def _run(server: Server, c: Scenario, tokens: dict[str, str], load: dict, seeded
 
 
 async def _race(server: Server, seeded: Seeded, tokens: dict[str, str], slot_index: int, floor: bool) -> dict:
+    # (the peer is raced like the API: same paths, same tokens)
     """100 clients at once for one free slot: exactly one 201 is right; the time until all are answered."""
     start = day_start(1) + timedelta(hours=4, minutes=30 * slot_index)  # clear of the book-ahead minimum
     body = {"start_at": start.isoformat(), "end_at": (start + timedelta(minutes=30)).isoformat(), "attendees": 2}
@@ -127,6 +152,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, API and floor alike")
+    parser.add_argument("--no-peer", action="store_true", help="skip the peer (bench/peer)")
     parser.add_argument("--only", default="", help="only the scenarios whose name contains this")
     parser.add_argument("--keep-db", action="store_true", help=f"keep the database {DB} afterwards")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "benchmarks.md")
@@ -145,23 +171,32 @@ def main() -> None:
         chosen = [c for c in scenarios(seeded, tokens, files) if args.only in c.name]
         api: dict[str, list[Result]] = {}
         floor: dict[str, list[Result]] = {}
-        races: dict[str, list[dict]] = {"api": [], "floor": []}
+        peer: dict[str, list[Result]] = {}
+        races: dict[str, list[dict]] = {"api": [], "floor": [], "peer": []}
         floor_env = {**SERVER_ENV, "BENCH_STREET_ID": seeded.street_id}
+        sides = [("api", "api.asgi:app", SERVER_ENV, api, PROJECT_ROOT, sys.executable),
+                 ("floor", "bench.floor:app", floor_env, floor, PROJECT_ROOT, sys.executable)]
+        if not args.no_peer:
+            peer_env = {**floor_env, "BILIN_JWT_KEYS": load_settings({**os.environ, **SERVER_ENV}).jwt_keys}
+            sides.append(("peer", "app:app", peer_env, peer, PEER_DIR, _peer_python()))
         for round_ in range(args.rounds):
-            for side, app, env, results in (("api", "api.asgi:app", SERVER_ENV, api),
-                                            ("floor", "bench.floor:app", floor_env, floor)):
-                with uvicorn_server(app, env, workers=args.workers, log_path=log_path) as server:
+            for side, app, env, results, cwd, python in sides:
+                with uvicorn_server(app, env, workers=args.workers, log_path=log_path, cwd=cwd,
+                                    python=python) as server:
                     for c in chosen:
                         if side == "floor" and c.floor_paths is None:
+                            continue
+                        if side == "peer" and c.name not in PEER_SCENARIOS:
                             continue
                         results.setdefault(c.name, []).append(
                             _run(server, c, tokens, load, seeded, floor=side == "floor"))
                         print(f"round {round_ + 1} {side} " + report.line(results[c.name][-1]), flush=True)
                     if not args.only:
                         races[side].append(asyncio.run(
-                            _race(server, seeded, tokens, 2 * round_ + (side == "floor"), side == "floor")))
+                            _race(server, seeded, tokens, 3 * round_ + ["api", "floor", "peer"].index(side),
+                                  side == "floor")))
                         print(f"round {round_ + 1} {side} race: {races[side][-1]}", flush=True)
-        args.out.write_text(report.markdown(chosen, api, floor, races, seeded.counts, load, args.workers,
+        args.out.write_text(report.markdown(chosen, api, floor, peer, races, seeded.counts, load, args.workers,
                                             args.rounds))
         print(f"wrote {args.out}")
     finally:
