@@ -28,6 +28,7 @@ test: install
 	BILIN_ENV=test $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: install  # seeds bilin_bench, serves 2 workers, drives them with wrk; writes docs/benchmarks.md
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get install -y -q wrk; } || true
 	$(BIN)/python -m bench.run
 
 openapi: install

@@ -19,7 +19,7 @@ from api.conventions.openapi import ContractJson, ContractYaml
 from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
 from api.conventions.uploads import upload_body_limits
-from api.deps import DEPENDENCIES, before_route
+from api.deps import DEPENDENCIES, before_route, resolve_dependencies_in_order
 from api.routes.bookings import BookingController
 from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await services.stop()
 
+    resolve_dependencies_in_order()
     app = Litestar(
         route_handlers=[*ROUTES, *clock_routes(settings)],
         dependencies=DEPENDENCIES,

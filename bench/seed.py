@@ -1,6 +1,7 @@
 """A moderate street for the benchmark, arranged directly in SQL (executemany / COPY):
 1 street, 1 community, 20 buildings x 24 households, one resident per household,
-15 proposals, 10 tasks and one lounge with 10 bookings per building.
+15 proposals, 10 tasks and one lounge with 10 bookings per building, and 10 more proposals per
+building whose votes are open (every household may cast a ballot on each: 4,800 fresh ballots).
 
 The crowd is set up in SQL rather than through the API because seeding is not what is
 measured; only the platform client goes through the project's own use case, so its
@@ -27,6 +28,7 @@ from usecases.operator import create_platform_client
 
 BUILDINGS, HOUSEHOLDS_PER_BUILDING = 20, 24
 PROPOSALS_PER_BUILDING, TASKS_PER_BUILDING, BOOKINGS_PER_SPACE = 15, 10, 10
+VOTING_PER_BUILDING = 10
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -41,6 +43,11 @@ class Seeded:
     proposal_ids: list[str]  # of building_ids[0]
     space_id: str  # the lounge of building_ids[0]
     counts: dict[str, int]
+    residents_of: dict[str, list[str]]  # building -> its residents' person ids, one per household
+    voting_of: dict[str, list[str]]  # building -> its proposals with an open vote
+    space_of: dict[str, str]  # building -> its lounge
+    household_of: dict[str, str]  # resident -> their household
+    seeded_at: datetime
 
 
 async def seed(database_url: str, data_key: bytes) -> Seeded:
@@ -114,7 +121,9 @@ async def _seed(conn: asyncpg.Connection, data_key: bytes) -> Seeded:
             "bookings", records=bookings,
             columns=["id", "street_id", "space_id", "community_id", "building_id", "person_id", "start_at",
                      "end_at", "attendees", "status", "confirmed_at"])
+        voting_of = await _open_votes(conn, street_id, community_id, buildings, residents_of, households, now)
     await conn.execute("ANALYZE")
+    seeded_at = await conn.fetchval("SELECT clock_timestamp()")  # rows after this were written by a run
     first = buildings[0]
     return Seeded(
         street_id=street_id, platform_client_id=platform_client, platform_secret=secret,
@@ -122,7 +131,9 @@ async def _seed(conn: asyncpg.Connection, data_key: bytes) -> Seeded:
         proposal_ids=[p[0] for p in proposals if p[3] == first], space_id=spaces[first],
         counts={"buildings": len(buildings), "households": len(households), "residents": len(persons),
                 "proposals": len(proposals), "tasks": len(tasks), "spaces": len(spaces),
-                "bookings": len(bookings)})
+                "bookings": len(bookings), "open votes": sum(len(v) for v in voting_of.values())},
+        residents_of=residents_of, voting_of=voting_of, space_of=spaces,
+        household_of={m[5]: m[4] for m in memberships}, seeded_at=seeded_at)
 
 
 async def _miniprogram_client(conn: asyncpg.Connection, street_id: str, data_key: bytes) -> str:
@@ -134,3 +145,42 @@ async def _miniprogram_client(conn: asyncpg.Connection, street_id: str, data_key
            VALUES ($1, $2, 'miniprogram', 'bench mini-program', $3, $4)""",
         client_id, street_id, appid, sealed)
     return client_id
+
+
+async def _open_votes(conn: asyncpg.Connection, street_id: str, community_id: str, buildings: list[str],
+                      residents_of: dict[str, list[str]], households: list[tuple], now: datetime
+                      ) -> dict[str, list[str]]:
+    """Proposals in their voting stage with the vote, electorate and voters frozen at opening,
+    as usecases/proposals.py leaves them when a vote opens (yes/no, open, simple majority)."""
+    voting_of: dict[str, list[str]] = {}
+    proposals, votes, electorate, voters = [], [], [], []
+    homes = {b: [h for h in households if h[3] == b] for b in buildings}
+    for b in buildings:
+        voting_of[b] = []
+        for i in range(VOTING_PER_BUILDING):
+            p, v = new_id("proposal"), new_id("vote")
+            voting_of[b].append(p)
+            proposals.append((p, street_id, community_id, b, residents_of[b][i], f"表决 {i + 1}",
+                              "是否更换电梯。", "facilities", 5, now - timedelta(days=3), "voting",
+                              now - timedelta(days=1), now - timedelta(days=2, minutes=i)))
+            votes.append((v, street_id, community_id, b, "proposal", p, "simple_majority", False, 1,
+                          now - timedelta(days=1), now + timedelta(days=13)))
+            for (h, *_rest), person in zip(homes[b], residents_of[b]):
+                electorate.append((street_id, v, h, Decimal("88.50")))
+                voters.append((street_id, v, h, person, "owner", True))
+    await conn.copy_records_to_table(
+        "proposals", records=proposals,
+        columns=["id", "street_id", "community_id", "building_id", "author_id", "title", "description",
+                 "category", "support_threshold", "collect_until", "stage", "voting_at", "created_at"])
+    await conn.copy_records_to_table(
+        "votes", records=votes,
+        columns=["id", "street_id", "community_id", "building_id", "subject_type", "subject_id", "rule",
+                 "secret", "max_choices", "opens_at", "closes_at"])
+    await conn.copy_records_to_table(
+        "proposal_options", records=[(new_id("option"), street_id, p[0], "同意") for p in proposals],
+        columns=["id", "street_id", "proposal_id", "title"])  # one option: a yes/no ballot (``choice``)
+    await conn.copy_records_to_table("vote_electorate", records=electorate,
+                                     columns=["street_id", "vote_id", "household_id", "area_m2"])
+    await conn.copy_records_to_table("vote_voters", records=voters,
+                                     columns=["street_id", "vote_id", "household_id", "person_id", "role", "head"])
+    return voting_of

@@ -27,13 +27,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def uvicorn_server(app: str, env: dict[str, str], *, workers: int, log_path: Path) -> Iterator[Server]:
+def uvicorn_server(app: str, env: dict[str, str], *, workers: int, log_path: Path,
+                   cwd: Path = PROJECT_ROOT, runner: str = "uvicorn",
+                   python: str = sys.executable) -> Iterator[Server]:
+    """``runner``: uvicorn (as service/serving.py runs it) or granian (ASGI, uvloop), to compare."""
     port = free_port()
+    if runner == "granian":
+        command = [python, "-m", "granian", "--interface", "asgi", "--loop", "uvloop", "--host", "127.0.0.1",
+                   "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning", app]
+    else:
+        command = [python, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-            cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+            command,
+            cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
         server = Server(process, f"http://127.0.0.1:{port}", port)
         try:
             server.wait_ready(workers)

@@ -37,8 +37,10 @@ class Result:
 
 
 def drive(server: Server, name: str, paths: list[str], token: str, *, connections: int, threads: int,
-          seconds: int) -> Result:
-    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_PATHS": " ".join(paths)}
+          seconds: int, requests_file: Path | None = None) -> Result:
+    """GET ``paths`` with ``token``; or, with ``requests_file``, its requests (see paths.lua)."""
+    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_PATHS": " ".join(paths),
+           "BENCH_REQUESTS": str(requests_file or ""), "BENCH_THREADS": str(threads)}
     command = [require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
                "-s", str(LUA), server.base_url]
     cpu_before = server.cpu_seconds()

@@ -27,16 +27,38 @@ class Clash(Exception):
     """The exclusion constraint refused an insert: another active booking overlaps."""
 
 
-async def insert(conn: asyncpg.Connection, fields: dict[str, Any]) -> Booking:
+async def insert(conn: asyncpg.Connection, fields: dict[str, Any], *, savepoint: bool = False) -> Booking:
+    """``savepoint``: for a series, which goes on after a clash; a single booking needs none
+    (a clash, only possible without the space's lock, ends its transaction anyway)."""
     columns = list(fields)
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    sql = f"INSERT INTO bookings AS b ({', '.join(columns)}) VALUES ({placeholders}) RETURNING {_COLUMNS}"
     try:
-        async with conn.transaction():  # a savepoint: a series goes on after a clash
-            return model(Booking, await conn.fetchrow(
-                f"INSERT INTO bookings AS b ({', '.join(columns)}) VALUES ({placeholders}) RETURNING {_COLUMNS}",
-                *fields.values()))
+        if not savepoint:
+            return model(Booking, await conn.fetchrow(sql, *fields.values()))
+        async with conn.transaction():
+            return model(Booking, await conn.fetchrow(sql, *fields.values()))
     except asyncpg.ExclusionViolationError:
         raise Clash() from None
+
+
+async def obstacles(conn: asyncpg.Connection, space_id: str, household_id: str | None, start: datetime,
+                    end: datetime, now: datetime) -> tuple[tuple[datetime, datetime] | None, datetime | None]:
+    """In one round trip: the first active booking overlapping [start, end) (``first_overlap``)
+    and the end of the household's running suspension (``suspended_until``), each or None."""
+    row = await conn.fetchrow(
+        """SELECT o.start_at, o.end_at,
+                  (SELECT max(ends_at) FROM booking_suspensions
+                    WHERE household_id = $5 AND starts_at <= $6 AND ends_at > $6) AS suspended_until
+             FROM (SELECT 1) AS one
+             LEFT JOIN LATERAL (
+                  SELECT start_at, end_at FROM bookings
+                   WHERE space_id = $1 AND status = ANY($4::text[])
+                     AND tstzrange(start_at, end_at, '[)') && tstzrange($2, $3, '[)')
+                   ORDER BY start_at LIMIT 1) AS o ON true""",
+        space_id, start, end, list(ACTIVE), household_id, now)
+    clash = None if row["start_at"] is None else (row["start_at"], row["end_at"])
+    return clash, row["suspended_until"]
 
 
 async def first_overlap(conn: asyncpg.Connection, space_id: str, start: datetime, end: datetime

@@ -40,6 +40,15 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset on release, made a no-op. asyncpg's default sends
+    ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` on every release — a round
+    trip per request for state this service never leaves behind: its advisory locks are
+    transaction-scoped (``pg_advisory_xact_lock``), it never LISTENs, never SETs without
+    LOCAL, and declares no cursor WITH HOLD. asyncpg still rolls back an open transaction
+    before this runs. tests/api/test_pool_session.py holds the service to that."""
+
+
 class Database:
     """A process's pool. Every wait on the database is bounded, so that a database gone silent
     (a partition drops packets and resets nothing, so TCP alone would wait for minutes) turns
@@ -63,6 +72,7 @@ class Database:
             min_size=0,  # start even while the database is down; connections come as needed
             max_size=self.max_size,
             init=init_connection,
+            reset=keep_session,
             timeout=self.connect_timeout,
             command_timeout=self.command_timeout,
             max_inactive_connection_lifetime=300,

@@ -32,6 +32,19 @@ async def schedule(conn: asyncpg.Connection, *, kind: str, run_at: datetime, pay
     )
 
 
+async def schedule_many(conn: asyncpg.Connection, due: list[tuple[str, datetime, dict[str, Any], str | None]],
+                        *, street_id: str | None = None) -> None:
+    """``schedule`` for several jobs — (kind, run_at, payload, dedupe_key) each — at once."""
+    await conn.execute(
+        """INSERT INTO jobs (id, street_id, kind, run_at, payload, dedupe_key)
+           SELECT j.id, $1, j.kind, j.run_at, j.payload, j.dedupe_key
+             FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[])
+                  AS j (id, kind, run_at, payload, dedupe_key)
+           ON CONFLICT (dedupe_key) DO NOTHING""",
+        street_id, [new_id("job") for _ in due], [d[0] for d in due], [d[1] for d in due],
+        [d[2] for d in due], [d[3] for d in due])
+
+
 async def reschedule(conn: asyncpg.Connection, dedupe_key: str, run_at: datetime) -> bool:
     """Move a pending job (a deadline that changed); False when none is pending."""
     status = await conn.execute(

@@ -69,18 +69,18 @@ async def freeze_electorate(conn: asyncpg.Connection, vote: Vote) -> int:
     return int(status.split()[-1])
 
 
-async def voter_at_opening(conn: asyncpg.Connection, vote_id: str, household_id: str,
-                           person_id: str) -> Voter | None:
-    """The person's membership of the household as frozen when the vote opened, if any."""
-    return model(Voter, await conn.fetchrow(
-        "SELECT role, head FROM vote_voters WHERE vote_id = $1 AND household_id = $2 AND person_id = $3",
-        vote_id, household_id, person_id))
-
-
-async def area_of(conn: asyncpg.Connection, vote_id: str, household_id: str) -> Decimal | None:
-    """The household's weight frozen at opening; None when it is not in the electorate."""
-    return await conn.fetchval("SELECT area_m2 FROM vote_electorate WHERE vote_id = $1 AND household_id = $2",
-                               vote_id, household_id)
+async def eligibility(conn: asyncpg.Connection, vote_id: str, household_id: str,
+                      person_id: str) -> tuple[Decimal | None, Voter | None]:
+    """In one round trip: the household's weight frozen at opening (None when it is not in the
+    electorate) and the person's membership of it then."""
+    row = await conn.fetchrow(
+        """SELECT e.area_m2, v.role, v.head FROM vote_electorate e
+             LEFT JOIN vote_voters v ON v.vote_id = e.vote_id AND v.household_id = e.household_id
+                                    AND v.person_id = $3
+            WHERE e.vote_id = $1 AND e.household_id = $2""", vote_id, household_id, person_id)
+    if row is None:
+        return None, None
+    return row["area_m2"], None if row["role"] is None else Voter(role=row["role"], head=row["head"])
 
 
 async def electorate(conn: asyncpg.Connection, vote_id: str) -> dict[str, Decimal]:
@@ -128,6 +128,27 @@ async def cast(conn: asyncpg.Connection, vote: Vote, *, household_id: str, perso
                VALUES ($1, $2, $3, $4, $5, $6)""",
             vote.street_id, vote.id, receipt, choice, option_ids, area)
     return model(Ballot, row)
+
+
+async def cast_open(conn: asyncpg.Connection, vote: Vote, *, household_id: str, person_id: str,
+                    choice: str | None, option_ids: list[str] | None, receipt: str) -> Ballot:
+    """An open (not secret) vote's ballot in one statement: insert or replace it and keep its
+    history. No lock first: the unique key (vote_id, household_id) serialises two ballots of
+    one household — the second waits for the first, then replaces it with the next version."""
+    return model(Ballot, await conn.fetchrow(
+        """WITH cast_now AS (
+               INSERT INTO ballots AS b (id, street_id, vote_id, household_id, cast_by, choice, option_ids, receipt)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               ON CONFLICT (vote_id, household_id) DO UPDATE
+                  SET cast_by = excluded.cast_by, choice = excluded.choice, option_ids = excluded.option_ids,
+                      receipt = excluded.receipt, version = b.version + 1, updated_at = clock_timestamp()
+               RETURNING b.*),
+           kept AS (
+               INSERT INTO ballot_history (street_id, vote_id, household_id, cast_by, choice, option_ids,
+                                           receipt, version)
+               SELECT street_id, vote_id, household_id, cast_by, choice, option_ids, receipt, version FROM cast_now)
+           SELECT * FROM cast_now""",
+        new_id("ballot"), vote.street_id, vote.id, household_id, person_id, choice, option_ids, receipt))
 
 
 async def turnout(conn: asyncpg.Connection, vote_id: str) -> int:

@@ -21,7 +21,7 @@ from store import bookings
 from store.paging import Keyset
 from usecases.actors import actor_for
 from usecases.bookings_jobs import COMPLETE_JOB, NO_SHOW_JOB, BookingDue, booking_event, stamp
-from usecases.kernel import person_of, place_of, schedule_job, visible_or_404
+from usecases.kernel import person_of, place_of, schedule_jobs, visible_or_404
 from usecases.spaces import space_by_feed_token, visible_space
 
 Precondition = Callable[[Booking], None]
@@ -42,13 +42,9 @@ class SeriesRequest(BookingRequest, kw_only=True):
     on_conflict: str = "fail"  # "fail": the first refusal refuses all; "skip": go on
 
 
-async def _check_household(conn: asyncpg.Connection, terms: rules.SpaceTerms, household_id: str | None,
-                           start: datetime, end: datetime, now: datetime, exempt: bool) -> None:
-    if household_id is None:
-        return
-    if await bookings.suspended_until(conn, household_id, now) is not None:
-        raise RuleViolation("booking_suspended")
-    if terms.rules.weekly_quota_minutes is not None and not exempt:
+async def _check_quota(conn: asyncpg.Connection, terms: rules.SpaceTerms, household_id: str | None,
+                       start: datetime, end: datetime, exempt: bool) -> None:
+    if household_id is not None and terms.rules.weekly_quota_minutes is not None and not exempt:
         week_start, week_end = rules.quota_week(start, terms.zone)
         used = await bookings.minutes_in(conn, household_id, week_start, week_end)
         if rules.over_quota(terms.rules, used, start, end, exempt=exempt):
@@ -69,10 +65,12 @@ async def _book(conn: asyncpg.Connection, actor: Actor, space: Space, party: Par
     code = rules.rule_violation(terms, start, end, now, attendees=request.attendees, exempt=exempt)
     if code is not None:
         raise RuleViolation(code)
-    clash = await bookings.first_overlap(conn, space.id, start, end)
+    clash, suspended = await bookings.obstacles(conn, space.id, party.household_id, start, end, now)
     if clash is not None:
         raise _conflict(clash, space.timezone)
-    await _check_household(conn, terms, party.household_id, start, end, now, exempt)
+    if suspended is not None:
+        raise RuleViolation("booking_suspended")
+    await _check_quota(conn, terms, party.household_id, start, end, exempt)
     status = rules.initial_status(terms.rules, exempt=exempt)
     try:
         booking = await bookings.insert(conn, {
@@ -81,15 +79,16 @@ async def _book(conn: asyncpg.Connection, actor: Actor, space: Space, party: Par
             "household_id": party.household_id, "organization_id": party.organization_id,
             "person_id": actor.person_id, "series_id": series_id, "start_at": start, "end_at": end,
             "purpose": request.purpose, "attendees": request.attendees, "status": status,
-            "confirmed_at": now if status == "confirmed" else None})
+            "confirmed_at": now if status == "confirmed" else None}, savepoint=series_id is not None)
     except bookings.Clash:  # only if the lock was not held: the constraint still decides
+        if series_id is None:  # (the transaction is aborted: nothing more can be read in it)
+            raise _conflict((start, end), space.timezone) from None
         raise _conflict(await bookings.first_overlap(conn, space.id, start, end) or (start, end),
                         space.timezone) from None
     due = BookingDue(booking_id=booking.id)
-    await schedule_job(conn, NO_SHOW_JOB, start + rules.CHECK_IN_AFTER, due, street_id=booking.street_id,
-                       dedupe_key=f"{NO_SHOW_JOB}:{booking.id}")
-    await schedule_job(conn, COMPLETE_JOB, end, due, street_id=booking.street_id,
-                       dedupe_key=f"{COMPLETE_JOB}:{booking.id}")
+    await schedule_jobs(conn, [
+        (NO_SHOW_JOB, start + rules.CHECK_IN_AFTER, due, f"{NO_SHOW_JOB}:{booking.id}"),
+        (COMPLETE_JOB, end, due, f"{COMPLETE_JOB}:{booking.id}")], street_id=booking.street_id)
     await booking_event(conn, "booking.created", booking)
     return booking
 

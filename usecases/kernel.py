@@ -65,6 +65,13 @@ async def schedule_job(conn: asyncpg.Connection, kind: str, run_at: datetime, pa
                                street_id=street_id, dedupe_key=dedupe_key)
 
 
+async def schedule_jobs(conn: asyncpg.Connection, due: list[tuple[str, datetime, msgspec.Struct, str | None]], *,
+                        street_id: str | None = None) -> None:
+    """Several due jobs — (kind, run_at, payload, dedupe_key) each — in one round trip."""
+    await jobs.schedule_many(conn, [(kind, run_at, msgspec.to_builtins(payload), key)
+                                    for kind, run_at, payload, key in due], street_id=street_id)
+
+
 def person_of(actor: Actor) -> str:
     """The signed-in person behind the caller; 403 ``person_required`` for a platform client."""
     if actor.person_id is None:

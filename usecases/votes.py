@@ -75,10 +75,9 @@ async def cast(conn: asyncpg.Connection, actor: Actor, vote: Vote | None, option
     rules.ballot_window(now, vote)
     assert vote is not None and vote.building_id is not None  # ballot_window refused a missing vote
     household = acting_household(actor, vote.building_id, command.household_id, casts_ballots)
-    area = await store.area_of(conn, vote.id, household)
+    area, frozen = await store.eligibility(conn, vote.id, household, person)
     if area is None:  # not in the electorate frozen at opening
         raise RuleViolation("household_not_eligible")
-    frozen = await store.voter_at_opening(conn, vote.id, household, person)
     at_opening = None if frozen is None else Tie(household, vote.building_id, vote.community_id,
                                                  frozen.role, frozen.head)
     if not may_cast_ballot(actor, household, at_opening):
@@ -86,11 +85,15 @@ async def cast(conn: asyncpg.Connection, actor: Actor, vote: Vote | None, option
     choice, chosen = rules.check_ballot(option_ids, vote.max_choices, command.choice, command.option_ids)
     nonce = secrets.token_hex(16)
     receipt = rules.receipt_of(vote.subject_id, choice, chosen, nonce)
-    await store.lock_household_ballot(conn, vote.id, household)
-    previous = await store.current(conn, vote.id, household)
-    ballot = await store.cast(conn, vote, household_id=household, person_id=person,
-                              stored=rules.stored_choice(vote.secret, choice, chosen), choice=choice,
-                              option_ids=chosen, receipt=receipt, area=area, previous=previous)
+    stored = rules.stored_choice(vote.secret, choice, chosen)
+    if vote.secret:  # the previous receipt's choice is replaced: read it under the household's lock
+        await store.lock_household_ballot(conn, vote.id, household)
+        previous = await store.current(conn, vote.id, household)
+        ballot = await store.cast(conn, vote, household_id=household, person_id=person, stored=stored,
+                                  choice=choice, option_ids=chosen, receipt=receipt, area=area, previous=previous)
+    else:
+        ballot = await store.cast_open(conn, vote, household_id=household, person_id=person,
+                                       choice=stored[0], option_ids=stored[1], receipt=receipt)
     # The event names the subject as before votes had their own table (``proposal_id``).
     await append_event(conn, type="ballot.cast", street_id=vote.street_id, subject=EventSubject("ballot", ballot.id),
                        community_id=vote.community_id, building_id=vote.building_id,

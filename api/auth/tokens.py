@@ -7,7 +7,8 @@ key is added first and the old one removed once its tokens have expired."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 import jwt
@@ -43,11 +44,23 @@ class TokenRejected(Exception):
         self.code = code
 
 
+VERIFIED_CACHE_SIZE = 10_000  # tokens; ~5 MB at most per process
+
+
 @dataclass(frozen=True)
 class KeyRing:
+    """Verifying a token (HMAC, JSON, typed claims) costs more than the rest of a cached read,
+    so each ring remembers the tokens it verified, keyed by the token string, until they
+    expire: a token is immutable, and an access token cannot be revoked before its expiry
+    (disabling a client revokes its refresh tokens; its access tokens run out, see
+    usecases/clients.py). Only tokens that passed every check are remembered; a key taken out
+    of the ring means a new ring (settings are read at start), so a new, empty memory."""
+
     keys: dict[str, bytes]
     active_kid: str
     ttl_seconds: int
+    _verified: OrderedDict[str, tuple[Principal, int]] = field(
+        default_factory=OrderedDict, init=False, repr=False, compare=False)
 
     def issue(self, principal: Principal) -> tuple[str, int]:
         now = int(time.time())  # security time is always the real clock
@@ -63,6 +76,20 @@ class KeyRing:
         return token, self.ttl_seconds
 
     def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, expires = remembered
+            if time.time() < expires:  # PyJWT's rule: expired once now >= exp
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal, expires = self._verify(token)
+        self._verified[token] = (principal, expires)
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)  # the least recently used
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, int]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
@@ -91,4 +118,4 @@ class KeyRing:
             kind=typed.kind, client_id=typed.cid, street_id=typed.sid,
             scopes=frozenset(typed.scope.split()),
             person_id=typed.sub if typed.kind == "person" else None,
-        )
+        ), typed.exp
