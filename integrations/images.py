@@ -13,6 +13,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pillow_heif
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -47,20 +48,20 @@ class Photo:
     sha256: str
 
 
-def process(path: Path | str, size: int) -> Photo:
-    """The re-encoded photo of the upload spooled at ``path`` (``size`` bytes)."""
+def process(source: Path | str | IO[bytes], size: int) -> Photo:
+    """The re-encoded photo of an upload (a file, or a spooled file object of ``size`` bytes)."""
     if size <= 0:
         raise ImageRefused("media_empty")
     if size > MAX_BYTES:
         raise ImageRefused("media_too_large", {"max_bytes": MAX_BYTES})
     try:
-        with Image.open(path) as probe:
+        with Image.open(_rewound(source)) as probe:
             kind = probe.format or ""
             if kind not in _OUTPUT:
                 raise ImageRefused("media_unsupported_type", {"detected": kind.lower() or None})
             _check_pixels(probe.size)
             probe.verify()  # checksums and structure, without decoding the pixels
-        with Image.open(path) as image:
+        with Image.open(_rewound(source)) as image:
             image.load()  # decodes every pixel: a truncated file fails here
             return _encode(image, _OUTPUT[kind])
     except ImageRefused:
@@ -72,6 +73,12 @@ def process(path: Path | str, size: int) -> Photo:
     except (OSError, SyntaxError, ValueError, EOFError):
         # Pillow's words for a damaged or truncated file (SyntaxError from verify()).
         raise ImageRefused("media_damaged") from None
+
+
+def _rewound(source: Path | str | IO[bytes]) -> Path | str | IO[bytes]:
+    if not isinstance(source, (Path, str)):
+        source.seek(0)
+    return source
 
 
 def _check_pixels(size: tuple[int, int]) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 import asyncpg
 
 from domain.media import Media
-from store.rows import models, one
+from store.rows import model, models, one
 
 
 async def insert(conn: asyncpg.Connection, *, media_id: str, street_id: str, owner_id: str, storage_key: str,
@@ -16,6 +16,10 @@ async def insert(conn: asyncpg.Connection, *, media_id: str, street_id: str, own
         """INSERT INTO media (id, street_id, owner_id, storage_key, content_type, bytes, width, height, sha256)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *""",
         media_id, street_id, owner_id, storage_key, content_type, size, width, height, sha256))
+
+
+async def get(conn: asyncpg.Connection, media_id: str) -> Media | None:
+    return model(Media, await conn.fetchrow("SELECT * FROM media WHERE id = $1", media_id))
 
 
 async def lock_many(conn: asyncpg.Connection, media_ids: list[str]) -> list[Media]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from typing import IO, Any
 
 import asyncpg
 import msgspec
@@ -24,21 +25,25 @@ from integrations import images
 from integrations.storage import LocalStorage, Storage
 from store import media as store
 from usecases.actors import actor_for
-from usecases.kernel import person_of
+from usecases.kernel import person_of, visible_or_404
 
 
 class Upload(msgspec.Struct, kw_only=True):
     """An upload spooled to a temporary file by the API (its bytes are read from there)."""
 
-    path: str
+    file: Any  # IO[bytes]: the spooled file (the API's multipart reader owns and closes it)
     size: int
+
+    @property
+    def source(self) -> IO[bytes]:
+        return self.file
 
 
 async def upload(conn: asyncpg.Connection, who: Principal, storage: Storage, command: Upload) -> Media:
     """Store a photo for the signed-in person (403 ``person_required`` for a platform client:
     a photo belongs to the person who attaches it)."""
     owner = person_of(await actor_for(conn, who))
-    photo = await asyncio.to_thread(images.process, command.path, command.size)
+    photo = await asyncio.to_thread(images.process, command.source, command.size)
     media_id = new_id("media")
     key = rules.storage_key(media_id)
     stored = await store.insert(conn, media_id=media_id, street_id=who.street_id, owner_id=owner,
@@ -64,6 +69,12 @@ async def attach(conn: asyncpg.Connection, actor: Actor, media_ids: Sequence[str
             raise RuleViolation("media_not_attachable", {"field": f"{field}[{index}]", "media_id": media_id})
     await store.mark_attached(conn, unique)
     return unique
+
+
+async def get(conn: asyncpg.Connection, who: Principal, media_id: str) -> Media:
+    """A photo, for the person who uploaded it (404 for anyone else)."""
+    found = await store.get(conn, media_id)
+    return visible_or_404(found, lambda m: rules.may_attach(who.person_id, who.street_id, m))
 
 
 def linker(storage: Storage) -> Callable[[str], str]:
