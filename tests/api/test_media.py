@@ -174,7 +174,8 @@ async def test_media_ids_on_a_report_and_a_progress_note_are_signed_urls(client,
     assert (await fetch(client, shot["url"])).status_code == 200
 
 
-async def test_orphans_are_swept_a_day_after_upload(client, town, db, clock, storage):
+@pytest.mark.usefixtures("clock")
+async def test_orphans_are_swept_a_day_after_upload(client, town, db, storage):
     head = town.people["head"]
     services = client.app.state.services
     orphan = (await upload(client, head, jpeg_with_gps())).json()
