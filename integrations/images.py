@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +71,10 @@ def process(source: Path | str | IO[bytes], size: int) -> Photo:
         raise ImageRefused("media_too_many_pixels", {"max_pixels": MAX_PIXELS}) from None
     except UnidentifiedImageError:
         raise ImageRefused("media_unsupported_type", {"detected": None}) from None
-    except (OSError, SyntaxError, ValueError, EOFError):
-        # Pillow's words for a damaged or truncated file (SyntaxError from verify()).
+    except (OSError, SyntaxError, ValueError, EOFError, RuntimeError, struct.error, IndexError, KeyError,
+            ZeroDivisionError):
+        # Pillow's (and libheif's) words for a damaged or truncated file: SyntaxError from
+        # verify(), the rest from decoders reading past what a malformed file promises.
         raise ImageRefused("media_damaged") from None
 
 

@@ -27,9 +27,17 @@ from botocore.auth import SIGV4_TIMESTAMP, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from domain import media as rules
+from domain.errors import DomainError
+
+
+class StorageUnavailable(DomainError):
+    """The bucket or the directory cannot be reached or written: 503, try again later."""
+
+    def __init__(self) -> None:
+        super().__init__("media_storage_unavailable", {"retry_after": 5})
 
 
 class Storage(Protocol):
@@ -60,7 +68,10 @@ class LocalStorage:
         return path
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(self._write, self._path(key), data)
+        try:
+            await asyncio.to_thread(self._write, self._path(key), data)
+        except OSError:  # a full or read-only disk
+            raise StorageUnavailable() from None
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
@@ -125,8 +136,11 @@ class S3Storage:
         self._base = base.rstrip("/")
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(self._client.put_object, Bucket=self.settings.bucket, Key=key, Body=data,
-                                ContentType=content_type, CacheControl="private, max-age=3600")
+        try:
+            await asyncio.to_thread(self._client.put_object, Bucket=self.settings.bucket, Key=key, Body=data,
+                                    ContentType=content_type, CacheControl="private, max-age=3600")
+        except (BotoCoreError, ClientError):
+            raise StorageUnavailable() from None
 
     async def get(self, key: str) -> bytes | None:
         def read() -> bytes | None:
@@ -135,11 +149,16 @@ class S3Storage:
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                     return None
-                raise
+                raise StorageUnavailable() from None
+            except BotoCoreError:
+                raise StorageUnavailable() from None
         return await asyncio.to_thread(read)
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._client.delete_object, Bucket=self.settings.bucket, Key=key)
+        try:  # deleting what is not there succeeds: S3 says so, and a second sweep relies on it
+            await asyncio.to_thread(self._client.delete_object, Bucket=self.settings.bucket, Key=key)
+        except (BotoCoreError, ClientError):
+            raise StorageUnavailable() from None
 
     def signed_url(self, key: str, expires: int) -> str:
         found = self._session.get_credentials()  # refreshed by boto3 when they are temporary

@@ -169,6 +169,7 @@ PROBLEMS: dict[str, ProblemKind] = {
     "media_too_many_pixels": ProblemKind(422, "图片像素过多", "The photo has too many pixels"),
     "media_not_attachable": ProblemKind(
         422, "照片不存在或不是您上传的", "The photo does not exist or was not uploaded by you"),
+    "media_storage_unavailable": ProblemKind(503, "照片存储暂时不可用", "Photo storage is temporarily unavailable"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

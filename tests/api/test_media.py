@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from integrations.storage import S3Storage
+from integrations.storage import S3Settings, S3Storage
 from tests.support.clock import business_now, clock  # noqa: F401 (a fixture)
 from tests.support.photos import bomb, exif_of, has_gps, heic, jpeg_with_gps, s3_server
 from tests.support.tasks import company
@@ -113,6 +113,21 @@ async def test_a_local_url_holds_only_as_signed(client, town):
 async def test_bad_uploads_are_4xx(client, town, name, content, code, status):
     refused = await upload(client, town.people["head"], content)
     assert (refused.status_code, refused.json()["code"]) == (status, code), refused.text
+
+
+async def test_storage_away_is_a_503_and_keeps_nothing(client, town, db, s3):
+    head = town.people["head"]
+    services = client.app.state.services
+    kept = services.storage
+    services.storage = S3Storage(S3Settings(bucket=s3.bucket, endpoint="http://127.0.0.1:9", region=s3.region,
+                                            access_key=s3.access_key, secret_key=s3.secret_key))
+    try:
+        refused = await upload(client, head, jpeg_with_gps())
+    finally:
+        services.storage = kept
+    assert refused.status_code == 503 and refused.json()["code"] == "media_storage_unavailable", refused.text
+    assert refused.headers["retry-after"] == "5"
+    assert await db.fetchval("SELECT count(*) FROM media WHERE owner_id = $1", head.person_id) == 0
 
 
 async def test_platform_clients_do_not_upload(client, platform):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from api.conventions.catalogue import PROBLEMS
@@ -76,3 +78,25 @@ def test_too_large_is_refused_before_decoding():
     with pytest.raises(ImageRefused) as refused:
         process(io.BytesIO(b""), 10 * 1024 * 1024 + 1)
     assert refused.value.code == "media_too_large" and PROBLEMS["media_too_large"].status == 413
+
+
+_SAMPLES = [jpeg_with_gps(), encoded(picture(), "PNG"), encoded(picture(), "WEBP")]
+if (_heic := heic()) is not None:
+    _SAMPLES.append(_heic)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_SAMPLES), st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=8),
+       st.integers(0, 10**6))
+def test_no_damaged_upload_escapes_as_anything_but_a_refusal(sample, flips, cut):
+    """Whatever is done to a photo's bytes (bytes changed, the end cut off), the pipeline
+    answers with a photo or a refusal code (a 4xx), never another exception (a 5xx)."""
+    data = bytearray(sample[: max(1, cut % (len(sample) + 1))])
+    for position, value in flips:
+        data[position % len(data)] = value
+    try:
+        photo = run(bytes(data))
+    except ImageRefused as refused:
+        assert 400 <= PROBLEMS[refused.code].status < 500
+    else:
+        assert exif_of(photo.data) == {} and photo.width > 0 and photo.height > 0
