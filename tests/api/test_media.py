@@ -6,6 +6,7 @@ refused, and orphans are swept a day later by business time."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -16,7 +17,9 @@ from tests.support.clock import business_now, clock  # noqa: F401 (a fixture)
 from tests.support.photos import bomb, exif_of, has_gps, heic, jpeg_with_gps, s3_server
 from tests.support.tasks import company
 from tests.support.town import build_town
+from usecases.clock import BusinessClock
 from usecases.media_jobs import sweep_orphans
+from worker import maintenance
 
 # The sweep test moves the global test clock, and a sweep removes any unattached photo a day
 # old by it: every test here runs in the clock's group, never beside an upload elsewhere.
@@ -212,3 +215,21 @@ async def test_orphans_are_swept_a_day_after_upload(client, town, db, storage):
     assert await services.storage.get(f"media/{orphan['id']}") is None
     assert await db.fetchval("SELECT count(*) FROM media WHERE id = $1", kept["id"]) == 1
     assert await services.storage.get(f"media/{kept['id']}") is not None
+
+
+@pytest.mark.usefixtures("clock")
+async def test_the_worker_loop_sweeps_by_business_time(client, town, db, monkeypatch):
+    storage = client.app.state.services.storage
+    orphan = (await upload(client, town.people["head"], jpeg_with_gps())).json()
+    stopping = asyncio.Event()
+
+    async def one_pass(event: asyncio.Event, seconds: float) -> None:
+        event.set()  # the loop's wait between passes ends the loop after its first pass
+
+    monkeypatch.setattr(maintenance, "pause", one_pass)
+    await maintenance.media_sweep_loop(db, BusinessClock(enabled=True, ttl=0), storage, stopping)
+    assert await db.fetchval("SELECT count(*) FROM media WHERE id = $1", orphan["id"]) == 1
+    assert (await client.post("/v1/test-clock", json={"advance_seconds": 86400 + 60})).status_code == 200
+    await maintenance.media_sweep_loop(db, BusinessClock(enabled=True, ttl=0), storage, asyncio.Event())
+    assert await db.fetchval("SELECT count(*) FROM media WHERE id = $1", orphan["id"]) == 0
+    assert await storage.get(f"media/{orphan['id']}") is None
