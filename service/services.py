@@ -15,7 +15,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from domain.webhooks import Allowlist
-from integrations.storage import LocalStorage, S3Settings, S3Storage, Storage, media_secret
+from integrations.storage import LocalStorage, Storage, media_secret
 from integrations.wechat import WeChatClient
 from service.settings import Settings
 from store.db import Database
@@ -111,6 +111,8 @@ class Services:
 def storage_for(settings: Settings) -> Storage:
     """The bucket when one is configured, else the local directory."""
     if settings.s3_bucket:
+        from integrations.s3 import S3Settings, S3Storage  # boto3 only where a bucket is used
+
         return S3Storage(S3Settings(bucket=settings.s3_bucket, endpoint=settings.s3_endpoint,
                                     region=settings.s3_region, access_key=settings.s3_access_key,
                                     secret_key=settings.s3_secret_key,

@@ -21,7 +21,6 @@ from domain.errors import NotFound, RuleViolation
 from domain.ids import new_id
 from domain.media import Media
 from domain.permissions import Actor, Principal
-from integrations import images
 from integrations.storage import LocalStorage, Storage
 from store import media as store
 from usecases.actors import actor_for
@@ -42,6 +41,8 @@ class Upload(msgspec.Struct, kw_only=True):
 async def upload(conn: asyncpg.Connection, who: Principal, storage: Storage, command: Upload) -> Media:
     """Store a photo for the signed-in person (403 ``person_required`` for a platform client:
     a photo belongs to the person who attaches it)."""
+    from integrations import images  # Pillow and libheif: loaded by the API's first upload, never by the worker
+
     owner = person_of(await actor_for(conn, who))
     photo = await asyncio.to_thread(images.process, command.source, command.size)
     media_id = new_id("media")

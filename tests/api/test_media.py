@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from integrations.storage import S3Settings, S3Storage
+from integrations.s3 import S3Settings, S3Storage
 from tests.support.clock import business_now, clock  # noqa: F401 (a fixture)
 from tests.support.photos import bomb, exif_of, has_gps, heic, jpeg_with_gps, s3_server
 from tests.support.tasks import company

@@ -13,7 +13,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
-from integrations.storage import S3Settings, S3Storage
+from integrations.s3 import S3Settings, S3Storage
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112

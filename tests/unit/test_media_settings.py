@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from integrations.storage import LocalStorage, S3Storage, media_secret
+from integrations.s3 import S3Storage
+from integrations.storage import LocalStorage, media_secret
 from service.services import storage_for
 from service.settings import UnsafeConfiguration, load_settings
 
