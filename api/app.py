@@ -29,6 +29,7 @@ from api.routes.communities import CommunityController
 from api.routes.events import EventController
 from api.routes.households import HouseholdController
 from api.routes.me import MeController
+from api.routes.media import MEDIA_ROUTES
 from api.routes.members import MemberController
 from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
@@ -51,7 +52,7 @@ ROUTES = [
     ClientController, verify_phone,
     SpaceController, BookingController, space_calendar,
     ProposalController, ProposalActivityController,
-    TaskController, ReportController,
+    TaskController, ReportController, *MEDIA_ROUTES,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

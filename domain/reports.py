@@ -10,7 +10,7 @@ A refused move raises the error the API answers with: 409 ``wrong_report_status`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.errors import Conflict, RuleViolation
@@ -47,6 +47,7 @@ class Report:
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    media_ids: list[str] = field(default_factory=list)  # uploaded photos (domain/media.py)
 
 
 def place_of(report: Report) -> Place:

@@ -14,7 +14,7 @@ task this can be, live in domain/reports.py."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,6 +73,7 @@ class ProgressNote:
     photo_urls: list[str]
     created_at: datetime
     updated_at: datetime
+    media_ids: list[str] = field(default_factory=list)  # uploaded photos (domain/media.py)
 
 
 # Who sees, works and verifies a task

@@ -7,6 +7,7 @@ one process needs (the API's rate limiter and token key ring) is added by that p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import structlog
 from redis.asyncio import Redis
@@ -14,6 +15,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from domain.webhooks import Allowlist
+from integrations.storage import LocalStorage, Storage, media_secret
 from integrations.wechat import WeChatClient
 from service.settings import Settings
 from store.db import Database
@@ -31,7 +33,7 @@ class Profile:
     name: str                    # the pool's application_name, seen in pg_stat_activity
     command_timeout: float | None = None  # None: the settings' (a request's bound)
     # None: BILIN_DB_POOL_MAX; else one connection per delivery slot plus this many for the
-    # worker's other loops (relay, jobs, retention).
+    # worker's other loops (relay, jobs, retention, the media sweep).
     extra_connections: int | None = None
     clock_ttl: float = 0.5       # how stale the test clock's offset may be
     counts_rate_limits: bool = False  # says so when Redis is missing (counts per process)
@@ -46,7 +48,7 @@ class Profile:
 # an advance is acted on within one poll. Its statements may run as long as a job may.
 API = Profile("bilin", counts_rate_limits=True)
 WORKER_JOB_SLOTS = 4
-WORKER = Profile("bilin-worker", command_timeout=60.0, extra_connections=WORKER_JOB_SLOTS + 3, clock_ttl=0)
+WORKER = Profile("bilin-worker", command_timeout=60.0, extra_connections=WORKER_JOB_SLOTS + 4, clock_ttl=0)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Services:
     egress: EgressPolicy
     sealer: Sealer
     wechat: WeChatClient
+    storage: Storage
 
     @classmethod
     def build(cls, settings: Settings, profile: Profile = API) -> Services:
@@ -84,6 +87,7 @@ class Services:
                                 allowlist=Allowlist.parse(settings.webhook_allowlist)),
             sealer=Sealer(settings.data_key_bytes),
             wechat=WeChatClient(settings.wechat_api_base, timeout=settings.wechat_timeout, redis=redis),
+            storage=storage_for(settings),
         )
 
     async def start(self) -> None:
@@ -102,3 +106,15 @@ class Services:
             return bool(await self.redis.ping())
         except Exception:
             return False
+
+
+def storage_for(settings: Settings) -> Storage:
+    """The bucket when one is configured, else the local directory."""
+    if settings.s3_bucket:
+        from integrations.s3 import S3Settings, S3Storage  # boto3 only where a bucket is used
+
+        return S3Storage(S3Settings(bucket=settings.s3_bucket, endpoint=settings.s3_endpoint,
+                                    region=settings.s3_region, access_key=settings.s3_access_key,
+                                    secret_key=settings.s3_secret_key,
+                                    public_endpoint=settings.s3_public_endpoint))
+    return LocalStorage(Path(settings.media_dir), media_secret(settings.data_key_bytes), settings.public_url)

@@ -77,6 +77,15 @@ class Settings:
     db_connect_timeout: float = 2.0
     db_command_timeout: float = 3.0
     db_acquire_timeout: float = 2.0
+    # Uploaded photos: an S3-compatible bucket when one is named, else a local directory.
+    media_dir: str = ".data/media"
+    public_url: str = ""  # how clients reach the API (links to local media); "" → relative links
+    s3_bucket: str | None = None
+    s3_endpoint: str | None = None  # None: AWS; MinIO, OSS or COS name theirs
+    s3_public_endpoint: str | None = None  # where clients reach the store, if not at s3_endpoint
+    s3_region: str = "us-east-1"
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
 
     @property
     def production(self) -> bool:
@@ -118,6 +127,12 @@ class Settings:
         if not 60 <= self.access_token_ttl <= 900:
             raise UnsafeConfiguration("BILIN_ACCESS_TOKEN_TTL must be 60–900 seconds")
         self._check_worker_values()
+        for name, url in (("BILIN_PUBLIC_URL", self.public_url), ("BILIN_S3_ENDPOINT", self.s3_endpoint),
+                          ("BILIN_S3_PUBLIC_ENDPOINT", self.s3_public_endpoint)):
+            if url and not url.startswith(("https://", "http://")):
+                raise UnsafeConfiguration(f"{name} must be an http(s) URL")
+        if (self.s3_access_key is None) != (self.s3_secret_key is None):
+            raise UnsafeConfiguration("BILIN_S3_ACCESS_KEY and BILIN_S3_SECRET_KEY go together")
         if not self.wechat_api_base.startswith(("https://", "http://")):
             raise UnsafeConfiguration("WECHAT_API_BASE must be an http(s) URL")
         if not 0 < self.wechat_timeout <= 30:
@@ -215,4 +230,12 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         db_connect_timeout=float(get("BILIN_DB_CONNECT_TIMEOUT", "2") or 2),
         db_command_timeout=float(get("BILIN_DB_COMMAND_TIMEOUT", "3") or 3),
         db_acquire_timeout=float(get("BILIN_DB_ACQUIRE_TIMEOUT", "2") or 2),
+        media_dir=get("BILIN_MEDIA_DIR", defaults.media_dir) or defaults.media_dir,
+        public_url=(get("BILIN_PUBLIC_URL", "") or "").rstrip("/"),
+        s3_bucket=get("BILIN_S3_BUCKET"),
+        s3_endpoint=get("BILIN_S3_ENDPOINT"),
+        s3_public_endpoint=get("BILIN_S3_PUBLIC_ENDPOINT"),
+        s3_region=get("BILIN_S3_REGION", defaults.s3_region) or defaults.s3_region,
+        s3_access_key=get("BILIN_S3_ACCESS_KEY"),
+        s3_secret_key=get("BILIN_S3_SECRET_KEY"),
     )

@@ -18,13 +18,14 @@ _STAMPS = {"acknowledged": "acknowledged_at", "in_progress": "in_progress_at", "
 
 
 async def insert(conn: asyncpg.Connection, *, street_id: str, community_id: str, building_id: str, reporter_id: str,
-                 category: str, description: str, location: str, photo_urls: list[str], urgency: str) -> Report:
+                 category: str, description: str, location: str, photo_urls: list[str], urgency: str,
+                 media_ids: list[str]) -> Report:
     return one(Report, await conn.fetchrow(
         """INSERT INTO reports (id, street_id, community_id, building_id, reporter_id, category, description,
-                                location, photo_urls, urgency)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
+                                location, photo_urls, urgency, media_ids)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *""",
         new_id("report"), street_id, community_id, building_id, reporter_id, category, description, location,
-        photo_urls, urgency))
+        photo_urls, urgency, media_ids))
 
 
 async def get(conn: asyncpg.Connection, street_id: str, report_id: str, *,

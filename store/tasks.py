@@ -90,11 +90,11 @@ async def statuses_of_source(conn: asyncpg.Connection, source: str, source_id: s
 
 
 async def add_update(conn: asyncpg.Connection, task: Task, *, author_type: str, author_id: str | None,
-                     note: str, photo_urls: list[str]) -> ProgressNote:
+                     note: str, photo_urls: list[str], media_ids: list[str]) -> ProgressNote:
     update = model(ProgressNote, await conn.fetchrow(
-        """INSERT INTO task_updates (id, street_id, task_id, author_type, author_id, note, photo_urls)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
-        new_id("task_update"), task.street_id, task.id, author_type, author_id, note, photo_urls))
+        """INSERT INTO task_updates (id, street_id, task_id, author_type, author_id, note, photo_urls, media_ids)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *""",
+        new_id("task_update"), task.street_id, task.id, author_type, author_id, note, photo_urls, media_ids))
     assert update is not None
     return update
 

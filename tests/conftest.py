@@ -63,12 +63,14 @@ def wechat() -> WeChatStandIn:
 
 
 @pytest.fixture(scope="session")
-def test_settings(database_url: str, redis_url: str, wechat: WeChatStandIn) -> Settings:
+def test_settings(database_url: str, redis_url: str, wechat: WeChatStandIn,
+                  tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         environment="test", database_url=database_url, redis_url=redis_url, log_level="warning",
         rate_limit_client=GENEROUS, rate_limit_person=GENEROUS, rate_limit_anonymous=GENEROUS,
         rate_limit_token=GENEROUS, db_pool_max=20,
         wechat_api_base=wechat.base_url, wechat_timeout=WECHAT_TIMEOUT,
+        media_dir=str(tmp_path_factory.mktemp("media")),
     )
 
 

@@ -18,7 +18,7 @@ from domain.permissions import Actor, Place, Principal, ensure_for
 from domain.reports import Report
 from store import reports as store
 from store.paging import Keyset
-from usecases import places
+from usecases import media, places
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, person_of, place_of, record_event, schedule_job, visible_or_404
 
@@ -32,6 +32,7 @@ class RaiseReport(msgspec.Struct, kw_only=True):
     description: str
     location: str = ""
     photo_urls: list[str] = []
+    media_ids: list[str] = []  # the reporter's own uploads (usecases/media.py)
     urgency: str = "normal"
 
 
@@ -87,11 +88,13 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, com
     place = await _building(conn, actor, building_id)
     person = person_of(actor)
     ensure_for(actor, actor.resident_of(place) or actor.leader_of(place))
+    media_ids = await media.attach(conn, actor, command.media_ids)
     assert place.community_id is not None  # a building's place always names its community
     report = await store.insert(conn, street_id=place.street_id, community_id=place.community_id,
                                 building_id=building_id, reporter_id=person, category=command.category,
                                 description=command.description, location=command.location,
-                                photo_urls=list(command.photo_urls), urgency=command.urgency)
+                                photo_urls=list(command.photo_urls), urgency=command.urgency,
+                                media_ids=media_ids)
     summary = {"category": report.category, "urgency": report.urgency}  # the text stays on the report
     await record_event(conn, "report.created", "report", report, summary)
     if report.urgency == "urgent":  # for the community and the street, at once (the feed and webhooks)

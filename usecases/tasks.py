@@ -21,7 +21,7 @@ from domain.reports import task_defaults
 from domain.tasks import ProgressNote, Task
 from store import tasks as store
 from store.paging import Keyset
-from usecases import members, organizations, places, points, proposals, reports
+from usecases import media, members, organizations, places, points, proposals, reports
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, changes_of, person_of, place_of, record_event, visible_or_404
 from usecases.proposals import start_evaluation_if_tasks_done
@@ -93,6 +93,7 @@ class MoveTask(msgspec.Struct, kw_only=True):
 class NoteProgress(msgspec.Struct, kw_only=True):
     note: str
     photo_urls: list[str] = []
+    media_ids: list[str] = []  # the author's own uploads (usecases/media.py)
 
 
 # Reading
@@ -281,9 +282,10 @@ async def add_update(conn: asyncpg.Connection, who: Principal, task_id: str,
     task = await visible_task(conn, actor, task_id, lock=True)
     ensure_for(actor, rules.is_assignee(actor, task) or actor.leader_of(place_of(task)))
     rules.ensure_changeable(task.status)
+    media_ids = await media.attach(conn, actor, command.media_ids)
     by_type, by_id = actor_ref(actor)
     note = await store.add_update(conn, task, author_type=by_type, author_id=by_id, note=command.note,
-                                  photo_urls=list(command.photo_urls))
+                                  photo_urls=list(command.photo_urls), media_ids=media_ids)
     await record_event(conn, "task.progress_noted", "task", task, {"update_id": note.id})
     return note
 

@@ -22,7 +22,7 @@ from service.settings import Settings
 from worker.dispatch import pause
 from worker.http import Sender
 from worker.jobs import JobRunner
-from worker.maintenance import maintenance_loop
+from worker.maintenance import maintenance_loop, media_sweep_loop
 from worker.relay import relay_loop
 from worker.webhooks import Deliverer
 
@@ -55,6 +55,7 @@ class Worker:
             deliverer.run(self.stopping),
             runner.run(self.stopping),
             maintenance_loop(pool, settings.event_retention_days, self.stopping),
+            media_sweep_loop(pool, clock, services.storage, self.stopping),
             self._heartbeat(),
         ]
         try:

@@ -1,6 +1,7 @@
 """Retention: events (and their deliveries) older than BILIN_EVENT_RETENTION_DAYS, finished
 jobs as old, and expired Idempotency-Key records are deleted in small batches. Retention is judged by the real clock,
-so moving the test clock never deletes anything."""
+so moving the test clock never deletes anything. Orphaned uploads (photos never attached) are
+swept by business time, a day after their upload (usecases/media_jobs.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import asyncpg
 import structlog
 
 from domain.clock import real_now
+from integrations.storage import Storage
 from store import feed, idempotency, jobs
+from usecases.clock import BusinessClock
+from usecases.media_jobs import sweep_orphans
 from worker.dispatch import pause
 
 log = structlog.get_logger("bilin.worker")
@@ -43,4 +47,21 @@ async def maintenance_loop(pool: asyncpg.Pool, retention_days: int, stopping: as
                 log.info("retention", events_deleted=events, jobs_deleted=finished, idempotency_keys_deleted=keys)
         except Exception as error:
             log.warning("retention_failed", error=type(error).__name__)
+        await pause(stopping, INTERVAL)
+
+
+async def media_sweep_loop(pool: asyncpg.Pool, clock: BusinessClock, storage: Storage,
+                           stopping: asyncio.Event) -> None:
+    while not stopping.is_set():
+        try:
+            removed = 0
+            async with pool.acquire() as conn:
+                while (swept := await sweep_orphans(conn, storage, await clock.now(conn))) > 0:
+                    removed += swept
+                    if stopping.is_set():
+                        break
+            if removed:
+                log.info("media_orphans_removed", media_deleted=removed)
+        except Exception as error:
+            log.warning("media_sweep_failed", error=type(error).__name__)
         await pause(stopping, INTERVAL)

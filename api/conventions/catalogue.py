@@ -160,6 +160,16 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "派单的楼栋无效或不在范围内", "The buildings of the dispatch are unknown or out of its scope"),
     "too_many_buildings": ProblemKind(422, "一次派单的楼栋过多", "The dispatch reaches too many buildings"),
     "invalid_due_at": ProblemKind(422, "截止时间须在 2000–2100 年之间", "due_at must be within 2000–2100"),
+    # Photos (issue 14)
+    "media_empty": ProblemKind(422, "上传的文件为空", "The uploaded file is empty"),
+    "media_too_large": ProblemKind(413, "图片超过 10 MB", "The photo is larger than 10 MB"),
+    "media_unsupported_type": ProblemKind(
+        415, "只接受 JPEG、PNG、WebP 或 HEIC 图片", "Only JPEG, PNG, WebP or HEIC photos are accepted"),
+    "media_damaged": ProblemKind(422, "图片已损坏或不完整", "The photo is damaged or incomplete"),
+    "media_too_many_pixels": ProblemKind(422, "图片像素过多", "The photo has too many pixels"),
+    "media_not_attachable": ProblemKind(
+        422, "照片不存在或不是您上传的", "The photo does not exist or was not uploaded by you"),
+    "media_storage_unavailable": ProblemKind(503, "照片存储暂时不可用", "Photo storage is temporarily unavailable"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.
@@ -183,6 +193,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "offset_required": ("时间必须带时区偏移（RFC 3339）", "The time needs an offset (RFC 3339)"),
     "invalid_url": ("应为不含用户名密码的 http(s) 绝对地址", "Must be an absolute http(s) URL without credentials"),
     "invalid_event_type": ("事件类型应形如 task.created 或 task.*", "An event type looks like task.created or task.*"),
+    "media_not_attachable": ("照片不存在或不是您上传的", "No photo of yours has this id"),
 }
 
 

@@ -236,7 +236,10 @@ def problem_for(exc: BaseException, language: str, wire_names: dict[str, str] | 
         code = exc.code if exc.code in catalogue.PROBLEMS else _DOMAIN_STATUS.get(type(exc), "internal_error")
         # An outside service that is down or busy says when to come back (integrations/).
         retry_after = exc.params.get("retry_after")
-        return ProblemError(code, params=exc.params, detail=exc.params.get("detail"),
+        # A rule broken by one field of the body names it (e.g. media_ids[1]).
+        field = exc.params.get("field")
+        errors = [FieldIssue(field=field, code=exc.code)] if isinstance(field, str) else None
+        return ProblemError(code, params=exc.params, detail=exc.params.get("detail"), errors=errors,
                             headers={"Retry-After": str(retry_after)} if retry_after else None)
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []

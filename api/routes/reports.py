@@ -14,6 +14,7 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
+from api.routes.media import media_link
 from api.schemas.common import command_of
 from api.schemas.reports import (
     FeedbackCreate,
@@ -33,9 +34,10 @@ from store.paging import Keyset
 from usecases import reports, tasks
 
 
-def _view(principal: Principal) -> Callable[[domain.Report], Report]:
-    """The view of a report for this caller (``reported_by_me``)."""
-    return lambda report: report_view(report, principal.person_id)
+def _view(request: Request, principal: Principal) -> Callable[[domain.Report], Report]:
+    """The view of a report for this caller (``reported_by_me``), its photos signed."""
+    link = media_link(request)
+    return lambda report: report_view(report, principal.person_id, link)
 
 
 class ReportController(Controller):
@@ -46,14 +48,14 @@ class ReportController(Controller):
     @get("/buildings/{building_id:str}/reports", operation_id="listBuildingReports",
          summary="List the reports of a building (leaders: all; residents: their own)", responses=problems(READ))
     async def list_reports(
-        self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset, building_id: str,
+        self, request: Request, conn: asyncpg.Connection, principal: Principal, keyset: Keyset, building_id: str,
         status: Annotated[ReportStatus | None, Parameter(query="status")] = None,
         category: Annotated[ReportCategory | None, Parameter(query="category")] = None,
         urgency: Annotated[Urgency | None, Parameter(query="urgency")] = None,
     ) -> Page[Report]:
         found = await reports.list_for_building(conn, principal, known_id("building", building_id), keyset,
                                                 status=status, category=category, urgency=urgency)
-        return page_of(found, keyset, _view(principal))
+        return page_of(found, keyset, _view(request, principal))
 
     @post("/buildings/{building_id:str}/reports", operation_id="createReport",
           summary="Report a problem of the building", responses=problems(WRITE))
@@ -61,14 +63,14 @@ class ReportController(Controller):
                             data: ReportCreate) -> Response[Report]:
         report = await reports.create(tx, principal, known_id("building", building_id),
                                       command_of(data, reports.RaiseReport))
-        return resource_response(request, report_view(report, principal.person_id), 201,
+        return resource_response(request, _view(request, principal)(report), 201,
                                  headers={"Location": f"/v1/reports/{report.id}"})
 
     @get("/reports/{report_id:str}", operation_id="getReport", summary="Read a report", responses=problems(READ))
     async def get_report(self, request: Request, conn: asyncpg.Connection, principal: Principal,
                          report_id: str) -> Response[Report]:
         report = await reports.get(conn, principal, known_id("report", report_id))
-        return resource_response(request, report_view(report, principal.person_id))
+        return resource_response(request, _view(request, principal)(report))
 
     @post("/reports/{report_id:str}/transitions", operation_id="transitionReport",
           summary="Move a report (leaders): acknowledge, work, resolve, close, reject or mark duplicate",
@@ -76,12 +78,12 @@ class ReportController(Controller):
     async def transition(self, request: Request, tx: asyncpg.Connection, principal: Principal, report_id: str,
                          data: ReportTransition) -> Response[Report]:
         def precondition(current: domain.Report) -> None:
-            check_if_match(request, report_view(current, principal.person_id))
+            check_if_match(request, _view(request, principal)(current))
 
         now = await business_clock(request).now(tx)
         report = await reports.transition(tx, principal, known_id("report", report_id),
                                           command_of(data, reports.MoveReport), precondition, now)
-        return resource_response(request, report_view(report, principal.person_id))
+        return resource_response(request, _view(request, principal)(report))
 
     @post("/reports/{report_id:str}/tasks", operation_id="convertReportToTask",
           summary="Turn a report into a linked task (leaders)", responses=problems(WRITE))
@@ -100,4 +102,4 @@ class ReportController(Controller):
         now = await business_clock(request).now(tx)
         report = await reports.feedback(tx, principal, known_id("report", report_id),
                                         command_of(data, reports.GiveFeedback), now)
-        return resource_response(request, report_view(report, principal.person_id))
+        return resource_response(request, _view(request, principal)(report))

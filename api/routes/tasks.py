@@ -14,6 +14,7 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
+from api.routes.media import media_link
 from api.schemas.common import command_of
 from api.schemas.tasks import (
     AnyRef,
@@ -102,17 +103,18 @@ class TaskController(Controller):
 
     @get("/tasks/{task_id:str}/updates", operation_id="listTaskUpdates",
          summary="Progress notes of a task", responses=problems(READ))
-    async def list_updates(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
+    async def list_updates(self, request: Request, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
                            task_id: str) -> Page[ProgressNote]:
         notes = await tasks.list_updates(conn, principal, known_id("task", task_id), keyset)
-        return page_of(notes, keyset, note_view)
+        link = media_link(request)
+        return page_of(notes, keyset, lambda note: note_view(note, link))
 
     @post("/tasks/{task_id:str}/updates", operation_id="addTaskUpdate",
           summary="Add a progress note with photos (the assignee or a leader)", responses=problems(WRITE))
     async def add_update(self, request: Request, tx: asyncpg.Connection, principal: Principal, task_id: str,
                          data: ProgressNoteCreate) -> Response[ProgressNote]:
         note = await tasks.add_update(tx, principal, known_id("task", task_id), command_of(data, tasks.NoteProgress))
-        return resource_response(request, note_view(note), 201)
+        return resource_response(request, note_view(note, media_link(request)), 201)
 
     @post("/communities/{community_id:str}/tasks", operation_id="dispatchCommunityTasks",
           summary="Dispatch a task to the buildings of a community (staff; platform: tasks:dispatch)",

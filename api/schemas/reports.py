@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import msgspec
@@ -9,6 +10,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, id_text, text
+from api.schemas.media import MediaIds, MediaLink, links
 from api.schemas.tasks import (
     AssigneeRef,
     Checklist,
@@ -43,6 +45,7 @@ class Report(msgspec.Struct):
     description: str
     location: str
     photo_urls: list[str]
+    media: list[MediaLink]
     urgency: Urgency
     status: ReportStatus
     reason: str | None
@@ -63,6 +66,7 @@ class ReportCreate(Input):
     description: text(2000, min_length=1, example="楼道堆放纸箱，有火灾隐患")  # type: ignore[valid-type]
     location: text(200, example="3 楼楼道") = ""  # type: ignore[valid-type]
     photo_urls: Photos = []
+    media_ids: MediaIds = []  # type: ignore[valid-type]
     urgency: Urgency = "normal"
 
 
@@ -87,13 +91,14 @@ class FeedbackCreate(Input):
     comment: text(1000, example="处理及时，很满意") = ""  # type: ignore[valid-type]
 
 
-def report_view(report: domain.Report, me: str | None) -> Report:
+def report_view(report: domain.Report, me: str | None, link: Callable[[str], str]) -> Report:
+    """``link``: a photo's signed URL (usecases/media.py ``linker``)."""
     feedback = (Feedback(report.feedback_rating or 0, report.feedback_comment or "", report.feedback_at)
                 if report.feedback_at else None)
     return Report(
         id=report.id, building_id=report.building_id, community_id=report.community_id,
         category=report.category, description=report.description, location=report.location,
-        photo_urls=list(report.photo_urls), urgency=report.urgency, status=report.status,
+        photo_urls=list(report.photo_urls), media=links(report.media_ids, link), urgency=report.urgency, status=report.status,
         reason=report.reason, duplicate_of=report.duplicate_of, task_id=report.task_id,
         reported_by_me=me is not None and report.reporter_id == me, feedback=feedback,
         created_at=report.created_at, updated_at=report.updated_at, acknowledged_at=report.acknowledged_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -10,6 +11,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, id_text, text
+from api.schemas.media import MediaIds, MediaLink, links
 from domain import tasks as domain
 from domain.webhooks import MAX_URL_LENGTH, URL_PATTERN
 
@@ -138,6 +140,7 @@ class ProgressNote(msgspec.Struct):
     task_id: str
     note: str
     photo_urls: list[str]
+    media: list[MediaLink]
     by: NoteAuthor
     created_at: Stamp
     updated_at: Stamp
@@ -146,6 +149,7 @@ class ProgressNote(msgspec.Struct):
 class ProgressNoteCreate(Input):
     note: text(2000, min_length=1, example="已采购灯泡，明天安装")  # type: ignore[valid-type]
     photo_urls: Photos = []
+    media_ids: MediaIds = []  # type: ignore[valid-type]
 
 
 def task_view(task: domain.Task) -> Task:
@@ -164,7 +168,9 @@ def task_view(task: domain.Task) -> Task:
         done_at=task.done_at, verified_at=task.verified_at, cancelled_at=task.cancelled_at)
 
 
-def note_view(note: domain.ProgressNote) -> ProgressNote:
+def note_view(note: domain.ProgressNote, link: Callable[[str], str]) -> ProgressNote:
+    """``link``: a photo's signed URL (usecases/media.py ``linker``)."""
     return ProgressNote(id=note.id, task_id=note.task_id, note=note.note, photo_urls=list(note.photo_urls),
+                        media=links(note.media_ids, link),
                         by=NoteAuthor(note.author_type, note.author_id), created_at=note.created_at,
                         updated_at=note.updated_at)

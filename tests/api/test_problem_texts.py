@@ -19,7 +19,7 @@ _ALLOWED = {
     "OPTIONS", "Retry", "After", "RateLimit", "Authorization", "Bearer", "POST", "GET", "v1", "auth",
     "token", "me", "AppID", "wx", "login", "https", "http", "s", "null", "true", "false", "task",
     "created", "T08", "cursor", "ballot", "reason", "outcome", "choice", "stage", "attendees", "errors",
-    "field", "message", "scope", "code",
+    "field", "message", "scope", "code", "file", "MB", "JPEG", "PNG", "WebP", "HEIC",
 }
 
 

@@ -27,7 +27,7 @@ DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 # Operations that need no token (conventions.md, "Authentication"): the token endpoint, the
 # health checks, the metrics and the problem-type pages. They must say so with `security: []`.
 PUBLIC_PATHS = {"/v1/auth/token", "/healthz", "/readyz", "/metrics", "/problems/{code}", "/v1/test-clock",
-                "/v1/spaces/{space_id}/calendar.ics"}
+                "/v1/spaces/{space_id}/calendar.ics", "/v1/media/{media_id}/content"}
 
 # /work/shared/spec/resources.md §1, the first five rows (the operator command has no route),
 # plus the token endpoint (conventions.md). `{id}` stands for any path parameter. Extend this
@@ -96,6 +96,8 @@ SPEC_ROUTES = {
     ("GET", "/v1/spaces/{id}/bookings"), ("GET", "/v1/bookings/{id}"), ("GET", "/v1/me/bookings"),
     ("POST", "/v1/bookings/{id}/transitions"), ("POST", "/v1/spaces/{id}/booking-series"),
     ("GET", "/v1/spaces/{id}/calendar.ics"), ("POST", "/v1/spaces/{id}/calendar-token"),
+    # integrations.md §B: photos; reading one back and its locally stored bytes are additions
+    ("POST", "/v1/media"), ("GET", "/v1/media/{id}"), ("GET", "/v1/media/{id}/content"),
 }
 
 

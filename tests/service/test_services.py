@@ -12,7 +12,7 @@ def test_each_process_gets_its_pool_and_clock_from_one_place():
                         db_pool_max=9, webhook_allowlist=("10.8.0.0/16",))
     api, worker = Services.build(settings, API), Services.build(settings, WORKER)
     assert (api.db.max_size, api.db.application_name, api.clock.ttl) == (9, "bilin", 0.5)
-    assert (worker.db.max_size, worker.db.application_name, worker.clock.ttl) == (5 + 7, "bilin-worker", 0)
+    assert (worker.db.max_size, worker.db.application_name, worker.clock.ttl) == (5 + 8, "bilin-worker", 0)
     assert worker.db.command_timeout == 60 and api.db.command_timeout == settings.db_command_timeout
     for services in (api, worker):
         assert services.clock.enabled  # the test clock is on outside production

@@ -21,6 +21,7 @@ def test_it_has_the_production_services():
     major = int(re.match(r"postgres:(\d+)", SERVICES["postgres"]["image"]).group(1))
     assert major >= 15  # the official image ships contrib, so btree_gist is there
     assert SERVICES["redis"]["image"].startswith("redis:")
+    assert SERVICES["minio"]["image"].startswith("minio/minio:") and "latest" not in SERVICES["minio"]["image"]
 
 
 def test_dependencies_are_ordered_and_exist():
@@ -103,3 +104,18 @@ def test_the_api_trusts_forwarded_addresses_from_its_own_network_only():
     assert trusted.trusted_proxies
     for entry in trusted.trusted_proxies:
         assert any(ipaddress.ip_network(entry).subnet_of(subnet) for subnet in subnets), entry
+
+
+@pytest.mark.parametrize("name", ["api", "worker"])
+def test_photos_go_to_the_bucket_the_init_service_creates(name):
+    environment = SERVICES[name]["environment"]
+    settings = load_settings({key: str(value) for key, value in environment.items() if "${" not in str(value)})
+    assert settings.s3_bucket and settings.s3_endpoint == "http://minio:9000"
+    assert settings.s3_access_key == "bilin-service" and "BILIN_S3_SECRET_KEY" in environment
+    init = SERVICES["minio-init"]
+    script = " ".join(init["command"])
+    assert f"mc mb --ignore-existing local/{settings.s3_bucket}" in script
+    assert f"mc anonymous set none local/{settings.s3_bucket}" in script  # private: URLs are signed
+    assert f"user add local {settings.s3_access_key}" in script
+    assert SERVICES[name]["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
+    assert init["depends_on"]["minio"]["condition"] == "service_healthy" and init["restart"] == "no"
