@@ -18,6 +18,7 @@ from api.conventions.idempotency import idempotency_middleware
 from api.conventions.openapi import ContractJson, ContractYaml
 from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
+from api.conventions.uploads import upload_body_limits
 from api.deps import DEPENDENCIES, before_route
 from api.routes.bookings import BookingController
 from api.routes.buildings import BuildingController
@@ -121,5 +122,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.services = services
     app.asgi_handler = edge.wrap(app.asgi_handler, settings, services.keyring, services.limiter,
-                                 allowed_methods=route_methods(app))
+                                 allowed_methods=route_methods(app),
+                                 body_limit=upload_body_limits(app, settings.max_body_bytes))
     return app

@@ -1,4 +1,5 @@
-"""Request bodies: JSON only (415 otherwise; the token endpoint also takes the OAuth form),
+"""Request bodies: JSON only (415 otherwise; the token endpoint also takes the OAuth form, and
+the upload routes take multipart only — see uploads.py),
 decoded strictly against the route's body type so a wrong type is a 400 and never coerced
 (the framework's own conversion is lenient: it would read ``"votes": 0`` as false)."""
 
@@ -13,8 +14,10 @@ from litestar import Request
 
 from api.conventions.encoding import UTF8_CHARSETS, declared_charset, form_field_with_bad_text, is_utf8
 from api.conventions.problems import FieldIssue, ProblemError, field_error_from
+from api.conventions.uploads import UPLOAD_OPT
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
+_MULTIPART_TYPE = "multipart/form-data"
 # A JSON \u0000 escape: preceded by an even number of backslashes (an escaped backslash
 # followed by the text "u0000" is not a NUL).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -39,6 +42,10 @@ async def check_request_body(request: Request) -> None:
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";")[0].strip().lower()
     if not has_body:
+        return
+    if request.route_handler.opt.get(UPLOAD_OPT) is not None:
+        if media_type != _MULTIPART_TYPE:  # read by the route itself, streamed (uploads.py)
+            raise ProblemError("unsupported_media_type")
         return
     # JSON is UTF-8 only (RFC 8259 §8.1): another declared charset is a media type not served.
     charset = declared_charset(content_type)

@@ -18,6 +18,7 @@ from typing import Any
 
 from api.conventions.problems import ProblemError
 from api.conventions.unit_of_work import unit_of_work
+from api.conventions.uploads import UPLOAD_OPT, keep_for_route, parse_upload, receive_chunks
 from store import idempotency as records
 
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, 1–255 characters
@@ -58,9 +59,17 @@ def idempotency_middleware(app: Any) -> Any:
             raise ProblemError("invalid_idempotency_key")
 
         services = scope["litestar_app"].state.services
-        body = await _read_body(receive, services.settings.max_body_bytes)
+        upload_rule = handler.opt.get(UPLOAD_OPT) if handler else None
+        if upload_rule is not None:
+            # A retried upload has a new multipart boundary: the fingerprint is what it carries.
+            upload = await parse_upload(receive_chunks(receive), (_header(scope, b"content-type") or b"").decode(
+                "latin-1"), upload_rule)
+            keep_for_route(scope, upload)
+            body, content = b"", upload.fingerprint()
+        else:
+            body = content = await _read_body(receive, services.settings.max_body_bytes)
         request_digest = hashlib.sha256(b"\n".join(
-            [scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body]
+            [scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), content]
         )).digest()
         caller, key_text = principal.caller_key, key.decode()
 

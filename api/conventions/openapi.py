@@ -24,6 +24,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 
 from api.conventions.problems import PROBLEM_MEDIA_TYPE, Problem
+from api.conventions.uploads import UPLOAD_OPT, UploadRule
 
 _DESCRIPTIONS = {
     400: "The request does not parse or does not match the schema",
@@ -169,6 +170,13 @@ def _declared_bodies(app: Litestar) -> dict[str, DeclaredBody]:
     return declared
 
 
+def _upload_bodies(app: Litestar) -> dict[str, UploadRule]:
+    """operationId → the multipart body an upload route reads (uploads.py)."""
+    return {handler.operation_id: handler.opt[UPLOAD_OPT]
+            for route in app.routes for handler in getattr(route, "route_handlers", [])
+            if isinstance(handler.opt.get(UPLOAD_OPT), UploadRule) and handler.operation_id}
+
+
 def build_document(app: Litestar) -> dict[str, Any]:
     document = copy.deepcopy(app.openapi_schema.to_schema())
     components = document.setdefault("components", {}).setdefault("schemas", {})
@@ -183,9 +191,15 @@ def build_document(app: Litestar) -> dict[str, Any]:
             schema["additionalProperties"] = False
         _refuse_nul(schema)
         components[name] = schema
+    uploads = _upload_bodies(app)
+    for rule in uploads.values():
+        components[rule.name] = rule.schema()
     public = _public_operation_ids(app)
     for path, method, operation in _operations(document):
         _finish_operation(path, method, operation, components, public, declared.get(operation.get("operationId")))
+        if (rule := uploads.get(operation.get("operationId"))) is not None:
+            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+                "schema": {"$ref": f"#/components/schemas/{rule.name}"}}}}
     return document
 
 

@@ -21,12 +21,13 @@ from service.settings import Settings
 
 
 def wrap(app: ASGIApp, settings: Settings, keyring: KeyRing, limiter: RateLimiter,
-         allowed_methods: Callable[[str], list[str] | None]) -> ASGIApp:
+         allowed_methods: Callable[[str], list[str] | None],
+         body_limit: Callable[[str, str], int]) -> ASGIApp:
     """The framework's router inside the edge's middlewares, outermost first: each sees what
     the ones before it did (the method after an override, the caller before its rate limit)."""
     app = problem_answers(app)                      # any error answer becomes a problem document
     app = answer_options(app, allowed_methods)      # OPTIONS lists every method of a path
-    app = request_checks(app, settings.max_body_bytes)  # NUL, bad UTF-8, a body over the limit
+    app = request_checks(app, body_limit)           # NUL, bad UTF-8, a body over the limit
     app = rate_limit(app, limiter, settings)        # RateLimit headers; 429 past the quota
     app = read_principal(app, keyring)              # the caller, from the bearer token
     app = request_id(app)                           # X-Request-Id, on every log line

@@ -5,6 +5,7 @@ waiting for a body that would be refused anyway (a keyed POST would otherwise ta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from api.conventions.encoding import request_part_with_bad_text
@@ -17,7 +18,9 @@ def _declared_length(scope: dict) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
-def request_checks(app: ASGIApp, max_body_bytes: int) -> ASGIApp:
+def request_checks(app: ASGIApp, body_limit: Callable[[str, str], int]) -> ASGIApp:
+    """``body_limit(method, path)``: the settings' limit, or an upload route's own."""
+
     async def handle(scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
@@ -25,7 +28,7 @@ def request_checks(app: ASGIApp, max_body_bytes: int) -> ASGIApp:
             await send_problem(scope, send, "validation_failed", [], errors=[FieldIssue("query", "nul_character")])
         elif (bad_text := request_part_with_bad_text(scope)) is not None:
             await send_problem(scope, send, "malformed_body", [], errors=[FieldIssue(bad_text, "invalid_utf8")])
-        elif _declared_length(scope) > max_body_bytes:
+        elif _declared_length(scope) > body_limit(scope["method"], scope["path"]):
             await send_problem(scope, send, "payload_too_large", [(b"connection", b"close")])
         else:
             await app(scope, receive, send)

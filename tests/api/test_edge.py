@@ -60,7 +60,7 @@ async def test_a_sane_request_id_is_echoed_and_another_replaced():
 
 async def test_request_checks_refuse_before_the_app_is_reached():
     app, seen = answering()
-    checked = request_checks(app, max_body_bytes=10)
+    checked = request_checks(app, lambda method, path: 10)
     assert (await call(checked, scope(query=b"a=%00")))[0]["status"] == 400
     assert (await call(checked, scope("POST", headers=[(b"content-length", b"11")])))[0]["status"] == 413
     assert seen == []
