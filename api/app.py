@@ -28,6 +28,7 @@ from api.routes.clock import clock_routes
 from api.routes.communities import CommunityController
 from api.routes.events import EventController
 from api.routes.households import HouseholdController
+from api.routes.imports import ImportController, import_template
 from api.routes.me import MeController
 from api.routes.members import MemberController
 from api.routes.organizations import OrganizationController
@@ -52,6 +53,7 @@ ROUTES = [
     SpaceController, BookingController, space_calendar,
     ProposalController, ProposalActivityController,
     TaskController, ReportController,
+    ImportController, import_template,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
