@@ -161,9 +161,7 @@ PROBLEMS: dict[str, ProblemKind] = {
     "too_many_buildings": ProblemKind(422, "一次派单的楼栋过多", "The dispatch reaches too many buildings"),
     "import_kind_unknown": ProblemKind(422, "不支持的导入类型", "The import kind is not known"),
     "import_mode_unsupported": ProblemKind(422, "不支持的导入模式", "The import mode is not supported"),
-    "import_encoding_unknown": ProblemKind(
-        422, "无法识别文件编码（须为 UTF-8 或 GB18030）", "The file's encoding is not UTF-8 or GB18030"
-    ),
+    "import_encoding_unknown": ProblemKind(422, "无法识别文件编码", "The file's encoding is not recognised"),
     "import_file_empty": ProblemKind(422, "导入文件为空", "The import file is empty"),
     "import_column_missing": ProblemKind(422, "导入文件缺少必填列", "The import file lacks a required column"),
     "import_column_duplicate": ProblemKind(422, "导入文件有重复的列", "The import file names a column twice"),

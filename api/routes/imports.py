@@ -7,7 +7,7 @@ import asyncpg
 from litestar import Controller, Request, Response, get, post
 
 from api.business_time import business_clock
-from api.conventions.openapi import READ, WRITE, problems
+from api.conventions.openapi import PUBLIC, READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.conventions.problems import ProblemError, request_language
 from api.conventions.uploads import accepts_upload, read_upload
@@ -26,7 +26,7 @@ class ImportController(Controller):
 
     @post("/imports", operation_id="createImport", status_code=202,
           summary="Import communities, buildings or households from a file (platform: imports:write)",
-          responses=problems((*WRITE, 413, 415)), **accepts_upload(UPLOAD))
+          responses=problems(WRITE), **accepts_upload(UPLOAD))
     async def create_import(self, request: Request, tx: asyncpg.Connection, principal: Principal) -> Response[ImportJob]:
         now = await business_clock(request).now(tx)
         async with read_upload(request) as upload:
@@ -54,7 +54,7 @@ class ImportController(Controller):
 
 @get("/v1/imports/templates/{name:str}", operation_id="getImportTemplate", tags=["imports"], security=[],
      summary="The CSV template of a kind (communities.csv, buildings.csv, households.csv)",
-     media_type="text/csv; charset=utf-8", responses=problems((404,)))
+     media_type="text/csv; charset=utf-8", responses=problems(PUBLIC + (404,)))
 async def import_template(name: str) -> Response[bytes]:
     kind = name.removesuffix(".csv")
     if not name.endswith(".csv") or kind not in domain.COLUMNS:
