@@ -22,7 +22,7 @@ STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 MODES = ("upsert",)  # `sync` (archiving what a later file leaves out) is not offered yet
 MAX_FILE_BYTES = 200 * 1024 * 1024
-BATCH_ROWS = 5000  # rows applied per transaction: a batch and its progress commit together
+BATCH_ROWS = 10_000  # rows applied per transaction: a batch and its progress commit together
 MAX_TEXT = 200
 
 
@@ -300,32 +300,33 @@ class Splitter:
 
     def feed(self, chunk: bytes, *, final: bool = False) -> list[Any]:
         text = self._pending + self._decoder.decode(chunk, final=final)
-        lines = text.splitlines(keepends=True)
-        self._pending = ""
-        if lines and not final and not lines[-1].endswith(("\n", "\r")):
-            self._pending = lines.pop()
-        elif lines and not final and lines[-1].endswith("\r"):
-            self._pending = lines.pop()  # a CR whose LF may open the next chunk
-        out: list[Any] = []
+        lines = text.split("\n")  # only LF ends a line (CRLF too): U+2028 and the like are text
+        self._pending = "" if final else lines.pop()
+        if self._format == "jsonl":
+            return [stripped for line in lines if (stripped := line.strip())]
+        complete: list[str] = []
         for line in lines:
-            if self._format == "jsonl":
-                if line.strip():
-                    out.append(line.strip())
-                continue
-            self._record += line
+            self._record += line + "\n"
             self._quotes += line.count('"')
             if self._quotes % 2 == 0:
-                out.extend(self._flush())
+                complete.append(self._record)
+                self._record, self._quotes = "", 0
         if final and self._record:
-            out.extend(self._flush())
-        return out
+            complete.append(self._record)
+            self._record, self._quotes = "", 0
+        return _parse([record for record in complete if record.strip()])
 
-    def _flush(self) -> list[list[str]]:
-        record, self._record, self._quotes = self._record, "", 0
-        if not record.strip():
-            return []
-        try:
-            fields = next(csv.reader([record.rstrip("\r\n")]), [])
-        except csv.Error:
-            fields = [record.rstrip("\r\n")]  # an unmatched quote at the end of the file: the row fails
-        return [fields]
+
+def _parse(records: list[str]) -> list[list[str]]:
+    """Complete CSV records (a quoted field may hold line ends), parsed by one reader; a
+    record the reader refuses becomes a row of its raw text (it fails its checks alone)."""
+    try:
+        return list(csv.reader(records))
+    except csv.Error:
+        parsed = []
+        for record in records:
+            try:
+                parsed.extend(csv.reader([record]))
+            except csv.Error:
+                parsed.append([record.rstrip("\r\n")])
+        return parsed

@@ -43,24 +43,3 @@ async def append_event(
     )
     return event_id
 
-
-async def append_events(conn: asyncpg.Connection, events: list[tuple[str, str, str | None, str | None, Subject,
-                                                                  dict[str, Any]]]) -> int:
-    """Append many events in one statement (a bulk import's rows): each is (type, street id,
-    community id, building id, subject, data). Same outbox, same rules as ``append_event``."""
-    if not events:
-        return 0
-    columns: list[list[Any]] = [[], [], [], [], [], [], [], []]
-    for type_, street_id, community_id, building_id, subject, data in events:
-        for column, value in zip(columns, (new_id("event"), street_id, type_, community_id, building_id,
-                                           subject.type, subject.id, without_free_text(data)), strict=True):
-            column.append(value)
-    await conn.execute(
-        """INSERT INTO events (id, street_id, type, occurred_at, community_id, building_id,
-                               subject_type, subject_id, data)
-           SELECT id, street_id, type, clock_timestamp(), community_id, building_id, subject_type, subject_id, data
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                       $8::jsonb[]) AS e (id, street_id, type, community_id, building_id, subject_type,
-                                          subject_id, data)""",
-        *columns)
-    return len(events)

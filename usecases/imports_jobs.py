@@ -2,7 +2,7 @@
 
 Staging reads the kept file chunk by chunk, splits it into rows and COPYs them into the
 staging table, in one job (a worker killed mid-way rolls it all back; the job runs again).
-Applying takes ``BATCH_ROWS`` staged rows per job: the set-based upserts, their events, the
+Applying takes ``BATCH_ROWS`` staged rows per job: the set-based upserts with their events, the
 rows' errors, the counts and the resume point (the next batch's job) commit together, so a
 worker killed mid-file resumes at the first unapplied batch and applies no row twice."""
 
@@ -15,11 +15,10 @@ import asyncpg
 import msgspec
 
 from domain import imports as rules
-from domain.ids import new_id
+from domain.ids import new_ids
 from domain.imports import Import, RowError
 from domain.jobs import Job
 from store import imports as store
-from store.events import Subject, append_events
 from usecases.imports import APPLY_JOB, STAGE_JOB, Target, complete
 from usecases.kernel import schedule_job
 
@@ -85,13 +84,11 @@ async def apply(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
     last = min(target.first + rules.BATCH_ROWS - 1, found.rows_total)
     staged = await store.staged(conn, found.id, target.first, last)
     valid, errors = await _checked(conn, found, staged)
-    written = await store.upsert(conn, found.kind, found.street_id, valid)
-    await _events(conn, found, written)
+    created, updated = await store.upsert(conn, found.kind, found.street_id, found.id, valid,
+                                          new_ids("event", len(valid)))
     await store.add_errors(conn, found.id, found.created_at, errors)
-    created = sum(1 for row in written if row["inserted"])
-    failed_rows = len({e.row for e in errors})
-    await store.add_progress(conn, found.id, rows_done=last, created=created, updated=len(written) - created,
-                             unchanged=len(valid) - len(written), failed=failed_rows)
+    await store.add_progress(conn, found.id, rows_done=last, created=created, updated=updated,
+                             unchanged=len(valid) - created - updated, failed=len({e.row for e in errors}))
     await _next(conn, found.id, job.street_id, last + 1, found.rows_total, now)
 
 
@@ -124,8 +121,8 @@ async def _checked(conn: asyncpg.Connection, found: Import,
         candidates = kept
     if found.kind == "households":
         candidates = await _free_unit_labels(conn, found, candidates, errors)
-    for _, values in candidates:
-        values["id"] = new_id(_SINGULAR[found.kind])
+    for (_, values), id in zip(candidates, new_ids(_SINGULAR[found.kind], len(candidates)), strict=True):
+        values["id"] = id
     errors.sort(key=lambda e: (e.row, e.column or ""))
     return [values for _, values in candidates], errors
 
@@ -145,18 +142,6 @@ async def _free_unit_labels(conn: asyncpg.Connection, found: Import, candidates:
         seen.add(key)
         kept.append((row_no, values))
     return kept
-
-
-async def _events(conn: asyncpg.Connection, found: Import, written: list[dict[str, Any]]) -> None:
-    """One event per created or changed row, naming the import (the relay sends these only to
-    webhook endpoints that subscribed to their type by name)."""
-    singular = _SINGULAR[found.kind]
-    await append_events(conn, [
-        (f"{singular}.{'created' if row['inserted'] else 'updated'}", found.street_id, row["community_id"],
-         row["building_id"], Subject(singular, row["id"]),
-         {f"{singular}_id": row["id"], "import_id": found.id,
-          singular: msgspec.to_builtins({k: v for k, v in row.items() if k != "inserted"})})
-        for row in written])
 
 
 HANDLERS = {STAGE_JOB: stage, APPLY_JOB: apply}

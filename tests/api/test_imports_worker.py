@@ -9,13 +9,13 @@ import os
 import signal
 import time
 
-from tests.support.imports import imported, post_import
 from store.feed import has_unnumbered
+from tests.support.imports import imported, post_import
 from tests.support.worker import running_worker
 from usecases.clock import BusinessClock
 from worker.relay import relay_once
 
-ROWS = 30_000  # six batches
+ROWS = 30_000  # three batches
 
 
 async def until(check, timeout: float = 60.0):
