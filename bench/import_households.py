@@ -5,7 +5,7 @@ client, imports 50 communities and 5,000 buildings, then generates a CSV of 500,
 households (100 a building) and times its import end to end: the multipart POST to the API
 (uvicorn, as in production) and the worker (``python -m service.cli worker``) staging and
 applying it, until the job says ``succeeded``. Writes docs/benchmarks-import.md and drops the
-database (--keep-db keeps it). Target (integrations.md §A): ≤ 5 minutes."""
+database (--keep-db keeps it). Target (the specification's integrations, §A): ≤ 5 minutes."""
 
 from __future__ import annotations
 

@@ -217,12 +217,18 @@ def cells_of_json(kind: str, line: str) -> list[str | None] | None:
     return cells
 
 
-def cells_of_csv(kind: str, mapping: list[str | None], fields: list[str]) -> list[str | None]:
+def csv_positions(kind: str, mapping: list[str | None]) -> list[tuple[int, int]]:
+    """(field index in the file, cell index) of each column the header maps, once per file."""
     index = {c.name: i for i, c in enumerate(COLUMNS[kind])}
-    cells: list[str | None] = [None] * len(COLUMNS[kind])
-    for name, value in zip(mapping, fields, strict=False):
-        if name is not None:
-            cells[index[name]] = value
+    return [(field, index[name]) for field, name in enumerate(mapping) if name is not None]
+
+
+def cells_of_csv(width: int, positions: list[tuple[int, int]], fields: list[str]) -> list[str | None]:
+    cells: list[str | None] = [None] * width
+    count = len(fields)
+    for field, cell in positions:
+        if field < count:
+            cells[cell] = fields[field]
     return cells
 
 

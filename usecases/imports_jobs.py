@@ -34,7 +34,8 @@ async def stage(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
         return  # cancelled before it started
     await conn.execute(f"SET LOCAL statement_timeout = '{STAGE_TIMEOUT}'")
     splitter = rules.Splitter(found.encoding, found.format)
-    mapping: list[str | None] = [name or None for name in found.columns]
+    positions = rules.csv_positions(found.kind, [name or None for name in found.columns])
+    width = len(rules.COLUMNS[found.kind])
     header_seen = found.format == "jsonl"
     row_no = 0
     errors: list[RowError] = []
@@ -52,7 +53,7 @@ async def stage(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
                 if cells is None:
                     errors.append(RowError(row_no, None, "invalid_json"))
             else:
-                cells = rules.cells_of_csv(found.kind, mapping, record)
+                cells = rules.cells_of_csv(width, positions, record)
             key = (cells[0] or "").strip() or None if cells is not None else None
             batch.append((found.id, row_no, key, cells))
             if len(batch) >= STAGE_COPY_ROWS:
