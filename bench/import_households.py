@@ -152,6 +152,7 @@ applied by one worker process in batches of 10,000.
 | import done after | {took:.1f} s ({took / 60:.2f} min) |
 | rows per second (end to end) | {households / took:,.0f} |
 | target | ≤ 5 min |
+| load average (1 min) at the end | {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs |
 """
 
 
