@@ -43,6 +43,7 @@ PREFIXES = {
     "task_update": "tup",
     "dispatch": "dsp",
     "media": "med",
+    "import": "imp",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")
@@ -51,6 +52,18 @@ _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")
 def new_id(kind: str) -> str:
     prefix = PREFIXES[kind]
     return prefix + "_" + "".join(secrets.choice(_ALPHABET) for _ in range(_RANDOM_CHARS))
+
+
+def new_ids(kind: str, count: int) -> list[str]:
+    """``count`` new ids of ``kind`` at once, as ``new_id`` makes them (a bulk import's rows):
+    one draw of random bytes for all, each id's 80 bits read as 16 base-32 digits."""
+    prefix = PREFIXES[kind] + "_"
+    pool = secrets.token_bytes(10 * count)
+    ids = []
+    for start in range(0, 10 * count, 10):
+        number = int.from_bytes(pool[start:start + 10])
+        ids.append(prefix + "".join(_ALPHABET[(number >> shift) & 31] for shift in range(75, -1, -5)))
+    return ids
 
 
 def looks_like(kind: str, value: str) -> bool:

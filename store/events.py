@@ -42,3 +42,4 @@ async def append_event(
         subject.type, subject.id, without_free_text(data),
     )
     return event_id
+

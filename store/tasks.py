@@ -38,12 +38,13 @@ async def get(conn: asyncpg.Connection, street_id: str, task_id: str, *, lock: b
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, building_id: str | None = None,
                status: str | None = None, assignee_id: str | None = None, source: str | None = None,
-               overdue: bool = False, assigned_to: list[str] | None = None) -> list[Task]:
+               overdue: bool = False, assigned_to: list[str] | None = None,
+               source_id: str | None = None) -> list[Task]:
     """``assigned_to``: only tasks whose assignee is one of these (a person and their organisations)."""
     params: list[Any] = [street_id]
     filters = ["t.street_id = $1"]
     for column, value in (("building_id", building_id), ("status", status), ("assignee_id", assignee_id),
-                          ("source", source)):
+                          ("source", source), ("source_id", source_id)):
         if value is not None:
             params.append(value)
             filters.append(f"t.{column} = ${len(params)}")

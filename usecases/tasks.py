@@ -16,7 +16,7 @@ from msgspec import UNSET, UnsetType
 from domain import tasks as rules
 from domain.errors import Forbidden, NotFound, RuleViolation
 from domain.ids import new_id
-from domain.permissions import Actor, Place, Principal, ensure_for, require_scope
+from domain.permissions import Actor, Place, Principal, ensure_for, ensure_street_wide, require_scope
 from domain.reports import task_defaults
 from domain.tasks import ProgressNote, Task
 from store import tasks as store
@@ -59,6 +59,7 @@ class CreateTask(NewTask, kw_only=True):
 
 class DispatchTask(NewTask, kw_only=True):
     building_ids: list[str] | None = None  # None: every building of the community (or street)
+    community_id: str | None = None  # on the street's route: the buildings of this community
 
 
 class TaskOfReport(msgspec.Struct, kw_only=True):
@@ -109,7 +110,7 @@ async def get(conn: asyncpg.Connection, who: Principal, task_id: str) -> Task:
 
 async def list_for_building(conn: asyncpg.Connection, who: Principal, building_id: str, keyset: Keyset, *,
                             status: str | None, assignee_id: str | None, overdue: bool,
-                            source: str | None) -> list[Task]:
+                            source: str | None, dispatch_id: str | None = None) -> list[Task]:
     """Those who see the building see its list; an organisation's member (or an assignee)
     who does not sees only the tasks assigned to them or their organisations."""
     actor = await actor_for(conn, who)
@@ -120,15 +121,34 @@ async def list_for_building(conn: asyncpg.Connection, who: Principal, building_i
             raise NotFound("not_found")
         assigned_to = rules.assignee_keys(actor)
     return await store.page(conn, who.street_id, keyset, building_id=building_id, assigned_to=assigned_to,
-                            status=status, assignee_id=assignee_id, overdue=overdue, source=source)
+                            status=status, assignee_id=assignee_id, overdue=overdue,
+                            **_of_dispatch(source, dispatch_id))
+
+
+def _of_dispatch(source: str | None, dispatch_id: str | None) -> dict[str, str | None]:
+    """``dispatch_id`` follows one dispatch: its tasks are those of source ``dispatch`` with it."""
+    if dispatch_id is None:
+        return {"source": source}
+    if source not in (None, "dispatch"):
+        raise RuleViolation("invalid_source")
+    return {"source": "dispatch", "source_id": dispatch_id}
+
+
+async def list_for_street(conn: asyncpg.Connection, who: Principal, keyset: Keyset, *, status: str | None,
+                          overdue: bool, source: str | None, dispatch_id: str | None) -> list[Task]:
+    """Every task of the street: its officers, and platform clients with ``street:read``."""
+    actor = await actor_for(conn, who)
+    ensure_street_wide(actor, write=False)
+    return await store.page(conn, who.street_id, keyset, status=status, overdue=overdue,
+                            **_of_dispatch(source, dispatch_id))
 
 
 async def list_mine(conn: asyncpg.Connection, who: Principal, keyset: Keyset, *, status: str | None,
-                    overdue: bool, source: str | None) -> list[Task]:
+                    overdue: bool, source: str | None, dispatch_id: str | None = None) -> list[Task]:
     actor = await actor_for(conn, who)
     person_of(actor)
     return await store.page(conn, who.street_id, keyset, assigned_to=rules.assignee_keys(actor), status=status,
-                            overdue=overdue, source=source)
+                            overdue=overdue, **_of_dispatch(source, dispatch_id))
 
 
 # Making tasks
@@ -189,6 +209,10 @@ async def dispatch(conn: asyncpg.Connection, who: Principal, command: DispatchTa
     rules.check_due(command.due_at)
     actor = await actor_for(conn, who)
     street = who.street_id
+    if command.community_id is not None:
+        if community_id not in (None, command.community_id):
+            raise RuleViolation("invalid_buildings")
+        community_id = command.community_id
     if community_id is not None and await places.find_community(conn, street, community_id) is None:
         raise NotFound("not_found")
     _may_dispatch(actor, Place(street, community_id=community_id))

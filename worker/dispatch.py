@@ -47,6 +47,7 @@ class Dispatcher:
         self._free = asyncio.Semaphore(slots)
         self._running: set[asyncio.Task[None]] = set()
         self._failed = False  # the last item's work raised: pause before claiming again
+        self._finished = asyncio.Event()  # an item ended since the last claim
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Claim and work until ``stopping``; then claim nothing more and let the items in
@@ -59,6 +60,7 @@ class Dispatcher:
             if self._failed:  # an item that fails would be due again at once: no hot loop
                 self._failed = False
                 await pause(stopping, self.poll)
+            self._finished.clear()
             try:
                 started = await self._start_one()
             except Exception as error:  # the database is away: try again after a pause
@@ -66,9 +68,21 @@ class Dispatcher:
                 started = False
             if not started:
                 self._free.release()
-                await pause(stopping, self.poll)
+                await self._idle(stopping)
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _idle(self, stopping: asyncio.Event) -> None:
+        """Nothing was due: sleep ``poll`` seconds, but claim again as soon as an item in flight
+        ends, since what it committed may be the next item (an import's next batch)."""
+        if self._finished.is_set():
+            return
+        waits = [asyncio.ensure_future(stopping.wait()), asyncio.ensure_future(self._finished.wait())]
+        try:
+            await asyncio.wait(waits, timeout=self.poll, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     async def _start_one(self) -> bool:
         uow = UnitOfWork(self.pool)
@@ -97,3 +111,4 @@ class Dispatcher:
             if self.release is not None:
                 self.release(item)
             self._free.release()
+            self._finished.set()

@@ -159,6 +159,13 @@ PROBLEMS: dict[str, ProblemKind] = {
     "invalid_buildings": ProblemKind(
         422, "派单的楼栋无效或不在范围内", "The buildings of the dispatch are unknown or out of its scope"),
     "too_many_buildings": ProblemKind(422, "一次派单的楼栋过多", "The dispatch reaches too many buildings"),
+    "import_kind_unknown": ProblemKind(422, "不支持的导入类型", "The import kind is not known"),
+    "import_mode_unsupported": ProblemKind(422, "不支持的导入模式", "The import mode is not supported"),
+    "import_encoding_unknown": ProblemKind(422, "无法识别文件编码", "The file's encoding is not recognised"),
+    "import_file_empty": ProblemKind(422, "导入文件为空", "The import file is empty"),
+    "import_column_missing": ProblemKind(422, "导入文件缺少必填列", "The import file lacks a required column"),
+    "import_column_duplicate": ProblemKind(422, "导入文件有重复的列", "The import file names a column twice"),
+    "import_finished": ProblemKind(409, "导入任务已结束", "The import has already finished"),
     "invalid_due_at": ProblemKind(422, "截止时间须在 2000–2100 年之间", "due_at must be within 2000–2100"),
     # Photos (issue 14)
     "media_empty": ProblemKind(422, "上传的文件为空", "The uploaded file is empty"),

@@ -40,6 +40,8 @@ StatusQuery = Annotated[TaskStatus | None, Parameter(query="status")]
 AssigneeQuery = Annotated[AnyRef | None, Parameter(query="assignee", description="A person or organisation id")]  # type: ignore[valid-type]
 OverdueQuery = Annotated[bool | None, Parameter(query="overdue", description="true: only overdue tasks")]
 SourceQuery = Annotated[Source | None, Parameter(query="source")]
+DispatchQuery = Annotated[str | None, Parameter(query="dispatch_id", max_length=64,
+                                                description="Only the tasks of this dispatch (source=dispatch)")]
 
 
 class TaskController(Controller):
@@ -51,10 +53,21 @@ class TaskController(Controller):
          summary="List the tasks of a building", responses=problems(READ))
     async def list_tasks(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset, building_id: str,
                          status: StatusQuery = None, assignee: AssigneeQuery = None,  # type: ignore[valid-type]
-                         overdue: OverdueQuery = None, source: SourceQuery = None) -> Page[Task]:
+                         overdue: OverdueQuery = None, source: SourceQuery = None,
+                         dispatch_id: DispatchQuery = None) -> Page[Task]:
         found = await tasks.list_for_building(conn, principal, known_id("building", building_id), keyset,
                                               status=status, assignee_id=assignee, overdue=bool(overdue),
-                                              source=source)
+                                              source=source, dispatch_id=dispatch_id)
+        return page_of(found, keyset, task_view)
+
+    @get("/streets/tasks", operation_id="listStreetTasks",
+         summary="List the tasks of the street, e.g. those of one dispatch (officers; platform: street:read)",
+         responses=problems(READ))
+    async def street_tasks(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
+                           status: StatusQuery = None, overdue: OverdueQuery = None, source: SourceQuery = None,
+                           dispatch_id: DispatchQuery = None) -> Page[Task]:
+        found = await tasks.list_for_street(conn, principal, keyset, status=status, overdue=bool(overdue),
+                                            source=source, dispatch_id=dispatch_id)
         return page_of(found, keyset, task_view)
 
     @post("/buildings/{building_id:str}/tasks", operation_id="createBuildingTask",
@@ -68,8 +81,9 @@ class TaskController(Controller):
          responses=problems(READ))
     async def my_tasks(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset,
                        status: StatusQuery = None, overdue: OverdueQuery = None,
-                       source: SourceQuery = None) -> Page[Task]:
-        found = await tasks.list_mine(conn, principal, keyset, status=status, overdue=bool(overdue), source=source)
+                       source: SourceQuery = None, dispatch_id: DispatchQuery = None) -> Page[Task]:
+        found = await tasks.list_mine(conn, principal, keyset, status=status, overdue=bool(overdue), source=source,
+                                      dispatch_id=dispatch_id)
         return page_of(found, keyset, task_view)
 
     @get("/tasks/{task_id:str}", operation_id="getTask", summary="Read a task", responses=problems(READ))

@@ -29,6 +29,7 @@ Photos = Annotated[list[PhotoUrl], Meta(max_length=9)]
 Points = Annotated[int, Meta(ge=0, le=10000)]
 AnyRef = id_text("psn_5t7v9x2b4d6f8h1k")
 BuildingRef = id_text("bld_5t7v9x2b4d6f8h1k")
+CommunityRef = id_text("com_5t7v9x2b4d6f8h1k")
 
 
 class AssigneeRef(Input):
@@ -117,6 +118,7 @@ class TaskDispatch(Input):
     title: Title  # type: ignore[valid-type]
     description: Description = ""  # type: ignore[valid-type]
     building_ids: Annotated[list[BuildingRef], Meta(min_length=1, max_length=500)] | None = None  # type: ignore[valid-type]
+    community_id: CommunityRef | None = None  # type: ignore[valid-type]
     assignee: AssigneeRef | None = None
     due_at: When | None = None
     priority: Priority = "normal"

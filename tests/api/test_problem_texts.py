@@ -20,6 +20,8 @@ _ALLOWED = {
     "token", "me", "AppID", "wx", "login", "https", "http", "s", "null", "true", "false", "task",
     "created", "T08", "cursor", "ballot", "reason", "outcome", "choice", "stage", "attendees", "errors",
     "field", "message", "scope", "code", "file", "MB", "JPEG", "PNG", "WebP", "HEIC",
+    # imports: the form's field names and values, and the file formats and encodings it reads
+    "kind", "mode", "upsert", "communities", "buildings", "households", "CSV", "BOM", "GB18030",
 }
 
 

@@ -1,6 +1,7 @@
-"""The README's requests run as written: every block marked runnable is executed with bash,
-in order, against the run command (``python -m service.cli dev``, what ``make run`` runs) serving
-fresh demo data, and every curl in it must get a 2xx."""
+"""The README's requests run as written, and so do the guides' (``DOCUMENTS``): every block
+marked runnable is executed with bash from the repository's root, in order, against the run
+command (``python -m service.cli dev``, what ``make run`` runs) serving fresh demo data, and
+every curl in it must get a 2xx."""
 
 from __future__ import annotations
 
@@ -22,9 +23,14 @@ BASE_LINE = re.compile(r"^BILIN=http://127\.0\.0\.1:8000\b.*$", flags=re.MULTILI
 STATUS_HOOK = "curl() { command curl -w '%{stderr}README-HTTP %{http_code}\\n' \"$@\"; }\n"
 
 
+# The documents whose requests run, in this order, against one fresh run command.
+DOCUMENTS = ("README.md", "docs/guides/street-platform.md")
+
+
 def runnable_blocks() -> list[str]:
-    readme = (ROOT / "README.md").read_text()
-    return re.findall(re.escape(MARK) + r"\n```sh\n(.*?)```", readme, flags=re.DOTALL)
+    return [block for document in DOCUMENTS
+            for block in re.findall(re.escape(MARK) + r"\n```sh\n(.*?)```", (ROOT / document).read_text(),
+                                    flags=re.DOTALL)]
 
 
 def curls_in(block: str) -> int:
@@ -46,7 +52,7 @@ def test_the_readme_requests_run_as_written(postgres_url, redis_url, worker_id, 
         for block in runnable_blocks():
             script = "set -euo pipefail\n" + STATUS_HOOK + BASE_LINE.sub(f"BILIN={base}", block, count=1)
             ran = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120,
-                                 env={**os.environ, "LC_ALL": "C.UTF-8"}, check=False)
+                                 env={**os.environ, "LC_ALL": "C.UTF-8"}, check=False, cwd=ROOT)
             shown = f"{block}\n--- stdout\n{ran.stdout}\n--- stderr\n{ran.stderr}"
             assert ran.returncode == 0, shown
             statuses = [int(code) for code in re.findall(r"^README-HTTP (\d{3})$", ran.stderr, flags=re.MULTILINE)]

@@ -27,12 +27,16 @@ DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 # Operations that need no token (conventions.md, "Authentication"): the token endpoint, the
 # health checks, the metrics and the problem-type pages. They must say so with `security: []`.
 PUBLIC_PATHS = {"/v1/auth/token", "/healthz", "/readyz", "/metrics", "/problems/{code}", "/v1/test-clock",
-                "/v1/spaces/{space_id}/calendar.ics", "/v1/media/{media_id}/content"}
+                "/v1/spaces/{space_id}/calendar.ics", "/v1/media/{media_id}/content",
+                "/v1/imports/templates/{name}"}
 
 # /work/shared/spec/resources.md §1, the first five rows (the operator command has no route),
 # plus the token endpoint (conventions.md). `{id}` stands for any path parameter. Extend this
 # list from the spec as resources are implemented; a /v1 route the spec does not name fails.
 SPEC_ROUTES = {
+    # integrations.md §A: bulk import; a street's task list follows a dispatch (an addition)
+    ("POST", "/v1/imports"), ("GET", "/v1/imports/{id}"), ("GET", "/v1/imports/{id}/errors"),
+    ("POST", "/v1/imports/{id}/cancel"), ("GET", "/v1/imports/templates/{id}"), ("GET", "/v1/streets/tasks"),
     ("POST", "/v1/auth/token"),
     ("GET", "/v1/communities"), ("POST", "/v1/communities"),
     ("GET", "/v1/communities/{id}"), ("PATCH", "/v1/communities/{id}"),
