@@ -92,16 +92,16 @@ async def test_the_access_token_is_shared_through_redis_and_kept_in_process_with
     try:
         for client in (one, two):  # two workers: one fetch between them
             assert (await client.phone_number(appid, SECRET, "phone-13800138000")).number == "13800138000"
-        assert len(wechat.requests("/cgi-bin/token", appid=appid)) == 1
+        assert len(wechat.requests("/cgi-bin/stable_token", appid=appid)) == 1
 
         other = new_appid()
         for client in (alone, alone, degraded, degraded):  # no Redis, or Redis down: per process
             await client.phone_number(other, SECRET, "phone-13800138000")
-        assert len(wechat.requests("/cgi-bin/token", appid=other)) == 2
+        assert len(wechat.requests("/cgi-bin/stable_token", appid=other)) == 2
 
         # A different secret never reuses a token fetched with another.
         await one.phone_number(appid, SECRET[::-1], "phone-13800138000")
-        assert len(wechat.requests("/cgi-bin/token", appid=appid)) == 2
+        assert len(wechat.requests("/cgi-bin/stable_token", appid=appid)) == 2
     finally:
         for client in (one, two, alone, degraded):
             await client.aclose()
