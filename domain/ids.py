@@ -42,6 +42,7 @@ PREFIXES = {
     "report": "rpt",
     "task_update": "tup",
     "dispatch": "dsp",
+    "notification": "ntf",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

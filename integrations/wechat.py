@@ -133,14 +133,30 @@ class WeChatClient:
         API reads its own errcodes). A stale token (40001/42001) is renewed once and the call made
         once more. Transport failures raise ``wechat_unavailable`` (``WeChatTimeout`` when the
         request may have reached WeChat)."""
-        token = await self._access_token(appid, secret)
+        token = await self._token_before_call(appid, secret)
         answer = await self._call(api, "POST", path, appid, params={"access_token": token}, json=body, check=False)
         if answer.get("errcode") in _STALE_TOKEN:
             # Someone made WeChat issue a newer token, or ours outlived our estimate.
-            token = await self._access_token(appid, secret, stale=token)
+            token = await self._token_before_call(appid, secret, stale=token)
             answer = await self._call(api, "POST", path, appid, params={"access_token": token}, json=body,
                                       check=False)
         return answer
+
+    async def send_subscribe_message(self, appid: str, secret: str, message: dict[str, Any]) -> int:
+        """WeChat's errcode for one subscription message (0: accepted). Raises ``WeChatTimeout``
+        when WeChat may have it but did not answer in time, ``WeChatError`` when it never got it."""
+        answer = await self.with_token("subscribe_send", "/cgi-bin/message/subscribe/send", appid, secret, message)
+        errcode = answer.get("errcode", 0)
+        if errcode not in (0, None):
+            log.warning("wechat_refused", api="subscribe_send", appid=appid, errcode=errcode)
+        return errcode if isinstance(errcode, int) and not isinstance(errcode, bool) else (
+            0 if errcode is None else -2)
+
+    async def _token_before_call(self, appid: str, secret: str, *, stale: str | None = None) -> str:
+        try:
+            return await self._access_token(appid, secret, stale=stale)
+        except WeChatTimeout:
+            raise unavailable() from None  # no call was made yet: nothing is unknown
 
     # The mini-program's access token, from /cgi-bin/stable_token in normal mode (never
     # /cgi-bin/token, which would invalidate the token of the mini-program's own back end),
