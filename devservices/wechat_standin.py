@@ -82,6 +82,7 @@ class WeChatStandIn:
         self.slow_seconds = slow_seconds
         self.token_ttl = token_ttl
         self.strict = strict
+        self.stable_token_error: int | None = None  # stable_token answers this errcode
         self.sec_check: str | None = None  # "system", "slow", "inactive": content checks fail so
         self._state = _State()
         self._stopping = threading.Event()
@@ -206,6 +207,8 @@ class WeChatStandIn:
         refused = self._check_app(appid, str(request.get("secret", "")))
         if refused:
             return refused
+        if self.stable_token_error is not None:
+            return _error(self.stable_token_error, "system error")
         force = request.get("force_refresh") is True
         with self._state.lock:
             current = self._state.tokens.get(self._state.current.get(appid, ""))

@@ -37,7 +37,7 @@ async def notifications_loop(pool: asyncpg.Pool, clock: BusinessClock, wechat: W
         try:
             async with pool.acquire() as conn:
                 await notify_once(conn, clock, wechat, sealer)
-        except Exception as error:  # the database is away: keep trying, a little slower
+        except Exception as error:  # noqa: BLE001 - the database or WeChat is away: keep trying, a little slower
             log.warning("notifications_failed", error=type(error).__name__)
             await pause(stopping, 1.0)
         await pause(stopping, INTERVAL)

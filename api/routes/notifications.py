@@ -38,7 +38,7 @@ def _client_id(value: str) -> str:
 
 class NotificationController(Controller):
     path = "/v1"
-    tags = ["notifications"]
+    tags = ["notifications"]  # noqa: RUF012 - litestar reads it as a list
     security = BEARER
 
     @post("/me/subscriptions", operation_id="subscribeMessages", status_code=200,

@@ -72,7 +72,7 @@ async def _mine(client, resident: Resident) -> list[dict]:
 
 async def test_a_status_change_is_sent_exactly_once_rendered_to_the_limits(client, db, platform, wechat,
                                                                            test_settings):
-    app, resident, building = await _arranged(client, platform)
+    _, resident, building = await _arranged(client, platform)
     assert (await client.post("/v1/me/subscriptions", headers=resident.headers(),
                               json={"results": {TEMPLATE: "accept"}})).json()["counts"] == {TEMPLATE: 2}
     report_id = await _report_and_acknowledge(client, platform, resident, building)
@@ -97,7 +97,7 @@ async def test_a_status_change_is_sent_exactly_once_rendered_to_the_limits(clien
 
 
 async def test_a_send_that_times_out_is_unknown_and_never_sent_again(client, db, platform, wechat, test_settings):
-    app, resident, building = await _arranged(client, platform, accepts=3)
+    _, resident, building = await _arranged(client, platform, accepts=3)
     openid = await db.fetchval("SELECT openid FROM wechat_identities WHERE person_id = $1", resident.person_id)
     wechat.queue_send("slow")
     await _report_and_acknowledge(client, platform, resident, building)
@@ -112,7 +112,7 @@ async def test_a_send_that_times_out_is_unknown_and_never_sent_again(client, db,
     (43101, "no_quota"), (40003, "invalid_openid"), (40037, "invalid_template"), (41030, "invalid_page"),
     (47003, "invalid_data"), (45009, "wechat_error")])
 async def test_refusals_are_final(client, db, platform, wechat, test_settings, errcode, outcome):
-    app, resident, building = await _arranged(client, platform, accepts=3)
+    _, resident, building = await _arranged(client, platform, accepts=3)
     openid = await db.fetchval("SELECT openid FROM wechat_identities WHERE person_id = $1", resident.person_id)
     wechat.queue_send(errcode)
     await _report_and_acknowledge(client, platform, resident, building)
@@ -129,7 +129,7 @@ async def test_refusals_are_final(client, db, platform, wechat, test_settings, e
 
 
 async def test_system_busy_is_retried_and_then_sent(client, db, platform, wechat, test_settings):
-    app, resident, building = await _arranged(client, platform)
+    _, resident, building = await _arranged(client, platform)
     openid = await db.fetchval("SELECT openid FROM wechat_identities WHERE person_id = $1", resident.person_id)
     wechat.queue_send(-1)
     await _report_and_acknowledge(client, platform, resident, building)
@@ -144,7 +144,7 @@ async def test_system_busy_is_retried_and_then_sent(client, db, platform, wechat
 
 
 async def test_no_local_quota_is_not_sent_and_no_template_is_skipped(client, db, platform, wechat, test_settings):
-    app, resident, building = await _arranged(client, platform, accepts=0)
+    _, resident, building = await _arranged(client, platform, accepts=0)
     await _report_and_acknowledge(client, platform, resident, building)
     await deliver_notifications(db, wechat.base_url, _sealer(test_settings))
     openid = await db.fetchval("SELECT openid FROM wechat_identities WHERE person_id = $1", resident.person_id)

@@ -96,6 +96,10 @@ SPEC_ROUTES = {
     ("GET", "/v1/spaces/{id}/bookings"), ("GET", "/v1/bookings/{id}"), ("GET", "/v1/me/bookings"),
     ("POST", "/v1/bookings/{id}/transitions"), ("POST", "/v1/spaces/{id}/booking-series"),
     ("GET", "/v1/spaces/{id}/calendar.ics"), ("POST", "/v1/spaces/{id}/calendar-token"),
+    # The mini-program kit (integrations.md §B): subscription messages; GET of a client's
+    # templates is an addition (the read beside the PUT).
+    ("POST", "/v1/me/subscriptions"), ("GET", "/v1/me/notifications"),
+    ("PUT", "/v1/clients/{id}/message-templates"), ("GET", "/v1/clients/{id}/message-templates"),
 }
 
 
