@@ -29,6 +29,7 @@ from api.routes.events import EventController
 from api.routes.households import HouseholdController
 from api.routes.me import MeController
 from api.routes.members import MemberController
+from api.routes.moderation import ModerationController
 from api.routes.notifications import NotificationController
 from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
@@ -48,7 +49,7 @@ ROUTES = [
     issue_token, healthz, readyz, prometheus_metrics, problem_type, docs,
     CommunityController, BuildingController, HouseholdController,
     MeController, RoleController, OrganizationController, MemberController,
-    ClientController, verify_phone, NotificationController,
+    ClientController, verify_phone, NotificationController, ModerationController,
     SpaceController, BookingController, space_calendar,
     ProposalController, ProposalActivityController,
     TaskController, ReportController,

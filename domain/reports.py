@@ -47,6 +47,7 @@ class Report:
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    moderation: str = "none"  # content safety: domain/moderation.py
 
 
 def place_of(report: Report) -> Place:

@@ -152,6 +152,19 @@ class WeChatClient:
         return errcode if isinstance(errcode, int) and not isinstance(errcode, bool) else (
             0 if errcode is None else -2)
 
+    async def check_text(self, appid: str, secret: str, *, openid: str, content: str, scene: int) -> tuple[str, int]:
+        """msgSecCheck v2 on one chunk: WeChat's ``(suggest, label)`` (pass, review, risky).
+        Raises ``WeChatError`` when WeChat gives no verdict (-1, 61010, a timeout, …)."""
+        answer = await self.with_token("msg_sec_check", "/wxa/msg_sec_check", appid, secret, {
+            "content": content, "version": 2, "scene": scene, "openid": openid})
+        self._check("msg_sec_check", appid, answer)
+        result = answer.get("result")
+        suggest = result.get("suggest") if isinstance(result, dict) else None
+        label = result.get("label") if isinstance(result, dict) else None
+        if suggest not in ("pass", "review", "risky"):
+            raise self._refused("msg_sec_check", appid)
+        return suggest, label if isinstance(label, int) and not isinstance(label, bool) else 0
+
     async def _token_before_call(self, appid: str, secret: str, *, stale: str | None = None) -> str:
         try:
             return await self._access_token(appid, secret, stale=stale)

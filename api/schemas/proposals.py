@@ -12,6 +12,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, id_text, text
+from api.schemas.moderation import Moderation
 from api.schemas.places import DecisionRule
 from domain import proposals as domain
 from domain import votes as domain_votes
@@ -88,6 +89,7 @@ class Proposal(msgspec.Struct):
     implementing_at: Stamp | None
     evaluating_at: Stamp | None
     closed_at: Stamp | None
+    moderation: Moderation = "none"
 
 
 class ProposalCreate(Input):
@@ -293,7 +295,7 @@ def proposal_view(proposal: domain.Proposal, me: str | None) -> Proposal:
         evaluation=EvaluationSummary(proposal.evaluation_until, proposal.evaluation_count,
                                      _mean(proposal.evaluation_count, proposal.evaluation_sum)),
         created_at=proposal.created_at, updated_at=proposal.updated_at, deliberating_at=proposal.deliberating_at,
-        voting_at=proposal.voting_at, implementing_at=proposal.implementing_at,
+        voting_at=proposal.voting_at, implementing_at=proposal.implementing_at, moderation=proposal.moderation,
         evaluating_at=proposal.evaluating_at, closed_at=proposal.closed_at)
 
 

@@ -100,6 +100,7 @@ SPEC_ROUTES = {
     # templates is an addition (the read beside the PUT).
     ("POST", "/v1/me/subscriptions"), ("GET", "/v1/me/notifications"),
     ("PUT", "/v1/clients/{id}/message-templates"), ("GET", "/v1/clients/{id}/message-templates"),
+    ("POST", "/v1/moderation/{id}/{id}/approve"), ("POST", "/v1/moderation/{id}/{id}/reject"),
 }
 
 
