@@ -150,3 +150,16 @@ async def test_callers_without_an_openid_and_the_switch_are_not_checked(client, 
                                 json={"category": "other", "description": "[risky] 没有 openid"})
     assert created.status_code == 201 and created.json()["moderation"] == "none"
     assert not _checks(wechat, openid)
+
+
+@pytest.mark.parametrize("errcode", [-1, 40013, 45009])
+async def test_a_refused_access_token_leaves_the_text_pending_never_a_5xx(client, platform, wechat, errcode):
+    building, author, _, _ = await _building_with_two_residents(client, platform)  # a new app: no token yet
+    wechat.stable_token_error = errcode
+    try:
+        created = await client.post(f"/v1/buildings/{building}/reports", headers=author.headers(),
+                                    json={"category": "other", "description": "电梯异响"})
+    finally:
+        wechat.stable_token_error = None
+    assert created.status_code == 201, created.text
+    assert created.json()["moderation"] == "pending"

@@ -185,3 +185,17 @@ async def test_templates_are_the_platforms_and_checked(client, platform, other_p
     assert (await client.put(path, headers=resident.headers(), json=MAPPING)).status_code == 403
     refused = await client.post("/v1/me/subscriptions", headers=platform.headers(), json={"results": {"t": "accept"}})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(("errcode", "status", "outcome"), [(-1, "queued", "system_busy"),
+                                                            (40013, "failed", "wechat_error")])
+async def test_a_refused_access_token_is_a_retry_or_final(client, db, platform, wechat, test_settings, errcode,
+                                                          status, outcome):
+    _, resident, building = await _arranged(client, platform)
+    await _report_and_acknowledge(client, platform, resident, building)
+    wechat.stable_token_error = errcode
+    try:
+        await deliver_notifications(db, wechat.base_url, _sealer(test_settings))
+    finally:
+        wechat.stable_token_error = None
+    assert [(n["status"], n["outcome"]) for n in await _mine(client, resident)] == [(status, outcome)]
