@@ -12,7 +12,7 @@ CHUNK = 2500  # characters WeChat checks at once
 SCENES = {"name": 1, "talent": 1, "comment": 2, "proposal": 3, "report": 3, "question": 3, "announcement": 3}
 STATES = ("none", "passed", "pending", "approved", "rejected")
 HIDDEN = ("pending", "rejected")
-TYPES = ("proposal", "report")  # what POST /v1/moderation/{type}/{id}/… decides on
+TYPES = ("proposal", "report", "comment")  # what POST /v1/moderation/{type}/{id}/… decides on
 _RANK = {"pass": 0, "review": 1, "risky": 2}
 RECHECK_EVERY = 60  # seconds between the worker's checks of text WeChat gave no verdict on
 # WeChat's errcodes that mean "no verdict now" (-1 busy, 61010 the user has not opened the

@@ -85,6 +85,7 @@ class Comment:
     hidden_by: str | None
     created_at: datetime
     updated_at: datetime
+    moderation: str = "none"  # content safety: domain/moderation.py
 
 
 @dataclass(frozen=True, slots=True)

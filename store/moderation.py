@@ -15,6 +15,13 @@ from store.rows import model
 TABLES = {
     "proposal": ("proposals", ("title", "description"), "author_id"),
     "report": ("reports", ("description", "location"), "reporter_id"),
+    "comment": ("proposal_comments", ("body",), "author_id"),
+}
+# Where each lives: a comment lives where its proposal does.
+_PLACES = {
+    "proposal": ("proposals t", "t"),
+    "report": ("reports t", "t"),
+    "comment": ("proposal_comments t JOIN proposals p ON p.id = t.proposal_id", "p"),
 }
 
 
@@ -71,10 +78,12 @@ async def settle(conn: asyncpg.Connection, subject_type: str, subject_id: str, s
 
 async def find(conn: asyncpg.Connection, subject_type: str, street_id: str, subject_id: str, *,
                lock: bool = False) -> Moderated | None:
-    table, _, author = TABLES[subject_type]
+    _, _, author = TABLES[subject_type]
+    source, place = _PLACES[subject_type]
     return model(Moderated, await conn.fetchrow(
-        f"""SELECT id, street_id, community_id, building_id, {author} AS author_id, moderation FROM {table}
-            WHERE id = $1 AND street_id = $2 {'FOR UPDATE' if lock else ''}""", subject_id, street_id))
+        f"""SELECT t.id, t.street_id, {place}.community_id, {place}.building_id, t.{author} AS author_id,
+                   t.moderation FROM {source}
+            WHERE t.id = $1 AND t.street_id = $2 {'FOR UPDATE OF t' if lock else ''}""", subject_id, street_id))
 
 
 async def text_of(conn: asyncpg.Connection, subject_type: str, subject_id: str) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import asyncpg
 
@@ -20,7 +21,7 @@ from store.moderation import Moderated
 from usecases import clients
 from usecases.actors import actor_for
 from usecases.crypto import Sealer
-from usecases.kernel import Placed, record_event
+from usecases.kernel import record_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,16 @@ class ContentChecker:
         return rules.worst(verdicts)
 
 
-async def record(conn: asyncpg.Connection, subject_type: str, thing: Placed, checked: Checked | None,
+class Saved(Protocol):
+    """A thing whose text was just saved: a proposal, a report, a comment."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def street_id(self) -> str: ...
+
+
+async def record(conn: asyncpg.Connection, subject_type: str, thing: Saved, checked: Checked | None,
                  now: datetime | None = None) -> str | None:
     """Keep ``checked``'s verdict on the saved thing: its new ``moderation``, None when unchecked."""
     if checked is None:

@@ -163,7 +163,8 @@ class ProposalActivityController(Controller):
     async def add_comment(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                           proposal_id: str, data: CommentCreate) -> Response[Comment]:
         row = await proposal_comments.add(tx, principal, known_id("proposal", proposal_id),
-                                           command_of(data, proposal_comments.NewComment))
+                                           command_of(data, proposal_comments.NewComment),
+                                           services_of(request).content)
         return resource_response(request, comment_view(row, principal.person_id), 201)
 
     @post("/comments/{comment_id:str}/hide", operation_id="hideComment",

@@ -14,6 +14,6 @@ Moderation = Annotated[Literal["none", "passed", "pending", "approved", "rejecte
 
 
 class Moderated(msgspec.Struct):
-    type: Annotated[Literal["proposal", "report"], Meta(examples=["proposal"])]
+    type: Annotated[Literal["proposal", "report", "comment"], Meta(examples=["proposal"])]
     id: Annotated[str, Meta(examples=["prp_5t7v9x2b4d6f8h1k"])]
     moderation: Moderation

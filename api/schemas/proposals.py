@@ -136,6 +136,7 @@ class Comment(msgspec.Struct):
     authored_by_me: bool
     created_at: Stamp
     updated_at: Stamp
+    moderation: Moderation = "none"
 
 
 class CommentCreate(Input):
@@ -304,7 +305,7 @@ def comment_view(comment: domain.Comment, me: str | None) -> Comment:
     return Comment(id=comment.id, proposal_id=comment.proposal_id, parent_id=comment.parent_id,
                    body=None if hidden else comment.body, hidden=hidden, hidden_reason=comment.hidden_reason,
                    authored_by_me=comment.author_id == me, created_at=comment.created_at,
-                   updated_at=comment.updated_at)
+                   updated_at=comment.updated_at, moderation=comment.moderation)
 
 
 def option_view(option: domain.Option) -> Option:

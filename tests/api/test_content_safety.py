@@ -163,3 +163,26 @@ async def test_a_refused_access_token_leaves_the_text_pending_never_a_5xx(client
         wechat.stable_token_error = None
     assert created.status_code == 201, created.text
     assert created.json()["moderation"] == "pending"
+
+
+async def test_a_comment_under_review_is_listed_only_for_its_author_and_the_leaders(client, db, platform, wechat):
+    building, author, neighbour, _ = await _building_with_two_residents(client, platform)
+    proposal = (await client.post(f"/v1/buildings/{building}/proposals", headers=neighbour.headers(),
+                                  json={"title": "加装电梯"})).json()
+    comments = f"/v1/proposals/{proposal['id']}/comments"
+    risky = await client.post(comments, headers=author.headers(), json={"body": "[risky] 骂人的话"})
+    assert risky.status_code == 422 and risky.json()["code"] == "content_rejected"
+    held = await client.post(comments, headers=author.headers(), json={"body": "物业费 [review]"})
+    assert held.status_code == 201 and held.json()["moderation"] == "pending"
+    scenes = {c["scene"] for c in _checks(wechat, await _openid(db, author))}
+    assert scenes == {2}
+
+    def ids(response) -> list[str]:
+        return [c["id"] for c in response.json()["data"]]
+
+    assert held.json()["id"] not in ids(await client.get(comments, headers=neighbour.headers()))
+    assert held.json()["id"] in ids(await client.get(comments, headers=author.headers()))
+    assert held.json()["id"] in ids(await client.get(comments, headers=platform.headers()))
+    approved = await client.post(f"/v1/moderation/comment/{held.json()['id']}/approve", headers=platform.headers())
+    assert approved.status_code == 200 and approved.json()["moderation"] == "approved"
+    assert held.json()["id"] in ids(await client.get(comments, headers=neighbour.headers()))
