@@ -117,8 +117,8 @@ async def test_the_stable_token_is_cached_per_appid_until_shortly_before_it_expi
     try:
         for appid in (first, first, second):
             await client.phone_number(appid, SECRET, "phone-13800138000")
-        fetched = wechat.requests("/cgi-bin/stable_token")
-        assert [r.appid for r in fetched if r.appid in (first, second)] == [first, second]  # one per appid
+        fetched = [r for r in wechat.requests("/cgi-bin/stable_token") if r.appid in (first, second)]
+        assert [r.appid for r in fetched] == [first, second]  # one per appid
         assert all(json.loads(r.body)["force_refresh"] is False for r in fetched)
         assert not wechat.requests("/cgi-bin/token")  # it would invalidate the mini-program's own token
         # Kept five minutes less than WeChat's 7200 s, so it is renewed before WeChat expires it.
