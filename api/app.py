@@ -32,6 +32,8 @@ from api.routes.imports import ImportController, import_template
 from api.routes.me import MeController
 from api.routes.media import MEDIA_ROUTES
 from api.routes.members import MemberController
+from api.routes.moderation import ModerationController
+from api.routes.notifications import NotificationController
 from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
 from api.routes.proposals import ProposalActivityController, ProposalController
@@ -50,7 +52,7 @@ ROUTES = [
     issue_token, healthz, readyz, prometheus_metrics, problem_type, docs,
     CommunityController, BuildingController, HouseholdController,
     MeController, RoleController, OrganizationController, MemberController,
-    ClientController, verify_phone,
+    ClientController, verify_phone, NotificationController, ModerationController,
     SpaceController, BookingController, space_calendar,
     ProposalController, ProposalActivityController,
     TaskController, ReportController, *MEDIA_ROUTES,

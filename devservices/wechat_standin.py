@@ -1,8 +1,9 @@
 """A stand-in for WeChat's server API, on loopback, for local runs and the tests.
 
-It speaks the same HTTP protocol as ``https://api.weixin.qq.com`` for the three calls the
-service makes (jscode2session, cgi-bin/token, getuserphonenumber): HTTP 200 with a JSON body
-that carries ``errcode`` on failure. The service cannot tell it from WeChat, so the code that
+It speaks the same HTTP protocol as ``https://api.weixin.qq.com`` for the calls the service
+makes (jscode2session, cgi-bin/stable_token, getuserphonenumber, message/subscribe/send,
+msg_sec_check; and cgi-bin/token, which the service must never call): HTTP 200 with a JSON
+body that carries ``errcode`` on failure. The service cannot tell it from WeChat, so the code that
 runs against it is the code that runs in production.
 
 Codes map deterministically to identities, so anyone can sign in as a known person:
@@ -16,7 +17,15 @@ Codes map deterministically to identities, so anyone can sign in as a known pers
 Codes are reusable here (WeChat's are one-time), so a newcomer can sign in again with the
 same code. App pairs: a registered appid requires its secret (else 40125); an unregistered
 appid is accepted with any secret, unless ``strict`` is on (then 40013).
-Every request is recorded so that tests can check what was sent to WeChat."""
+Every request is recorded so that tests can check what was sent to WeChat.
+
+stable_token in normal mode hands back the app's current token while it lives (as WeChat
+does), a new one once it expired; ``force_refresh`` always issues a new one (counted in
+``force_refreshes``). Subscription messages answer the errcodes queued with ``queue_send``
+(``"slow"`` waits longer than a client does), else 0; a value over its key type's limit is
+47003. Content checks decide by marker words: ``[risky]`` → risky (label 20001),
+``[review]`` → review (label 20002), else pass; ``sec_check`` set to ``"system"`` answers -1,
+``"slow"`` waits, ``"inactive"`` answers 61010."""
 
 from __future__ import annotations
 
@@ -60,6 +69,10 @@ class _State:
     tokens: dict[str, _IssuedToken] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     session_keys: list[str] = field(default_factory=list)
+    current: dict[str, str] = field(default_factory=dict)  # appid → its stable token
+    force_refreshes: dict[str, int] = field(default_factory=dict)
+    sends: list[int | str] = field(default_factory=list)
+    accepted: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -69,6 +82,8 @@ class WeChatStandIn:
         self.slow_seconds = slow_seconds
         self.token_ttl = token_ttl
         self.strict = strict
+        self.stable_token_error: int | None = None  # stable_token answers this errcode
+        self.sec_check: str | None = None  # "system", "slow", "inactive": content checks fail so
         self._state = _State()
         self._stopping = threading.Event()
         self._server = _Server((host, port), _handler_for(self))
@@ -108,6 +123,23 @@ class WeChatStandIn:
         """Every session_key handed out: none may ever reach a client or a log line."""
         with self._state.lock:
             return list(self._state.session_keys)
+
+    def force_refreshes(self, appid: str) -> int:
+        with self._state.lock:
+            return self._state.force_refreshes.get(appid, 0)
+
+    def queue_send(self, *outcomes: int | str) -> None:
+        """The next subscription messages answer these errcodes (or ``"slow"``), in order."""
+        with self._state.lock:
+            self._state.sends.extend(outcomes)
+
+    def sent_messages(self, touser: str | None = None) -> list[dict]:
+        """The subscription messages WeChat accepted (errcode 0)."""
+        return [m for m in self._state_list("accepted") if touser is None or m.get("touser") == touser]
+
+    def _state_list(self, name: str) -> list[dict]:
+        with self._state.lock:
+            return list(getattr(self._state, name, []))
 
     def revoke_access_tokens(self) -> None:
         """As when someone else fetched a newer token: old ones answer 40001."""
@@ -167,13 +199,90 @@ class WeChatStandIn:
             self._state.tokens[token] = _IssuedToken(appid, time.time() + self.token_ttl)
         return {"access_token": token, "expires_in": self.token_ttl}
 
-    def phone_number(self, query: dict[str, str], body: bytes) -> dict:
+    def stable_token(self, body: bytes) -> dict:
+        request = _json(body)
+        if request is None or request.get("grant_type") != "client_credential":
+            return _error(40002, "invalid grant_type")
+        appid = str(request.get("appid", ""))
+        refused = self._check_app(appid, str(request.get("secret", "")))
+        if refused:
+            return refused
+        if self.stable_token_error is not None:
+            return _error(self.stable_token_error, "system error")
+        force = request.get("force_refresh") is True
+        with self._state.lock:
+            current = self._state.tokens.get(self._state.current.get(appid, ""))
+            if force:
+                self._state.force_refreshes[appid] = self._state.force_refreshes.get(appid, 0) + 1
+            elif current is not None and current.expires_at > time.time():
+                token = self._state.current[appid]
+                return {"access_token": token, "expires_in": int(current.expires_at - time.time())}
+            token = "ACCESS_TOKEN_" + secrets.token_urlsafe(24)
+            self._state.tokens[token] = _IssuedToken(appid, time.time() + self.token_ttl)
+            self._state.current[appid] = token
+        return {"access_token": token, "expires_in": self.token_ttl}
+
+    def _token_refusal(self, query: dict[str, str]) -> dict | None:
         with self._state.lock:
             issued = self._state.tokens.get(query.get("access_token", ""))
         if issued is None or issued.revoked:
             return _error(40001, "invalid credential, access_token is invalid or not latest")
         if issued.expires_at < time.time():
             return _error(42001, "access_token expired")
+        return None
+
+    def subscribe_send(self, query: dict[str, str], body: bytes) -> dict:
+        refused = self._token_refusal(query)
+        if refused:
+            return refused
+        message = _json(body)
+        if message is None or not isinstance(message.get("data"), dict) or not message.get("touser"):
+            return _error(47001, "data format error")
+        if not message.get("template_id"):
+            return _error(40037, "invalid template_id")
+        if message.get("miniprogram_state", "formal") not in ("formal", "trial", "developer"):
+            return _error(41030, "invalid miniprogram_state")
+        with self._state.lock:
+            outcome = self._state.sends.pop(0) if self._state.sends else 0
+        if outcome == "slow":
+            self._stopping.wait(self.slow_seconds)
+            return _error(-1, "system error")  # too late: the client has given up
+        if outcome != 0:
+            return _error(int(outcome), "refused")
+        for key, item in message["data"].items():
+            value = item.get("value") if isinstance(item, dict) else None
+            if not isinstance(value, str) or len(value) > _LIMITS.get(key.rstrip("0123456789"), 20):
+                return _error(47003, f"argument invalid! data.{key}.value invalid")
+        with self._state.lock:
+            self._state.accepted.append(message)
+        return {"errcode": 0, "errmsg": "ok", "msgid": secrets.randbelow(10**12)}
+
+    def msg_sec_check(self, query: dict[str, str], body: bytes) -> dict:
+        refused = self._token_refusal(query)
+        if refused:
+            return refused
+        request = _json(body)
+        if request is None or request.get("version") != 2 or request.get("scene") not in (1, 2, 3, 4):
+            return _error(47001, "data format error")
+        if self.sec_check == "slow":
+            self._stopping.wait(self.slow_seconds)
+        if self.sec_check == "system":
+            return _error(-1, "system error")
+        if self.sec_check == "inactive":
+            return _error(61010, "user is not active in two hours")
+        content = str(request.get("content", ""))
+        suggest, label = ("risky", 20001) if "[risky]" in content else (
+            ("review", 20002) if "[review]" in content else ("pass", 100))
+        return {"errcode": 0, "errmsg": "ok", "trace_id": secrets.token_hex(8),
+                "result": {"suggest": suggest, "label": label},
+                "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label}]}
+
+    def phone_number(self, query: dict[str, str], body: bytes) -> dict:
+        refused = self._token_refusal(query)
+        if refused:
+            return refused
+        with self._state.lock:
+            issued = self._state.tokens[query["access_token"]]
         try:
             code = str(json.loads(body or b"{}").get("code", ""))
         except (ValueError, AttributeError):
@@ -198,6 +307,20 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+# WeChat's value limits by key type (thing ≤ 20, phrase ≤ 5, name ≤ 10, …); the key's digits
+# (``thing1``) name the field, its letters the type.
+_LIMITS = {"thing": 20, "character_string": 32, "number": 32, "phrase": 5, "name": 10, "time": 32,
+           "date": 32, "amount": 32, "phone_number": 17, "car_number": 8, "letter": 32, "symbol": 5}
+
+
+def _json(body: bytes) -> dict | None:
+    try:
+        value = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _error(errcode: int, errmsg: str) -> dict:
     return {"errcode": errcode, "errmsg": errmsg}
 
@@ -212,7 +335,9 @@ def _handler_for(standin: WeChatStandIn) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with standin._state.lock:
                 issued = standin._state.tokens.get(query.get("access_token", ""))
-                appid = query.get("appid") or (issued.appid if issued else "")
+                appid = query.get("appid") or (issued.appid if issued else "") or str(
+                    (_json(body) or {}).get("appid", "")) if url.path == "/cgi-bin/stable_token" else (
+                    query.get("appid") or (issued.appid if issued else ""))
                 standin._state.requests.append(RecordedRequest(method, url.path, query, body, appid))
             # WeChat answers jscode2session as text/plain; clients must not rely on the type.
             content_type = "application/json"
@@ -220,6 +345,12 @@ def _handler_for(standin: WeChatStandIn) -> type[BaseHTTPRequestHandler]:
                 answer, content_type = standin.jscode2session(query), "text/plain"
             elif method == "GET" and url.path == "/cgi-bin/token":
                 answer = standin.access_token(query)
+            elif method == "POST" and url.path == "/cgi-bin/stable_token":
+                answer = standin.stable_token(body)
+            elif method == "POST" and url.path == "/cgi-bin/message/subscribe/send":
+                answer = standin.subscribe_send(query, body)
+            elif method == "POST" and url.path == "/wxa/msg_sec_check":
+                answer = standin.msg_sec_check(query, body)
             elif method == "POST" and url.path == "/wxa/business/getuserphonenumber":
                 answer = standin.phone_number(query, body)
             else:

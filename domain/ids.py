@@ -44,6 +44,7 @@ PREFIXES = {
     "dispatch": "dsp",
     "media": "med",
     "import": "imp",
+    "notification": "ntf",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

@@ -57,6 +57,7 @@ class Proposal:
     created_at: datetime
     updated_at: datetime
     vote: Vote | None = None  # attached by the use case once a vote was opened on it
+    moderation: str = "none"  # content safety: domain/moderation.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class Comment:
     hidden_by: str | None
     created_at: datetime
     updated_at: datetime
+    moderation: str = "none"  # content safety: domain/moderation.py
 
 
 @dataclass(frozen=True, slots=True)

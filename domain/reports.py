@@ -48,6 +48,7 @@ class Report:
     created_at: datetime
     updated_at: datetime
     media_ids: list[str] = field(default_factory=list)  # uploaded photos (domain/media.py)
+    moderation: str = "none"  # content safety: domain/moderation.py
 
 
 def place_of(report: Report) -> Place:

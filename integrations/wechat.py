@@ -1,6 +1,7 @@
 """WeChat's server API, as the service uses it: a login code exchanged for the user's
-openid (``jscode2session``), and a phone-number code exchanged for the verified number
-(``getuserphonenumber``, which needs the mini-program's access token).
+openid (``jscode2session``), a phone-number code exchanged for the verified number
+(``getuserphonenumber``), subscription messages (``subscribe/send``) and content checks
+(``msg_sec_check``), the last three with the access token from ``/cgi-bin/stable_token``.
 
 WeChat answers HTTP 200 with an ``errcode`` in the body; each failure becomes a
 ``WeChatError`` with a stable problem code, never a 500:
@@ -61,6 +62,13 @@ class WeChatError(DomainError):
         super().__init__(code, params)
 
 
+class WeChatTimeout(WeChatError):
+    """No answer once the request may have reached WeChat: whether it acted is unknown."""
+
+    def __init__(self) -> None:
+        super().__init__("wechat_unavailable", retry_after=5)
+
+
 def unavailable() -> WeChatError:
     return WeChatError("wechat_unavailable", retry_after=5)
 
@@ -105,11 +113,10 @@ class WeChatClient:
         return WeChatSession(openid=openid, unionid=_text(answer, "unionid"))
 
     async def phone_number(self, appid: str, secret: str, code: str) -> VerifiedPhone:
-        token = await self._access_token(appid, secret)
-        answer = await self._phone_call(appid, token, code)
-        if answer.get("errcode") in _STALE_TOKEN:
-            # Someone fetched a newer token (it replaces ours), or ours outlived our estimate.
-            answer = await self._phone_call(appid, await self._access_token(appid, secret, stale=token), code)
+        # getPhoneNumber codes work once and each success is billed: never retried, except the
+        # one renewal of a stale token (WeChat refused the token, not the code).
+        answer = await self.with_token("getuserphonenumber", "/wxa/business/getuserphonenumber", appid, secret,
+                                       {"code": code})
         self._check("getuserphonenumber", appid, answer)
         info = answer.get("phone_info")
         if not isinstance(info, dict):
@@ -121,13 +128,54 @@ class WeChatClient:
             raise self._refused("getuserphonenumber", appid)
         return VerifiedPhone(number=pure if country == "86" else f"+{country}{pure}", country_code=country)
 
-    async def _phone_call(self, appid: str, token: str, code: str) -> dict[str, Any]:
-        return await self._call("getuserphonenumber", "POST", "/wxa/business/getuserphonenumber", appid,
-                                params={"access_token": token}, json={"code": code}, check=False)
+    async def with_token(self, api: str, path: str, appid: str, secret: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST ``body`` to ``path`` with the app's access token; WeChat's answer unchecked (each
+        API reads its own errcodes). A stale token (40001/42001) is renewed once and the call made
+        once more. Transport failures raise ``wechat_unavailable`` (``WeChatTimeout`` when the
+        request may have reached WeChat)."""
+        token = await self._token_before_call(appid, secret)
+        answer = await self._call(api, "POST", path, appid, params={"access_token": token}, json=body, check=False)
+        if answer.get("errcode") in _STALE_TOKEN:
+            # Someone made WeChat issue a newer token, or ours outlived our estimate.
+            token = await self._token_before_call(appid, secret, stale=token)
+            answer = await self._call(api, "POST", path, appid, params={"access_token": token}, json=body,
+                                      check=False)
+        return answer
 
-    # The mini-program's access token, cached per (base URL, appid, secret) until shortly before
-    # it expires: in Redis, shared by every worker, else in this process. The secret is in the
-    # key (as a digest) so a changed or wrong secret never reuses a token fetched with another.
+    async def send_subscribe_message(self, appid: str, secret: str, message: dict[str, Any]) -> int:
+        """WeChat's errcode for one subscription message (0: accepted). Raises ``WeChatTimeout``
+        when WeChat may have it but did not answer in time, ``WeChatError`` when it never got it."""
+        answer = await self.with_token("subscribe_send", "/cgi-bin/message/subscribe/send", appid, secret, message)
+        errcode = answer.get("errcode", 0)
+        if errcode not in (0, None):
+            log.warning("wechat_refused", api="subscribe_send", appid=appid, errcode=errcode)
+        return errcode if isinstance(errcode, int) and not isinstance(errcode, bool) else (
+            0 if errcode is None else -2)
+
+    async def check_text(self, appid: str, secret: str, *, openid: str, content: str, scene: int) -> tuple[str, int]:
+        """msgSecCheck v2 on one chunk: WeChat's ``(suggest, label)`` (pass, review, risky).
+        Raises ``WeChatError`` when WeChat gives no verdict (-1, 61010, a timeout, …)."""
+        answer = await self.with_token("msg_sec_check", "/wxa/msg_sec_check", appid, secret, {
+            "content": content, "version": 2, "scene": scene, "openid": openid})
+        self._check("msg_sec_check", appid, answer)
+        result = answer.get("result")
+        suggest = result.get("suggest") if isinstance(result, dict) else None
+        label = result.get("label") if isinstance(result, dict) else None
+        if suggest not in ("pass", "review", "risky"):
+            raise self._refused("msg_sec_check", appid)
+        return suggest, label if isinstance(label, int) and not isinstance(label, bool) else 0
+
+    async def _token_before_call(self, appid: str, secret: str, *, stale: str | None = None) -> str:
+        try:
+            return await self._access_token(appid, secret, stale=stale)
+        except WeChatTimeout:
+            raise unavailable() from None  # no call was made yet: nothing is unknown
+
+    # The mini-program's access token, from /cgi-bin/stable_token in normal mode (never
+    # /cgi-bin/token, which would invalidate the token of the mini-program's own back end),
+    # cached per (base URL, appid, secret) until shortly before it expires: in Redis, shared by
+    # every worker, else in this process. The secret is in the key (as a digest) so a changed
+    # or wrong secret never reuses a token fetched with another. Tokens are never logged.
 
     def _cache_key(self, appid: str, secret: str) -> str:
         binding = hashlib.sha256(f"{self._base_url}\x1f{appid}\x1f{secret}".encode()).hexdigest()[:32]
@@ -153,6 +201,9 @@ class WeChatClient:
                 pass
 
     async def _access_token(self, appid: str, secret: str, *, stale: str | None = None) -> str:
+        """The cached token, else a fetched one. With ``stale`` (WeChat refused it): fetch once
+        more; only when WeChat hands back that same token, force a new one (force_refresh is
+        rationed by WeChat and invalidates the token everywhere, so it is the last resort)."""
         key = self._cache_key(appid, secret)
         cached = await self._cached(key)
         if cached and cached != stale:
@@ -161,13 +212,19 @@ class WeChatClient:
             cached = await self._cached(key)
             if cached and cached != stale:
                 return cached
-            answer = await self._call("token", "GET", "/cgi-bin/token", appid, params={
-                "grant_type": "client_credential", "appid": appid, "secret": secret})
-            token, expires_in = _text(answer, "access_token"), answer.get("expires_in")
-            if token is None or not isinstance(expires_in, int) or expires_in <= 0:
-                raise self._refused("token", appid)
+            token, expires_in = await self._stable_token(appid, secret, force_refresh=False)
+            if stale is not None and token == stale:
+                token, expires_in = await self._stable_token(appid, secret, force_refresh=True)
             await self._remember(key, token, max(expires_in - _REFRESH_MARGIN, expires_in // 2, 1))
             return token
+
+    async def _stable_token(self, appid: str, secret: str, *, force_refresh: bool) -> tuple[str, int]:
+        answer = await self._call("stable_token", "POST", "/cgi-bin/stable_token", appid, json={
+            "grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": force_refresh})
+        token, expires_in = _text(answer, "access_token"), answer.get("expires_in")
+        if token is None or not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in <= 0:
+            raise self._refused("stable_token", appid)
+        return token, expires_in
 
     # One call: transport failures and WeChat's errcodes become WeChatErrors.
 
@@ -178,9 +235,11 @@ class WeChatClient:
                                            follow_redirects=False)
         try:
             response = await self._http.request(method, path, **request)
-        except httpx.HTTPError as error:  # timeouts included; the URL (with the secret) is not logged
+        except httpx.HTTPError as error:  # timeouts included; the URL (with the token) is not logged
             log.warning("wechat_unreachable", api=api, appid=appid, error=type(error).__name__)
-            raise unavailable() from None
+            if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
+                raise unavailable() from None  # never reached WeChat
+            raise WeChatTimeout() from None
         if response.status_code >= 500:
             log.warning("wechat_unreachable", api=api, appid=appid, status=response.status_code)
             raise unavailable()

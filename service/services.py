@@ -22,6 +22,7 @@ from store.db import Database
 from usecases.clock import BusinessClock
 from usecases.crypto import Sealer
 from usecases.egress import EgressPolicy
+from usecases.moderation import ContentChecker
 
 log = structlog.get_logger("bilin.services")
 
@@ -61,6 +62,7 @@ class Services:
     sealer: Sealer
     wechat: WeChatClient
     storage: Storage
+    content: ContentChecker  # msgSecCheck of residents' text (BILIN_CONTENT_CHECK)
 
     @classmethod
     def build(cls, settings: Settings, profile: Profile = API) -> Services:
@@ -75,6 +77,8 @@ class Services:
         elif profile.counts_rate_limits:
             log.warning("redis_not_configured",
                         fallback="in-process rate limits: correct for a single process only")
+        sealer = Sealer(settings.data_key_bytes)
+        wechat = WeChatClient(settings.wechat_api_base, timeout=settings.wechat_timeout, redis=redis)
         return cls(
             settings=settings,
             db=Database(settings.database_url, min_size=settings.db_pool_min, max_size=profile.pool_max(settings),
@@ -85,9 +89,10 @@ class Services:
             clock=BusinessClock(enabled=settings.test_clock_enabled, ttl=profile.clock_ttl),
             egress=EgressPolicy(guarded=settings.webhook_guard,
                                 allowlist=Allowlist.parse(settings.webhook_allowlist)),
-            sealer=Sealer(settings.data_key_bytes),
-            wechat=WeChatClient(settings.wechat_api_base, timeout=settings.wechat_timeout, redis=redis),
+            sealer=sealer,
+            wechat=wechat,
             storage=storage_for(settings),
+            content=ContentChecker(wechat, sealer, enabled=settings.content_check),
         )
 
     async def start(self) -> None:

@@ -63,6 +63,8 @@ class Settings:
     # WeChat's server API; local runs and tests point it at the stand-in on loopback.
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_timeout: float = 3.0
+    # msgSecCheck of residents' text; off for platforms that check content elsewhere.
+    content_check: bool = True
     # Events, webhooks, the worker and the test clock.
     test_clock: bool | None = None  # None: on in development and test, off in production
     webhook_allowlist: tuple[str, ...] = ()  # CIDRs and host names production may deliver to
@@ -224,6 +226,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         worker_concurrency=int(get("BILIN_WORKER_CONCURRENCY", "8") or 8),
         wechat_api_base=get("WECHAT_API_BASE", defaults.wechat_api_base) or defaults.wechat_api_base,
         wechat_timeout=float(get("BILIN_WECHAT_TIMEOUT", "3") or 3),
+        content_check=(get("BILIN_CONTENT_CHECK", "on") or "on").strip().lower() not in {"0", "false", "no", "off"},
         metrics_token=get("BILIN_METRICS_TOKEN"),
         trusted_proxies=tuple(e.strip() for e in (get("BILIN_TRUSTED_PROXIES", "") or "").split(",")
                               if e.strip()),

@@ -65,3 +65,9 @@ async def erase_authored_text(conn: asyncpg.Connection, person_id: str) -> None:
     # Stored answers to the person's idempotent requests (caller "client:person") would replay
     # their text to a still-valid access token.
     await conn.execute("DELETE FROM idempotency_keys WHERE right(caller, length($1) + 1) = ':' || $1", person_id)
+    # Subscription messages not yet sent to them are dropped (their facts may quote text), and
+    # their accepts with them.
+    await conn.execute("""UPDATE notifications SET status = 'skipped', outcome = 'cancelled', facts = '{}',
+                                 updated_at = clock_timestamp() WHERE person_id = $1 AND status = 'queued'""",
+                       person_id)
+    await conn.execute("DELETE FROM subscription_counts WHERE person_id = $1", person_id)

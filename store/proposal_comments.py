@@ -27,12 +27,17 @@ async def get(conn: asyncpg.Connection, street_id: str, comment_id: str, *,
         f"SELECT * FROM proposal_comments WHERE id = $1 AND street_id = $2{lock}", comment_id, street_id))
 
 
-async def page(conn: asyncpg.Connection, proposal_id: str, keyset: Keyset, parent_id: str | None) -> list[Comment]:
+async def page(conn: asyncpg.Connection, proposal_id: str, keyset: Keyset, parent_id: str | None, *,
+               held_unless: str | None = None) -> list[Comment]:
+    """``held_unless``: comments waiting for moderation (or rejected) only if this person wrote them."""
     params: list[Any] = [proposal_id]
     filters = ["c.proposal_id = $1"]
     if parent_id is not None:
         params.append(parent_id)
         filters.append(f"c.parent_id = ${len(params)}")
+    if held_unless is not None:
+        params.append(held_unless)
+        filters.append(f"(c.moderation NOT IN ('pending', 'rejected') OR c.author_id = ${len(params)})")
     condition, order = keyset_sql(keyset, "c", params)
     return models(Comment, await conn.fetch(
         f"SELECT c.* FROM proposal_comments c WHERE {' AND '.join(filters)} AND {condition} {order}", *params))

@@ -39,13 +39,18 @@ async def get(conn: asyncpg.Connection, street_id: str, proposal_id: str, *,
 
 
 async def page(conn: asyncpg.Connection, street_id: str, building_id: str, keyset: Keyset, *,
-               stage: str | None, category: str | None, author_id: str | None) -> list[Proposal]:
+               stage: str | None, category: str | None, author_id: str | None,
+               held_unless: str | None = None) -> list[Proposal]:
+    """``held_unless``: text waiting for moderation (or rejected) only if this person wrote it."""
     params: list[Any] = [street_id, building_id]
     filters = ["p.street_id = $1", "p.building_id = $2"]
     for column, value in (("stage", stage), ("category", category), ("author_id", author_id)):
         if value is not None:
             params.append(value)
             filters.append(f"p.{column} = ${len(params)}")
+    if held_unless is not None:
+        params.append(held_unless)
+        filters.append(f"(p.moderation NOT IN ('pending', 'rejected') OR p.author_id = ${len(params)})")
     condition, order = keyset_sql(keyset, "p", params)
     return models(Proposal, await conn.fetch(
         f"SELECT p.* FROM proposals p WHERE {' AND '.join(filters)} AND {condition} {order}", *params))

@@ -18,13 +18,14 @@ from msgspec import UNSET, UnsetType
 
 from domain import proposals as stages
 from domain.errors import Conflict, RuleViolation
+from domain.moderation import SCENES, shown
 from domain.permissions import Actor, Principal, ensure_for
 from domain.places import BuildingRules, support_threshold
 from domain.proposals import Option, Proposal, TimelineEntry
 from domain.votes import Subject
 from store import proposals as store
 from store.paging import Keyset
-from usecases import places, votes
+from usecases import moderation, places, votes
 from usecases.actors import actor_for
 from usecases.kernel import (
     acting_household,
@@ -36,6 +37,7 @@ from usecases.kernel import (
     schedule_job,
     visible_or_404,
 )
+from usecases.moderation import ContentChecker
 
 COLLECT_DEADLINE_JOB = "proposal.collect_deadline"
 VOTE_CLOSE_JOB = "proposal.vote_close"
@@ -107,7 +109,9 @@ async def locked(conn: asyncpg.Connection, street_id: str, proposal_id: str, *, 
 async def visible_proposal(conn: asyncpg.Connection, actor: Actor, proposal_id: str, *,
                            lock: str | None = None) -> Proposal:
     proposal = visible_or_404(await store.get(conn, actor.principal.street_id, proposal_id, lock=lock),
-                              lambda found: actor.sees(place_of(found)))
+                              lambda found: actor.sees(place_of(found)) and shown(
+                                  found.moderation, is_author=found.author_id == actor.person_id,
+                                  is_leader=actor.leader_of(place_of(found))))
     return await with_vote(conn, proposal, lock=lock)
 
 
@@ -141,13 +145,15 @@ async def schedule(conn: asyncpg.Connection, kind: str, run_at: datetime, propos
 
 
 async def create(conn: asyncpg.Connection, who: Principal, building_id: str, command: NewProposal,
-                 now: datetime) -> Proposal:
-    """Residents of the building and its leaders raise proposals (as persons)."""
+                 now: datetime, checker: ContentChecker | None = None) -> Proposal:
+    """Residents of the building and its leaders raise proposals (as persons); their text is
+    checked first (usecases/moderation.py: risky is refused, doubtful text waits)."""
     actor = await actor_for(conn, who)
     building = await places.visible_building(conn, actor, building_id)
     person = person_of(actor)
     place = places.building_place(building)
     ensure_for(actor, actor.resident_of(place) or actor.leader_of(place))
+    checked = checker and await checker.check(conn, who, [command.title, command.description], SCENES["proposal"])
     rules = building.building_rules
     proposal = await store.insert(
         conn, street_id=building.street_id, community_id=building.community_id, building_id=building.id,
@@ -159,7 +165,8 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, com
     await record_event(conn, "proposal.created", "proposal", proposal, {
         "category": proposal.category, "stage": "collecting", "collect_until": proposal.collect_until.isoformat()})
     await schedule(conn, COLLECT_DEADLINE_JOB, proposal.collect_until, proposal)
-    return proposal
+    state = await moderation.record(conn, "proposal", proposal, checked, now)
+    return proposal if state is None else dataclasses.replace(proposal, moderation=state)
 
 
 async def get(conn: asyncpg.Connection, who: Principal, proposal_id: str) -> Proposal:
@@ -171,14 +178,15 @@ async def list_for_building(conn: asyncpg.Connection, who: Principal, building_i
     actor = await actor_for(conn, who)
     building = await places.visible_building(conn, actor, building_id)
     author = person_of(actor) if mine else None
+    leader = actor.leader_of(places.building_place(building))
     page = await store.page(conn, building.street_id, building.id, keyset, stage=stage, category=category,
-                            author_id=author)
+                            author_id=author, held_unless=None if leader else actor.person_id or "")
     opened = await votes.of_subjects(conn, building.street_id, "proposal", [p.id for p in page])
     return [dataclasses.replace(p, vote=opened.get(p.id)) for p in page]
 
 
 async def update(conn: asyncpg.Connection, who: Principal, proposal_id: str, command: ProposalChanges,
-                 precondition: Precondition) -> Proposal:
+                 precondition: Precondition, checker: ContentChecker | None = None) -> Proposal:
     """The author edits the text while collecting (409 ``wrong_stage`` after)."""
     actor = await actor_for(conn, who)
     proposal = await visible_proposal(conn, actor, proposal_id, lock="update")
@@ -188,9 +196,12 @@ async def update(conn: asyncpg.Connection, who: Principal, proposal_id: str, com
     changes = changes_of(command)
     if not changes:
         return proposal
+    texts = [changes[name] for name in ("title", "description") if name in changes]
+    checked = checker and texts and await checker.check(conn, who, texts, SCENES["proposal"]) or None
     updated = await store.update(conn, proposal.id, changes)
     await record_event(conn, "proposal.updated", "proposal", updated, {"changed": sorted(changes)})
-    return dataclasses.replace(updated, vote=proposal.vote)
+    state = await moderation.record(conn, "proposal", updated, checked)
+    return dataclasses.replace(updated, vote=proposal.vote, moderation=state or updated.moderation)
 
 
 async def transition(conn: asyncpg.Connection, who: Principal, proposal_id: str, command: Transition,

@@ -6,6 +6,7 @@ domain/reports.py."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 
@@ -14,13 +15,15 @@ import msgspec
 
 from domain import reports as rules
 from domain.errors import NotFound, RuleViolation
+from domain.moderation import SCENES
 from domain.permissions import Actor, Place, Principal, ensure_for
 from domain.reports import Report
 from store import reports as store
 from store.paging import Keyset
-from usecases import media, places
+from usecases import media, moderation, places
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, person_of, place_of, record_event, schedule_job, visible_or_404
+from usecases.moderation import ContentChecker
 
 AUTO_CLOSE_JOB = "report.auto_close"
 
@@ -83,11 +86,14 @@ async def list_for_building(conn: asyncpg.Connection, who: Principal, building_i
 
 # Raising and moving
 
-async def create(conn: asyncpg.Connection, who: Principal, building_id: str, command: RaiseReport) -> Report:
+async def create(conn: asyncpg.Connection, who: Principal, building_id: str, command: RaiseReport,
+                 checker: ContentChecker | None = None) -> Report:
     actor = await actor_for(conn, who)
     place = await _building(conn, actor, building_id)
     person = person_of(actor)
     ensure_for(actor, actor.resident_of(place) or actor.leader_of(place))
+    # Checked before it is saved; a report is private to its reporter and leaders already.
+    checked = checker and await checker.check(conn, who, [command.description, command.location], SCENES["report"])
     media_ids = await media.attach(conn, actor, command.media_ids)
     assert place.community_id is not None  # a building's place always names its community
     report = await store.insert(conn, street_id=place.street_id, community_id=place.community_id,
@@ -99,7 +105,8 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, com
     await record_event(conn, "report.created", "report", report, summary)
     if report.urgency == "urgent":  # for the community and the street, at once (the feed and webhooks)
         await record_event(conn, "report.urgent", "report", report, summary)
-    return report
+    state = await moderation.record(conn, "report", report, checked)
+    return report if state is None else dataclasses.replace(report, moderation=state)
 
 
 async def move(conn: asyncpg.Connection, report: Report, to: str, reason: str | None, now: datetime,

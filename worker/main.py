@@ -1,5 +1,5 @@
-"""The worker process (``python -m service.cli worker``): the relay, webhook delivery, due jobs
-and retention, as concurrent loops over one connection pool.
+"""The worker process (``python -m service.cli worker``): the relay, webhook delivery, due jobs,
+subscription messages, content re-checks and retention, as concurrent loops over one connection pool.
 
 Run as many as you like: everything they share is claimed with row locks in PostgreSQL. On
 SIGTERM (or SIGINT) a worker stops claiming, lets what is in flight finish and exits; on
@@ -23,6 +23,8 @@ from worker.dispatch import pause
 from worker.http import Sender
 from worker.jobs import JobRunner
 from worker.maintenance import maintenance_loop, media_sweep_loop
+from worker.moderation import moderation_loop
+from worker.notifications import notifications_loop
 from worker.relay import relay_loop
 from worker.webhooks import Deliverer
 
@@ -56,6 +58,8 @@ class Worker:
             runner.run(self.stopping),
             maintenance_loop(pool, settings.event_retention_days, self.stopping),
             media_sweep_loop(pool, clock, services.storage, self.stopping),
+            notifications_loop(pool, clock, services.wechat, services.sealer, self.stopping),
+            moderation_loop(pool, clock, services.content, self.stopping),
             self._heartbeat(),
         ]
         try:

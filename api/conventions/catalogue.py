@@ -60,6 +60,7 @@ PROBLEMS: dict[str, ProblemKind] = {
     "idempotency_key_reused": ProblemKind(
         422, "幂等键已用于不同的请求", "The Idempotency-Key was used for a different request"
     ),
+    "content_rejected": ProblemKind(422, "内容未通过微信内容安全检测", "The text did not pass WeChat's content check"),
     "invalid_invite": ProblemKind(422, "邀请码无效、已使用或已过期", "The invite code is invalid, used or expired"),
     "person_not_in_street": ProblemKind(
         422, "该人员不是本街道的居民或工作人员，请使用角色邀请码", "The person is not known in this street; use a role invite"

@@ -51,6 +51,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     # booking_conflict: the booking the request clashed with (RFC 3339, UTC), for programs;
     # the detail names the same range in the space's local time, for people.
     clashing_range: ClashingRange | None = None
+    # content_rejected: WeChat's label for the risky text (msgSecCheck's result.label).
+    label: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ def render(code: str, *, language: str, request_id: str, instance: str, detail: 
         detail=detail or catalogue.detail(code, language, detail_params(params or {}, language)),
         instance=instance, code=code, request_id=request_id, errors=errors,
         clashing_range=_clashing_range(params or {}),
+        label=(params or {}).get("label") if code == "content_rejected" else None,
     ))
 
 

@@ -45,6 +45,7 @@ from api.schemas.proposals import (
     result_view,
     timeline_view,
 )
+from api.services import services_of
 from domain.permissions import Principal
 from domain.proposals import Proposal as ProposalModel
 from store.paging import Keyset
@@ -78,7 +79,8 @@ class ProposalController(Controller):
                               building_id: str, data: ProposalCreate) -> Response[Proposal]:
         now = await business_clock(request).now(tx)
         proposal = await proposals.create(tx, principal, known_id("building", building_id),
-                                          command_of(data, proposals.NewProposal), now)
+                                          command_of(data, proposals.NewProposal), now,
+                                          services_of(request).content)
         return resource_response(request, proposal_view(proposal, principal.person_id), 201,
                                  headers={"Location": f"/v1/proposals/{proposal.id}"})
 
@@ -97,7 +99,8 @@ class ProposalController(Controller):
             check_if_match(request, proposal_view(current, principal.person_id))
 
         row = await proposals.update(tx, principal, known_id("proposal", proposal_id),
-                                     command_of(data, proposals.ProposalChanges), precondition)
+                                     command_of(data, proposals.ProposalChanges), precondition,
+                                     services_of(request).content)
         return resource_response(request, proposal_view(row, principal.person_id))
 
     @post("/proposals/{proposal_id:str}/transitions", operation_id="transitionProposal",
@@ -160,7 +163,8 @@ class ProposalActivityController(Controller):
     async def add_comment(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                           proposal_id: str, data: CommentCreate) -> Response[Comment]:
         row = await proposal_comments.add(tx, principal, known_id("proposal", proposal_id),
-                                           command_of(data, proposal_comments.NewComment))
+                                           command_of(data, proposal_comments.NewComment),
+                                           services_of(request).content)
         return resource_response(request, comment_view(row, principal.person_id), 201)
 
     @post("/comments/{comment_id:str}/hide", operation_id="hideComment",

@@ -28,6 +28,7 @@ from api.schemas.reports import (
     report_view,
 )
 from api.schemas.tasks import Task, task_view
+from api.services import services_of
 from domain import reports as domain
 from domain.permissions import Principal
 from store.paging import Keyset
@@ -62,7 +63,7 @@ class ReportController(Controller):
     async def create_report(self, request: Request, tx: asyncpg.Connection, principal: Principal, building_id: str,
                             data: ReportCreate) -> Response[Report]:
         report = await reports.create(tx, principal, known_id("building", building_id),
-                                      command_of(data, reports.RaiseReport))
+                                      command_of(data, reports.RaiseReport), services_of(request).content)
         return resource_response(request, _view(request, principal)(report), 201,
                                  headers={"Location": f"/v1/reports/{report.id}"})
 

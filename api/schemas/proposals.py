@@ -12,6 +12,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, id_text, text
+from api.schemas.moderation import Moderation
 from api.schemas.places import DecisionRule
 from domain import proposals as domain
 from domain import votes as domain_votes
@@ -88,6 +89,7 @@ class Proposal(msgspec.Struct):
     implementing_at: Stamp | None
     evaluating_at: Stamp | None
     closed_at: Stamp | None
+    moderation: Moderation = "none"
 
 
 class ProposalCreate(Input):
@@ -134,6 +136,7 @@ class Comment(msgspec.Struct):
     authored_by_me: bool
     created_at: Stamp
     updated_at: Stamp
+    moderation: Moderation = "none"
 
 
 class CommentCreate(Input):
@@ -293,7 +296,7 @@ def proposal_view(proposal: domain.Proposal, me: str | None) -> Proposal:
         evaluation=EvaluationSummary(proposal.evaluation_until, proposal.evaluation_count,
                                      _mean(proposal.evaluation_count, proposal.evaluation_sum)),
         created_at=proposal.created_at, updated_at=proposal.updated_at, deliberating_at=proposal.deliberating_at,
-        voting_at=proposal.voting_at, implementing_at=proposal.implementing_at,
+        voting_at=proposal.voting_at, implementing_at=proposal.implementing_at, moderation=proposal.moderation,
         evaluating_at=proposal.evaluating_at, closed_at=proposal.closed_at)
 
 
@@ -302,7 +305,7 @@ def comment_view(comment: domain.Comment, me: str | None) -> Comment:
     return Comment(id=comment.id, proposal_id=comment.proposal_id, parent_id=comment.parent_id,
                    body=None if hidden else comment.body, hidden=hidden, hidden_reason=comment.hidden_reason,
                    authored_by_me=comment.author_id == me, created_at=comment.created_at,
-                   updated_at=comment.updated_at)
+                   updated_at=comment.updated_at, moderation=comment.moderation)
 
 
 def option_view(option: domain.Option) -> Option:

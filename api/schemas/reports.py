@@ -11,6 +11,7 @@ from msgspec import UNSET, Meta, UnsetType
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, id_text, text
 from api.schemas.media import MediaIds, MediaLink, links
+from api.schemas.moderation import Moderation
 from api.schemas.tasks import (
     AssigneeRef,
     Checklist,
@@ -59,6 +60,7 @@ class Report(msgspec.Struct):
     in_progress_at: Stamp | None
     resolved_at: Stamp | None
     closed_at: Stamp | None
+    moderation: Moderation = "none"
 
 
 class ReportCreate(Input):
@@ -102,4 +104,5 @@ def report_view(report: domain.Report, me: str | None, link: Callable[[str], str
         reason=report.reason, duplicate_of=report.duplicate_of, task_id=report.task_id,
         reported_by_me=me is not None and report.reporter_id == me, feedback=feedback,
         created_at=report.created_at, updated_at=report.updated_at, acknowledged_at=report.acknowledged_at,
-        in_progress_at=report.in_progress_at, resolved_at=report.resolved_at, closed_at=report.closed_at)
+        in_progress_at=report.in_progress_at, resolved_at=report.resolved_at, closed_at=report.closed_at,
+        moderation=report.moderation)

@@ -3,6 +3,8 @@ caller's mini-program credentials; the full number is stored, the answer masks i
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.people import new_person
@@ -21,17 +23,20 @@ async def test_the_verified_number_is_stored_and_answered_masked(client, db, pla
     assert response.json()["verified_at"].startswith(person["updated_at"].strftime("%Y-%m-%dT%H:%M:%S"))
 
     # The access token came from WeChat with the app's own credentials, and is reused.
-    fetched = wechat.requests("/cgi-bin/token", appid=app.appid)
-    assert len(fetched) == 1 and fetched[0].query["secret"] == app.secret
+    fetched = wechat.requests("/cgi-bin/stable_token", appid=app.appid)
+    assert len(fetched) == 1 and json.loads(fetched[0].body)["secret"] == app.secret
     asked = wechat.requests("/wxa/business/getuserphonenumber", appid=app.appid)
     assert [r.body for r in asked] == [b'{"code":"phone-13800138000"}']
     again = await client.post("/v1/me/phone", headers=resident.headers(), json={"code": "phone-13900000001"})
     assert again.json()["phone"] == "139****0001"
-    assert len(wechat.requests("/cgi-bin/token", appid=app.appid)) == 1
+    assert len(wechat.requests("/cgi-bin/stable_token", appid=app.appid)) == 1
 
 
-@pytest.mark.parametrize("invalidate", ["revoke_access_tokens", "expire_access_tokens"])
-async def test_a_stale_access_token_is_fetched_again_once(client, platform, wechat, invalidate):
+@pytest.mark.parametrize(("invalidate", "fetches", "forced"), [
+    ("expire_access_tokens", 2, 0),  # 42001: stable_token hands out a new token; no force
+    ("revoke_access_tokens", 3, 1),  # 40001 while WeChat still hands out the same: force once
+])
+async def test_a_stale_access_token_is_fetched_again_once(client, platform, wechat, invalidate, fetches, forced):
     app = await register_miniprogram(client, platform)
     resident = await sign_in_resident(client, app)
     assert (await client.post("/v1/me/phone", headers=resident.headers(),
@@ -39,7 +44,10 @@ async def test_a_stale_access_token_is_fetched_again_once(client, platform, wech
     getattr(wechat, invalidate)()  # 40001 or 42001 on the next use
     response = await client.post("/v1/me/phone", headers=resident.headers(), json={"code": "phone-13700000002"})
     assert response.status_code == 200, response.text
-    assert len(wechat.requests("/cgi-bin/token", appid=app.appid)) == 2
+    fetched = [json.loads(r.body) for r in wechat.requests("/cgi-bin/stable_token", appid=app.appid)]
+    assert len(fetched) == fetches and wechat.force_refreshes(app.appid) == forced
+    assert [f["force_refresh"] for f in fetched] == [False] * (fetches - forced) + [True] * forced
+    assert not wechat.requests("/cgi-bin/token")  # it would invalidate the mini-program's own token
 
 
 @pytest.mark.parametrize(("code", "status", "problem"), [

@@ -3,6 +3,7 @@ that answers what WeChat never should, and the access-token cache with and witho
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,18 +93,52 @@ async def test_the_access_token_is_shared_through_redis_and_kept_in_process_with
     try:
         for client in (one, two):  # two workers: one fetch between them
             assert (await client.phone_number(appid, SECRET, "phone-13800138000")).number == "13800138000"
-        assert len(wechat.requests("/cgi-bin/token", appid=appid)) == 1
+        assert len(wechat.requests("/cgi-bin/stable_token", appid=appid)) == 1
 
         other = new_appid()
         for client in (alone, alone, degraded, degraded):  # no Redis, or Redis down: per process
             await client.phone_number(other, SECRET, "phone-13800138000")
-        assert len(wechat.requests("/cgi-bin/token", appid=other)) == 2
+        assert len(wechat.requests("/cgi-bin/stable_token", appid=other)) == 2
 
         # A different secret never reuses a token fetched with another.
         await one.phone_number(appid, SECRET[::-1], "phone-13800138000")
-        assert len(wechat.requests("/cgi-bin/token", appid=appid)) == 2
+        assert len(wechat.requests("/cgi-bin/stable_token", appid=appid)) == 2
     finally:
         for client in (one, two, alone, degraded):
             await client.aclose()
         for redis in (redis_one, redis_two, unreachable):
             await redis.aclose()
+
+
+async def test_the_stable_token_is_cached_per_appid_until_shortly_before_it_expires(wechat, redis_url):
+    redis = Redis.from_url(redis_url)
+    client = WeChatClient(wechat.base_url, redis=redis)
+    first, second = new_appid(), new_appid()
+    try:
+        for appid in (first, first, second):
+            await client.phone_number(appid, SECRET, "phone-13800138000")
+        fetched = [r for r in wechat.requests("/cgi-bin/stable_token") if r.appid in (first, second)]
+        assert [r.appid for r in fetched] == [first, second]  # one per appid
+        assert all(json.loads(r.body)["force_refresh"] is False for r in fetched)
+        assert not wechat.requests("/cgi-bin/token")  # it would invalidate the mini-program's own token
+        # Kept five minutes less than WeChat's 7200 s, so it is renewed before WeChat expires it.
+        ttl = await redis.ttl(client._cache_key(first, SECRET))
+        assert 7200 - 300 - 5 <= ttl <= 7200 - 300
+    finally:
+        await client.aclose()
+        await redis.aclose()
+
+
+@pytest.mark.parametrize(("errcode", "problem"), [(40013, "wechat_app_misconfigured"), (-1, "wechat_unavailable")])
+async def test_a_refused_stable_token_is_a_clear_problem(strict_wechat, errcode, problem):
+    client = WeChatClient(strict_wechat.base_url, timeout=1)
+    appid = new_appid()
+    if errcode == -1:
+        strict_wechat.register_app(appid, SECRET)
+        strict_wechat.stable_token_error = -1
+    try:
+        with pytest.raises(WeChatError) as refused:
+            await client.phone_number(appid, SECRET, "phone-13800138000")
+        assert refused.value.code == problem and refused.value.params["errcode"] == errcode
+    finally:
+        await client.aclose()

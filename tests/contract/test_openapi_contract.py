@@ -102,6 +102,11 @@ SPEC_ROUTES = {
     ("GET", "/v1/spaces/{id}/calendar.ics"), ("POST", "/v1/spaces/{id}/calendar-token"),
     # integrations.md §B: photos; reading one back and its locally stored bytes are additions
     ("POST", "/v1/media"), ("GET", "/v1/media/{id}"), ("GET", "/v1/media/{id}/content"),
+    # The mini-program kit (integrations.md §B): subscription messages; GET of a client's
+    # templates is an addition (the read beside the PUT).
+    ("POST", "/v1/me/subscriptions"), ("GET", "/v1/me/notifications"),
+    ("PUT", "/v1/clients/{id}/message-templates"), ("GET", "/v1/clients/{id}/message-templates"),
+    ("POST", "/v1/moderation/{id}/{id}/approve"), ("POST", "/v1/moderation/{id}/{id}/reject"),
 }
 
 
