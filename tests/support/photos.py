@@ -13,7 +13,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
-from integrations.s3 import S3Settings, S3Storage
+from integrations.s3 import S3Settings
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -90,7 +90,3 @@ def s3_server() -> Iterator[S3Settings]:
         yield settings
     finally:
         server.stop()
-
-
-def s3_storage(settings: S3Settings) -> S3Storage:
-    return S3Storage(settings)
