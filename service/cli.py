@@ -6,6 +6,7 @@
   migrate        apply the SQL migrations to DATABASE_URL
   create-client  create a street (if new) and a platform client; prints the secret once
   seed-demo      load the demo places (not in production)
+  stats-rebuild  recompute the statistics rollups from the raw rows (after a bulk load)
   openapi        print the OpenAPI document (yaml or json)
 """
 
@@ -94,6 +95,17 @@ def _seed_demo_miniprograms() -> None:
         f"{code}={name}" for code, name, *_ in DEMO_PEOPLE))
 
 
+def cmd_stats_rebuild(_: argparse.Namespace) -> None:
+    from usecases.stats import rebuild
+
+    async def run(conn, _):  # type: ignore[no-untyped-def]
+        async with conn.transaction():
+            await rebuild(conn)
+
+    asyncio.run(_with_connection(run))
+    print("statistics rollups rebuilt")
+
+
 def cmd_openapi(args: argparse.Namespace) -> None:
     from api.openapi_export import render_openapi
 
@@ -152,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="touched every few seconds while the worker runs (for health checks)")
     worker.set_defaults(handler=cmd_worker)
     commands.add_parser("seed-demo").set_defaults(handler=cmd_seed_demo)
+    commands.add_parser("stats-rebuild").set_defaults(handler=cmd_stats_rebuild)
     create = commands.add_parser("create-client")
     create.add_argument("--street", required=True, help="street name; created when new")
     create.add_argument("--name", default="platform", help="a label for the client")

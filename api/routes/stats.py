@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, ClassVar, get_args
 
 import asyncpg
 from litestar import Controller, Request, Response, get
+from litestar.enums import ParamType
+from litestar.openapi.spec import OpenAPIType, Operation, Schema
+from litestar.openapi.spec import Parameter as OpenAPIParameter
 from litestar.params import Parameter
 from openpyxl import Workbook
 
@@ -22,10 +26,18 @@ from domain.permissions import Principal
 from domain.stats import Statistics
 from usecases import stats
 
-# "scope" is a name litestar keeps for itself as a handler argument: declared on the route
-# (a layered parameter) under another key, it is read and documented all the same.
-SCOPE_PARAMETER = {"place_scope": Parameter(Scope, query="scope", default="street", required=False,
-                                            description="street (default), community or building")}
+
+@dataclass
+class _ScopedOperation(Operation):
+    """"scope" is a name litestar keeps for itself as a handler argument, so the handlers read
+    it from the query string themselves; this puts it in the contract."""
+
+    def __post_init__(self) -> None:
+        self.parameters = [OpenAPIParameter(
+            name="scope", param_in=ParamType.QUERY, required=False,
+            description="street (default), community or building",
+            schema=Schema(type=OpenAPIType.STRING, enum=list(get_args(Scope)), default="street")),
+            *(self.parameters or [])]
 IdQuery = Annotated[str | None, Parameter(query="id", max_length=64,
                                           description="The community or building (the street: its own id or none)")]
 FromQuery = Annotated[date | None, Parameter(query="from", description="First day, inclusive, in the place's "
@@ -54,7 +66,7 @@ class StatsController(Controller):
 
     @get("", operation_id="getStats", summary="The figures of a street, community or building over a period "
          "(street: officers and platform clients with street:read; community: its staff; building: its leaders)",
-         responses=problems(READ), parameters=SCOPE_PARAMETER)
+         responses=problems(READ), operation_class=_ScopedOperation)
     async def get_stats(self, request: Request, conn: asyncpg.Connection, principal: Principal,
                         place_id: IdQuery = None, start: FromQuery = None,
                         end: ToQuery = None, group_by: GroupQuery = None) -> Stats:
@@ -62,7 +74,7 @@ class StatsController(Controller):
 
     @get("/export", operation_id="exportStats", media_type="text/csv",
          summary="The same figures as a table with Chinese headers (CSV or XLSX), one row per group",
-         responses=problems(READ), parameters=SCOPE_PARAMETER)
+         responses=problems(READ), operation_class=_ScopedOperation)
     async def export_stats(self, request: Request, conn: asyncpg.Connection, principal: Principal,
                            format: FormatQuery, place_id: IdQuery = None,
                            start: FromQuery = None, end: ToQuery = None,

@@ -4,9 +4,10 @@ domain/stats.py's figures."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 
 from api.schemas.common import Stamp
 from domain.stats import OUTCOMES, STAGES, TIMED_STAGES, Rate, Statistics, Turnout
@@ -14,12 +15,15 @@ from domain.stats import OUTCOMES, STAGES, TIMED_STAGES, Rate, Statistics, Turno
 Scope = Literal["street", "community", "building"]
 Grouping = Literal["community", "building", "month"]
 ExportFormat = Literal["csv", "xlsx"]
+Day = Annotated[date, Meta(examples=["2026-11-01"])]
+Percent = Annotated[str, Meta(pattern=r"^[0-9]+\.[0-9]{2}$", examples=["66.67"])]
+Decimal2 = Annotated[str, Meta(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["18.50"])]
 
 
 class RateView(msgspec.Struct):
     numerator: int
     denominator: int
-    percent: str | None  # two places, half-up; null when the denominator is 0
+    percent: Percent | None  # two places, half-up; null when the denominator is 0
 
 
 class ReportFigures(msgspec.Struct):
@@ -27,7 +31,7 @@ class ReportFigures(msgspec.Struct):
     resolved: int
     urgent: int
     resolution_rate: RateView
-    median_hours_to_resolve: str | None
+    median_hours_to_resolve: Decimal2 | None
 
 
 class TaskFigures(msgspec.Struct):
@@ -45,7 +49,7 @@ class ProposalFigures(msgspec.Struct):
     by_stage: dict[str, int]
     by_outcome: dict[str, int]
     adoption_rate: RateView
-    median_days_in_stage: dict[str, str | None]
+    median_days_in_stage: dict[str, Decimal2 | None]
 
 
 class BookingFigures(msgspec.Struct):
@@ -61,7 +65,7 @@ class Figures(msgspec.Struct):
     participation_rate: RateView
     active_residents: int
     satisfaction_rate: RateView
-    satisfaction_mean: str | None
+    satisfaction_mean: Decimal2 | None
     reports: ReportFigures
     tasks: TaskFigures
     proposals: ProposalFigures
@@ -87,8 +91,8 @@ class VoteTurnout(msgspec.Struct):
 class Stats(msgspec.Struct, rename={"start": "from", "end": "to"}):
     scope: Scope
     id: str
-    start: date
-    end: date
+    start: Day
+    end: Day
     timezone: str
     group_by: Grouping | None
     figures: Figures

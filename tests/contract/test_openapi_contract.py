@@ -96,6 +96,8 @@ SPEC_ROUTES = {
     ("GET", "/v1/spaces/{id}/bookings"), ("GET", "/v1/bookings/{id}"), ("GET", "/v1/me/bookings"),
     ("POST", "/v1/bookings/{id}/transitions"), ("POST", "/v1/spaces/{id}/booking-series"),
     ("GET", "/v1/spaces/{id}/calendar.ics"), ("POST", "/v1/spaces/{id}/calendar-token"),
+    # integrations.md §A, statistics
+    ("GET", "/v1/stats"), ("GET", "/v1/stats/export"),
 }
 
 
