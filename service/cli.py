@@ -88,9 +88,13 @@ def _seed_demo_miniprograms() -> None:
     juyuan_appid = next(appid for street, _, appid in loaded if street == "菊园新区")
     asyncio.run(_with_connection(lambda conn, _: load_for_juyuan(conn, juyuan_appid)))
     from usecases.demo_activity import load_demo_activity
+    from usecases.demo_month import cast_demo_ballots, load_demo_month
 
+    # The month's residents first, so that they are among the voters of the demo vote.
+    asyncio.run(_with_connection(lambda conn, services: _demo_now(conn, services, load_demo_month)))
     juyuan_client = next(client_id for street, client_id, _ in loaded if street == "菊园新区")
     asyncio.run(_with_connection(lambda conn, _: load_demo_activity(conn, client_id=juyuan_client)))
+    asyncio.run(_with_connection(lambda conn, services: _demo_now(conn, services, cast_demo_ballots)))
     print("demo residents of 菊园新区 (login codes): " + ", ".join(
         f"{code}={name}" for code, name, *_ in DEMO_PEOPLE))
 
@@ -104,6 +108,13 @@ def cmd_stats_rebuild(_: argparse.Namespace) -> None:
 
     asyncio.run(_with_connection(run))
     print("statistics rollups rebuilt")
+
+
+async def _demo_now(conn, services, action):  # type: ignore[no-untyped-def]
+    """Run a demo loader at business time (the test clock may have moved it)."""
+    from usecases.clock import BusinessClock
+
+    return await action(conn, await BusinessClock(enabled=True).now(conn))
 
 
 def cmd_openapi(args: argparse.Namespace) -> None:
