@@ -94,8 +94,39 @@ async def seed_rollups(conn: asyncpg.Connection) -> str:
            SELECT 'vot_bench' || b, $1, 'com_bench' || (b % $3 + 1), 'bld_bench' || b, 'proposal', 'prp_bench' || b,
                   'simple_majority', false, 1, $4::date + 3, $4::date + 10
              FROM generate_series(10, $2, 10) b""", street_id, BUILDINGS, COMMUNITIES, FIRST)
+    await conn.execute(_DERIVED, street_id)
     await conn.execute("ANALYZE")
     return street_id
+
+
+# What the triggers keep beside the buildings' rows, derived here as stats_rebuild() does: the
+# communities' counter rows and the months' distinct counts.
+_DERIVED = """
+    WITH counters AS (
+        INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+        SELECT street_id, community_id, '*', day, metric, sum(n) FROM stats_daily
+         WHERE street_id = $1 AND building_id <> '*' GROUP BY 1, 2, 3, 4, 5 RETURNING 1),
+    households AS (
+        INSERT INTO stats_month_households (street_id, community_id, building_id, month, household_id, n)
+        SELECT street_id, community_id, building_id, date_trunc('month', day)::date, household_id, sum(n)
+          FROM stats_activity WHERE street_id = $1 AND kind = 'act' AND household_id <> ''
+         GROUP BY 1, 2, 3, 4, 5 RETURNING 1),
+    persons AS (
+        INSERT INTO stats_month_persons (place_id, month, person_id, n)
+        SELECT place, date_trunc('month', day)::date, person_id, sum(n)
+          FROM stats_activity, LATERAL (VALUES (building_id), (community_id), (street_id)) l(place)
+         WHERE street_id = $1 AND person_id <> '' GROUP BY 1, 2, 3 RETURNING 1)
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community, building, date_trunc('month', day)::date, metric, count(DISTINCT who)
+      FROM stats_activity a,
+           LATERAL (VALUES (community_id, building_id, household_id, 'month_acting_households'),
+                           (community_id, '*', household_id, 'month_acting_households'),
+                           (community_id, building_id, person_id, 'month_active_persons'),
+                           (community_id, '*', person_id, 'month_active_persons'),
+                           ('*', '*', person_id, 'month_active_persons')) l(community, building, who, metric)
+     WHERE street_id = $1 AND n > 0 AND who <> '' AND (metric = 'month_active_persons' OR kind = 'act')
+     GROUP BY 1, 2, 3, 4, 5
+"""
 
 
 async def _recreate(drop_only: bool = False) -> None:
@@ -151,8 +182,11 @@ def main() -> None:
         period = f"from={FIRST}&to=2026-10-31"
         log = Path(tempfile.gettempdir()) / "bilin-bench-stats.log"
         with uvicorn_server("api.asgi:app", SERVER_ENV, workers=2, log_path=log) as server:
-            for name, query in (("street", period), ("street, group_by=month", f"{period}&group_by=month"),
-                                ("street, group_by=community", f"{period}&group_by=community")):
+            for name, query in (("street, a calendar month", period),
+                                ("street, a calendar month by community", f"{period}&group_by=community"),
+                                ("community, a calendar month", f"{period}&scope=community&id=com_bench1"),
+                                ("building, a calendar month", f"{period}&scope=building&id=bld_bench1"),
+                                ("street, 2–31 October (not a calendar month)", "from=2026-10-02&to=2026-10-31")):
                 timings = sorted(_time(server.base_url, token, query, args.requests))
                 q = statistics.quantiles(timings, n=100)
                 print(f"GET /v1/stats ({name}): n={len(timings)} p50={q[49]:.1f} ms p95={q[94]:.1f} ms "

@@ -52,6 +52,17 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def whole_months(self) -> bool:
+        """From the 1st of a month to the last day of a month."""
+        last = calendar.monthrange(self.end.year, self.end.month)[1]
+        return self.start.day == 1 and self.end.day == last
+
+    @property
+    def one_month(self) -> bool:
+        """Exactly one calendar month: its distinct counts are read from the month's counters."""
+        return self.whole_months and (self.start.year, self.start.month) == (self.end.year, self.end.month)
+
     def months(self) -> list[tuple[str, Period]]:
         """The calendar months the period touches, each clipped to the period."""
         found = []
@@ -120,7 +131,10 @@ class Sums:
 
 
 def _median(value: float | None) -> str | None:
-    return None if value is None else two_places(value)
+    """A median of durations kept in seconds, computed in floating point: rounded to nine
+    places first (well inside the float's error, well below a second), so that a value that is
+    exactly on a half cent rounds up however the float came out."""
+    return None if value is None else two_places(round(Decimal(value), 9))
 
 
 def figures(sums: Sums) -> dict:

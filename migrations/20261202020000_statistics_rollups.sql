@@ -13,7 +13,11 @@
 -- Community-level things (a community's space) have building_id '' and count for the community
 -- and street, not for any building.
 
--- Counters by (place, local day, metric).
+-- Counters by (place, local day, metric), kept at two levels: the building's row and its
+-- community's row (building_id '*'), so that a street or community reads one row per community
+-- and day rather than one per building. The months' distinct counts (metrics month_*, dated
+-- on the 1st) live here too: households at the building and community rows, persons at the
+-- building, community and street (community_id '*') rows.
 CREATE TABLE stats_daily (
     street_id     text NOT NULL,
     community_id  text NOT NULL,
@@ -23,7 +27,8 @@ CREATE TABLE stats_daily (
     n             double precision NOT NULL DEFAULT 0,
     PRIMARY KEY (street_id, day, community_id, building_id, metric)
 );
-CREATE INDEX stats_daily_community_idx ON stats_daily (community_id, day);
+CREATE INDEX stats_daily_street_level_idx ON stats_daily (street_id, building_id, day);
+CREATE INDEX stats_daily_community_idx ON stats_daily (community_id, building_id, day);
 CREATE INDEX stats_daily_building_idx ON stats_daily (building_id, day);
 
 -- Who acted (kind 'act') or signed in (kind 'signin') where and on which local day, for the
@@ -41,6 +46,27 @@ CREATE TABLE stats_activity (
 );
 CREATE INDEX stats_activity_community_idx ON stats_activity (community_id, day);
 CREATE INDEX stats_activity_building_idx ON stats_activity (building_id, day);
+
+-- Who acted in a month, for the distinct counts of a calendar month (the default period and
+-- the monthly report) without a scan: a household's first act of the month at its building,
+-- and a person's at each level (building, community, street), counts one in stats_daily;
+-- its last act taken back (n back to 0) takes the one back.
+CREATE TABLE stats_month_households (
+    street_id     text NOT NULL,
+    community_id  text NOT NULL,
+    building_id   text NOT NULL,
+    month         date NOT NULL,
+    household_id  text NOT NULL,
+    n             bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (household_id, month)
+);
+CREATE TABLE stats_month_persons (
+    place_id   text NOT NULL,  -- a building, a community or the street
+    month      date NOT NULL,
+    person_id  text NOT NULL,
+    n          bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (place_id, month, person_id)
+);
 
 -- Durations, one per (metric, source row), for the medians (percentile_cont over a period).
 CREATE TABLE stats_durations (
@@ -222,17 +248,62 @@ CREATE FUNCTION stats_facts_refresh_tokens(t refresh_tokens) RETURNS SETOF stats
      WHERE m.person_id = t.person_id AND m.street_id = t.street_id AND m.left_at IS NULL
 $$;
 
+CREATE FUNCTION stats_count(street text, community text, building text, on_day date, name text,
+                            amount double precision) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO stats_daily AS d (street_id, community_id, building_id, day, metric, n)
+    VALUES (street, community, building, on_day, name, amount)
+    ON CONFLICT (street_id, day, community_id, building_id, metric) DO UPDATE SET n = d.n + EXCLUDED.n
+$$;
+
+-- The building level's place in stats_month_persons; a community's own things (no building)
+-- under the community's name, apart from the community level.
+CREATE FUNCTION stats_building_place(community text, building text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN building = '' THEN community || ':' ELSE building END
+$$;
+
+-- A month's distinct count moves when an (household or person, month) entry goes 0 → 1 or 1 → 0.
+CREATE FUNCTION stats_month_person(f stats_fact, place text, community text, building text, sign integer)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    in_month date := date_trunc('month', f.day)::date;
+    now_n bigint;
+BEGIN
+    INSERT INTO stats_month_persons AS m (place_id, month, person_id, n) VALUES (place, in_month, f.person_id, sign)
+    ON CONFLICT (place_id, month, person_id) DO UPDATE SET n = m.n + EXCLUDED.n RETURNING m.n INTO now_n;
+    IF (sign > 0 AND now_n = 1) OR (sign < 0 AND now_n = 0) THEN
+        PERFORM stats_count(f.street_id, community, building, in_month, 'month_active_persons', sign);
+    END IF;
+END
+$$;
+
 CREATE FUNCTION stats_put(f stats_fact, sign integer) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    now_n bigint;
+    in_month date := date_trunc('month', f.day)::date;
 BEGIN
     IF f.kind = 'count' THEN
-        INSERT INTO stats_daily AS d (street_id, community_id, building_id, day, metric, n)
-        VALUES (f.street_id, f.community_id, f.building_id, f.day, f.metric, sign * f.n)
-        ON CONFLICT (street_id, day, community_id, building_id, metric) DO UPDATE SET n = d.n + EXCLUDED.n;
+        PERFORM stats_count(f.street_id, f.community_id, f.building_id, f.day, f.metric, sign * f.n);
+        PERFORM stats_count(f.street_id, f.community_id, '*', f.day, f.metric, sign * f.n);
     ELSIF f.kind IN ('act', 'signin') THEN
         INSERT INTO stats_activity AS a (street_id, community_id, building_id, day, household_id, person_id, kind, n)
         VALUES (f.street_id, f.community_id, f.building_id, f.day, f.household_id, f.person_id, f.kind, sign)
         ON CONFLICT (street_id, day, community_id, building_id, household_id, person_id, kind)
         DO UPDATE SET n = a.n + EXCLUDED.n;
+        IF f.kind = 'act' AND f.household_id <> '' THEN
+            INSERT INTO stats_month_households AS m (street_id, community_id, building_id, month, household_id, n)
+            VALUES (f.street_id, f.community_id, f.building_id, in_month, f.household_id, sign)
+            ON CONFLICT (household_id, month) DO UPDATE SET n = m.n + EXCLUDED.n RETURNING m.n INTO now_n;
+            IF (sign > 0 AND now_n = 1) OR (sign < 0 AND now_n = 0) THEN
+                PERFORM stats_count(f.street_id, f.community_id, f.building_id, in_month, 'month_acting_households', sign);
+                PERFORM stats_count(f.street_id, f.community_id, '*', in_month, 'month_acting_households', sign);
+            END IF;
+        END IF;
+        IF f.person_id <> '' THEN
+            PERFORM stats_month_person(f, stats_building_place(f.community_id, f.building_id), f.community_id,
+                                       f.building_id, sign);
+            PERFORM stats_month_person(f, f.community_id, f.community_id, '*', sign);
+            PERFORM stats_month_person(f, f.street_id, '*', '*', sign);
+        END IF;
     ELSIF sign < 0 THEN
         DELETE FROM stats_durations WHERE metric = f.metric AND source_id = f.source_id;
     ELSE
@@ -290,7 +361,7 @@ CREATE TRIGGER stats_follow AFTER INSERT ON refresh_tokens FOR EACH ROW EXECUTE 
 -- Every rollup again from the raw rows, set-based (after bulk loads; the brute-force check).
 CREATE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE stats_daily, stats_activity, stats_durations;
+    TRUNCATE stats_daily, stats_activity, stats_durations, stats_month_households, stats_month_persons;
     CREATE TEMPORARY TABLE stats_all_facts ON COMMIT DROP AS
         SELECT f.* FROM reports r, stats_facts_reports(r) f
         UNION ALL SELECT f.* FROM tasks t, stats_facts_tasks(t) f
@@ -303,7 +374,8 @@ BEGIN
         UNION ALL SELECT f.* FROM households h, stats_facts_households(h) f
         UNION ALL SELECT f.* FROM refresh_tokens t, stats_facts_refresh_tokens(t) f;
     INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
-    SELECT street_id, community_id, building_id, day, metric, sum(n) FROM stats_all_facts
+    SELECT street_id, community_id, level, day, metric, sum(n)
+      FROM stats_all_facts, LATERAL (VALUES (building_id), ('*')) l(level)
      WHERE kind = 'count' GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO stats_activity (street_id, community_id, building_id, day, household_id, person_id, kind, n)
     SELECT street_id, community_id, building_id, day, household_id, person_id, kind, count(*) FROM stats_all_facts
@@ -311,6 +383,23 @@ BEGIN
     INSERT INTO stats_durations (metric, source_id, street_id, community_id, building_id, day, value)
     SELECT metric, source_id, street_id, community_id, building_id, day, value FROM (
         SELECT f.*, f.n AS value FROM stats_all_facts f WHERE kind = 'duration') d;
+    INSERT INTO stats_month_households (street_id, community_id, building_id, month, household_id, n)
+    SELECT street_id, community_id, building_id, date_trunc('month', day)::date, household_id, sum(n)
+      FROM stats_activity WHERE kind = 'act' AND household_id <> '' GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO stats_month_persons (place_id, month, person_id, n)
+    SELECT place, date_trunc('month', day)::date, person_id, sum(n)
+      FROM stats_activity,
+           LATERAL (VALUES (stats_building_place(community_id, building_id)), (community_id), (street_id)) l(place)
+     WHERE person_id <> '' GROUP BY 1, 2, 3;
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community_id, level, month, 'month_acting_households', count(*)
+      FROM stats_month_households, LATERAL (VALUES (building_id), ('*')) l(level)
+     WHERE n > 0 GROUP BY 1, 2, 3, 4;
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community, building, month, 'month_active_persons', count(DISTINCT person_id)
+      FROM stats_activity a, LATERAL (VALUES (community_id, building_id), (community_id, '*'), ('*', '*')) l(community, building),
+           LATERAL (SELECT date_trunc('month', a.day)::date AS month) m
+     WHERE person_id <> '' AND n > 0 GROUP BY 1, 2, 3, 4;
     DROP TABLE stats_all_facts;
 END
 $$;
@@ -345,6 +434,11 @@ DROP FUNCTION stats_facts_reports(reports);
 DROP FUNCTION stats_household_of(text, text);
 DROP FUNCTION stats_facts_of(text, text, text, text, text[], timestamptz[], text[], double precision[], text[], text[]);
 DROP TYPE stats_fact;
+DROP FUNCTION stats_month_person(stats_fact, text, text, text, integer);
+DROP FUNCTION stats_building_place(text, text);
+DROP FUNCTION stats_count(text, text, text, date, text, double precision);
 DROP TABLE stats_durations;
+DROP TABLE stats_month_persons;
+DROP TABLE stats_month_households;
 DROP TABLE stats_activity;
 DROP TABLE stats_daily;

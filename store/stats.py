@@ -21,11 +21,29 @@ def _where(scope: str) -> str:
     return f"{_SCOPE[scope]} = $1 AND day BETWEEN $2 AND $3"
 
 
+def _level(scope: str, group: str | None) -> str:
+    """Which counter rows to read: the buildings' own for a building or per building, else the
+    communities' rows (building_id '*'): one per community and day, whatever the street's size."""
+    if scope == "building" or group == "building":
+        return f"{_SCOPE[scope]} = $1 AND building_id NOT IN ('*', '')"
+    return f"{_SCOPE[scope]} = $1 AND building_id = '*' AND community_id <> '*'"
+
+
+def _person_level(scope: str, group: str | None) -> str:
+    """Distinct persons are counted at each level (a person may act in two buildings)."""
+    if scope == "building" or group == "building":
+        return _level(scope, group)
+    if scope == "community" or group == "community":
+        return f"{_SCOPE[scope]} = $1 AND building_id = '*' AND community_id <> '*'"
+    return "street_id = $1 AND community_id = '*' AND building_id = '*'"
+
+
 async def counts(conn: asyncpg.Connection, scope: str, place_id: str, start: date, end: date,
                  group: str | None) -> dict[str, dict[str, float]]:
     rows = await conn.fetch(
         f"""SELECT {_GROUP[group]} AS key, metric, sum(n) AS n FROM stats_daily
-             WHERE {_where(scope)} AND metric <> 'households' GROUP BY 1, 2""", place_id, start, end)
+             WHERE {_level(scope, group)} AND day BETWEEN $2 AND $3
+               AND metric <> 'households' AND metric NOT LIKE 'month\\_%' GROUP BY 1, 2""", place_id, start, end)
     found: dict[str, dict[str, float]] = defaultdict(dict)
     for row in rows:
         found[row["key"]][row["metric"]] = row["n"]
@@ -38,13 +56,29 @@ async def households(conn: asyncpg.Connection, scope: str, place_id: str, end: d
     households created in each month up to ``end`` (the caller accumulates)."""
     rows = await conn.fetch(
         f"""SELECT {_GROUP[group]} AS key, sum(n) AS n FROM stats_daily
-             WHERE {_SCOPE[scope]} = $1 AND metric = 'households' AND day <= $2 GROUP BY 1""", place_id, end)
+             WHERE {_level(scope, group)} AND metric = 'households' AND day <= $2 GROUP BY 1""", place_id, end)
     return {row["key"]: int(row["n"]) for row in rows}
+
+
+async def month_activity(conn: asyncpg.Connection, scope: str, place_id: str, start: date, end: date,
+                         group: str | None) -> dict[str, tuple[int, int]]:
+    """(households with an act, persons with an act or sign-in) of whole calendar months,
+    from the months' counters (``start`` the 1st of the first, ``end`` the last day of the last)."""
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for index, (metric, level) in enumerate((("month_acting_households", _level(scope, group)),
+                                             ("month_active_persons", _person_level(scope, group)))):
+        for row in await conn.fetch(
+                f"""SELECT {_GROUP[group]} AS key, sum(n) AS n FROM stats_daily
+                     WHERE {level} AND metric = '{metric}' AND day BETWEEN $2 AND $3 GROUP BY 1""",
+                place_id, start, end):
+            found[row["key"]][index] = int(row["n"])
+    return {key: (value[0], value[1]) for key, value in found.items()}
 
 
 async def activity(conn: asyncpg.Connection, scope: str, place_id: str, start: date, end: date,
                    group: str | None) -> dict[str, tuple[int, int]]:
-    """(households with an act, persons with an act or sign-in) per group."""
+    """(households with an act, persons with an act or sign-in) per group, over the days'
+    activity rows: for periods that are not one calendar month."""
     rows = await conn.fetch(
         f"""SELECT {_GROUP[group]} AS key,
                    count(DISTINCT household_id) FILTER (WHERE kind = 'act' AND household_id <> '') AS households,

@@ -53,7 +53,10 @@ def _key_of(space: rules.OpenSpace, group: str) -> str:
 async def _sums(conn: asyncpg.Connection, scope: str, place_id: str, period: Period, timezone: str,
                 group: str | None) -> dict[str, Sums]:
     counts = await store.counts(conn, scope, place_id, period.start, period.end, group)
-    active = await store.activity(conn, scope, place_id, period.start, period.end, group)
+    if period.whole_months if group == "month" else period.one_month:
+        active = await store.month_activity(conn, scope, place_id, period.start, period.end, group)
+    else:
+        active = await store.activity(conn, scope, place_id, period.start, period.end, group)
     medians = await store.medians(conn, scope, place_id, period.start, period.end, group)
     spaces = await store.opening_hours(conn, scope, place_id)
     if group == "month":
