@@ -108,13 +108,18 @@ def local_bounds(period: Period, timezone: str) -> tuple[datetime, datetime]:
 
 
 def open_minutes(spaces: list[OpenSpace], period: Period, timezone: str) -> int:
-    """Σ over the spaces of their opening hours in the period (the place's days), less closures."""
+    """Σ over the spaces of their opening hours in the period (the place's days), less closures.
+    Spaces with the same hours (most of a street's: one template) are reckoned once."""
     start, end = local_bounds(period, timezone)
-    total = 0.0
+    alike: dict[tuple, int] = {}
     for space in spaces:
-        terms = SpaceTerms(timezone=space.timezone, opening_hours=space.opening_hours)
-        for a, b in subtract(open_intervals(terms, start, end), space.closures):
-            total += (b - a).total_seconds() / 60
+        key = (space.timezone, tuple(sorted((d, tuple(r)) for d, r in space.opening_hours.items())), space.closures)
+        alike[key] = alike.get(key, 0) + 1
+    total = 0.0
+    for (zone, hours, closures), count in alike.items():
+        terms = SpaceTerms(timezone=zone, opening_hours=dict(hours))
+        for a, b in subtract(open_intervals(terms, start, end), closures):
+            total += count * (b - a).total_seconds() / 60
     return round(total)
 
 
