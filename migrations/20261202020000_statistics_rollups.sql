@@ -1,5 +1,6 @@
 -- migrate:up
--- Street statistics (integrations.md §A): rollups kept current by triggers on the source rows,
+-- Street statistics (integrations.md §A): rollups kept current by triggers on the source rows
+-- (statement-level, with transition tables),
 -- so that GET /v1/stats reads a few rows per (building, local day) of its scope and never the
 -- street's raw rows. Triggers (rather than the worker folding the event log) because they run
 -- in the writing transaction: a figure reflects every committed act at once, no write path
@@ -250,115 +251,144 @@ CREATE FUNCTION stats_facts_refresh_tokens(t refresh_tokens) RETURNS SETOF stats
      WHERE m.person_id = t.person_id AND m.street_id = t.street_id AND m.left_at IS NULL
 $$;
 
-CREATE FUNCTION stats_count(street text, community text, building text, on_day date, name text,
-                            amount double precision) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO stats_daily AS d (street_id, community_id, building_id, day, metric, n)
-    VALUES (street, community, building, on_day, name, amount)
-    ON CONFLICT (street_id, day, community_id, building_id, metric) DO UPDATE SET n = d.n + EXCLUDED.n
-$$;
-
 -- The building level's place in stats_month_persons; a community's own things (no building)
 -- under the community's name, apart from the community level.
 CREATE FUNCTION stats_building_place(community text, building text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN building = '' THEN community || ':' ELSE building END
 $$;
 
--- A month's distinct count moves when an (household or person, month) entry goes 0 → 1 or 1 → 0.
-CREATE FUNCTION stats_month_person(f stats_fact, place text, community text, building text, sign integer)
-RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    in_month date := date_trunc('month', f.day)::date;
-    now_n bigint;
-BEGIN
-    INSERT INTO stats_month_persons AS m (place_id, month, person_id, n) VALUES (place, in_month, f.person_id, sign)
-    ON CONFLICT (place_id, month, person_id) DO UPDATE SET n = m.n + EXCLUDED.n RETURNING m.n INTO now_n;
-    IF (sign > 0 AND now_n = 1) OR (sign < 0 AND now_n = 0) THEN
-        PERFORM stats_count(f.street_id, community, building, in_month, 'month_active_persons', sign);
-    END IF;
-END
-$$;
+-- A fact taken back (sign -1) or added (+1).
+CREATE TYPE stats_change AS (
+    kind text, street_id text, community_id text, building_id text, day date, metric text,
+    household_id text, person_id text, n double precision, source_id text, sign integer
+);
 
-CREATE FUNCTION stats_put(f stats_fact, sign integer) RETURNS void LANGUAGE plpgsql AS $$
+-- Fold a statement's changes into the rollups, set-based: netted per key (an update that
+-- changes no fact writes nothing), each rollup row written once per statement — so that a
+-- bulk statement (an import's 100,000 households) costs one pass, not a row-by-row update of
+-- the same counters. A month's distinct count moves when an entry goes from 0 to more, or back.
+CREATE FUNCTION stats_fold(changes stats_change[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    now_n bigint;
-    in_month date := date_trunc('month', f.day)::date;
+    done integer;
 BEGIN
-    IF f.kind = 'count' THEN
-        PERFORM stats_count(f.street_id, f.community_id, f.building_id, f.day, f.metric, sign * f.n);
-        PERFORM stats_count(f.street_id, f.community_id, '*', f.day, f.metric, sign * f.n);
-    ELSIF f.kind IN ('act', 'signin') THEN
+    WITH c AS MATERIALIZED (SELECT * FROM unnest(changes)),
+    counted AS (
+        INSERT INTO stats_daily AS d (street_id, community_id, building_id, day, metric, n)
+        SELECT c.street_id, c.community_id, l.level, c.day, c.metric, sum(c.sign * c.n)
+          FROM c, LATERAL (VALUES (c.building_id), ('*')) l(level)
+         WHERE c.kind = 'count' GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.sign * c.n) <> 0
+        ON CONFLICT (street_id, day, community_id, building_id, metric) DO UPDATE SET n = d.n + EXCLUDED.n
+        RETURNING 1),
+    acted AS (
         INSERT INTO stats_activity AS a (street_id, community_id, building_id, day, household_id, person_id, kind, n)
-        VALUES (f.street_id, f.community_id, f.building_id, f.day, f.household_id, f.person_id, f.kind, sign)
+        SELECT c.street_id, c.community_id, c.building_id, c.day, c.household_id, c.person_id, c.kind, sum(c.sign)
+          FROM c WHERE c.kind IN ('act', 'signin') GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(c.sign) <> 0
         ON CONFLICT (street_id, day, community_id, building_id, household_id, person_id, kind)
-        DO UPDATE SET n = a.n + EXCLUDED.n;
-        IF f.kind = 'act' AND f.household_id <> '' THEN
-            INSERT INTO stats_month_households AS m (street_id, community_id, building_id, month, household_id, n)
-            VALUES (f.street_id, f.community_id, f.building_id, in_month, f.household_id, sign)
-            ON CONFLICT (household_id, month) DO UPDATE SET n = m.n + EXCLUDED.n RETURNING m.n INTO now_n;
-            IF (sign > 0 AND now_n = 1) OR (sign < 0 AND now_n = 0) THEN
-                PERFORM stats_count(f.street_id, f.community_id, f.building_id, in_month, 'month_acting_households', sign);
-                PERFORM stats_count(f.street_id, f.community_id, '*', in_month, 'month_acting_households', sign);
-            END IF;
-        END IF;
-        IF f.person_id <> '' THEN
-            PERFORM stats_month_person(f, stats_building_place(f.community_id, f.building_id), f.community_id,
-                                       f.building_id, sign);
-            PERFORM stats_month_person(f, f.community_id, f.community_id, '*', sign);
-            PERFORM stats_month_person(f, f.street_id, '*', '*', sign);
-        END IF;
-    ELSIF sign < 0 THEN
-        DELETE FROM stats_durations WHERE metric = f.metric AND source_id = f.source_id;
-    ELSE
+        DO UPDATE SET n = a.n + EXCLUDED.n
+        RETURNING 1),
+    household_delta AS (
+        SELECT c.street_id, c.community_id, c.building_id, date_trunc('month', c.day)::date AS month,
+               c.household_id, sum(c.sign) AS delta
+          FROM c WHERE c.kind = 'act' AND c.household_id <> '' GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.sign) <> 0),
+    household_month AS (
+        INSERT INTO stats_month_households AS m (street_id, community_id, building_id, month, household_id, n)
+        SELECT street_id, community_id, building_id, month, household_id, delta FROM household_delta
+        ON CONFLICT (household_id, month) DO UPDATE SET n = m.n + EXCLUDED.n
+        RETURNING m.household_id, m.month, m.n AS after),
+    person_delta AS (
+        SELECT l.place, l.community, l.building, c.street_id, date_trunc('month', c.day)::date AS month,
+               c.person_id, sum(c.sign) AS delta
+          FROM c, LATERAL (VALUES (stats_building_place(c.community_id, c.building_id), c.community_id, c.building_id),
+                                  (c.community_id, c.community_id, '*'), (c.street_id, '*', '*')) l(place, community, building)
+         WHERE c.kind IN ('act', 'signin') AND c.person_id <> '' GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(c.sign) <> 0),
+    person_month AS (
+        INSERT INTO stats_month_persons AS m (place_id, month, person_id, n)
+        SELECT place, month, person_id, delta FROM person_delta
+        ON CONFLICT (place_id, month, person_id) DO UPDATE SET n = m.n + EXCLUDED.n
+        RETURNING m.place_id, m.month, m.person_id, m.n AS after),
+    moves AS (
+        SELECT d.street_id, d.community_id, l.level AS building_id, d.month, 'month_acting_households' AS metric,
+               CASE WHEN h.after > 0 AND h.after - d.delta <= 0 THEN 1
+                    WHEN h.after <= 0 AND h.after - d.delta > 0 THEN -1 ELSE 0 END AS move
+          FROM household_month h JOIN household_delta d ON d.household_id = h.household_id AND d.month = h.month,
+               LATERAL (VALUES (d.building_id), ('*')) l(level)
+        UNION ALL
+        SELECT d.street_id, d.community, d.building, d.month, 'month_active_persons',
+               CASE WHEN p.after > 0 AND p.after - d.delta <= 0 THEN 1
+                    WHEN p.after <= 0 AND p.after - d.delta > 0 THEN -1 ELSE 0 END
+          FROM person_month p JOIN person_delta d
+            ON d.place = p.place_id AND d.month = p.month AND d.person_id = p.person_id),
+    moved AS (
+        INSERT INTO stats_daily AS d (street_id, community_id, building_id, day, metric, n)
+        SELECT street_id, community_id, building_id, month, metric, sum(move) FROM moves
+         GROUP BY 1, 2, 3, 4, 5 HAVING sum(move) <> 0
+        ON CONFLICT (street_id, day, community_id, building_id, metric) DO UPDATE SET n = d.n + EXCLUDED.n
+        RETURNING 1),
+    new_durations AS (
+        SELECT DISTINCT ON (c.metric, c.source_id) * FROM c WHERE c.kind = 'duration' AND c.sign > 0
+         ORDER BY c.metric, c.source_id),
+    dropped AS (
+        DELETE FROM stats_durations s USING c
+         WHERE c.kind = 'duration' AND c.sign < 0 AND s.metric = c.metric AND s.source_id = c.source_id
+           AND NOT EXISTS (SELECT 1 FROM new_durations n WHERE n.metric = c.metric AND n.source_id = c.source_id)
+        RETURNING 1),
+    kept AS (
         INSERT INTO stats_durations AS s (metric, source_id, street_id, community_id, building_id, day, value)
-        VALUES (f.metric, f.source_id, f.street_id, f.community_id, f.building_id, f.day, f.n)
+        SELECT metric, source_id, street_id, community_id, building_id, day, n FROM new_durations
         ON CONFLICT (metric, source_id) DO UPDATE
            SET street_id = EXCLUDED.street_id, community_id = EXCLUDED.community_id,
-               building_id = EXCLUDED.building_id, day = EXCLUDED.day, value = EXCLUDED.value;
-    END IF;
+               building_id = EXCLUDED.building_id, day = EXCLUDED.day, value = EXCLUDED.value
+        RETURNING 1)
+    SELECT 1 INTO done FROM (SELECT count(*) FROM counted) a, (SELECT count(*) FROM acted) b, (SELECT count(*) FROM moved) m,
+                (SELECT count(*) FROM dropped) x, (SELECT count(*) FROM kept) k;
 END
 $$;
 
--- The one trigger function: take back the old row's facts, add the new row's; nothing when an
--- update leaves the facts as they were (most updates: counters, texts, versions).
+-- The one trigger function, run once per statement with its transition tables: the old rows'
+-- facts taken back, the new rows' added.
 CREATE FUNCTION stats_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    facts text := format('SELECT coalesce(array_agg(f), ''{}'') FROM stats_facts_%s($1) f', TG_TABLE_NAME);
-    old_facts stats_fact[] := '{}';
-    new_facts stats_fact[] := '{}';
-    f stats_fact;
+    facts text := 'SELECT coalesce(array_agg(ROW(f.*, %s)::stats_change), ''{}'') FROM %s r, %I(r) f';
+    taken stats_change[] := '{}';
+    added stats_change[] := '{}';
 BEGIN
+    IF TG_TABLE_NAME = 'households' THEN
+        -- stats_facts_households written out: the bulk table (imports), where a function call
+        -- per row would cost more than the insert itself.
+        facts := 'SELECT coalesce(array_agg(ROW(''count'', r.street_id, r.community_id, r.building_id,
+                         (r.created_at AT TIME ZONE z.timezone)::date, ''households'', '''', '''', 1, r.id, %s
+                         )::stats_change), ''{}'') FROM %s r JOIN streets z ON z.id = r.street_id -- %s';
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        EXECUTE facts INTO old_facts USING OLD;
+        EXECUTE format(facts, -1, 'old_rows', 'stats_facts_' || TG_TABLE_NAME) INTO taken;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        EXECUTE facts INTO new_facts USING NEW;
+        EXECUTE format(facts, 1, 'new_rows', 'stats_facts_' || TG_TABLE_NAME) INTO added;
     END IF;
-    IF old_facts = new_facts THEN
-        RETURN NULL;
+    IF cardinality(taken) + cardinality(added) > 0 THEN
+        PERFORM stats_fold(taken || added);
     END IF;
-    FOREACH f IN ARRAY old_facts LOOP
-        PERFORM stats_put(f, -1);
-    END LOOP;
-    FOREACH f IN ARRAY new_facts LOOP
-        PERFORM stats_put(f, 1);
-    END LOOP;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON reports FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON tasks FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON proposals FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON proposal_supports
-    FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON ballots FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON proposal_evaluations
-    FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON proposal_comments
-    FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON bookings FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT OR UPDATE OR DELETE ON households FOR EACH ROW EXECUTE FUNCTION stats_follow();
-CREATE TRIGGER stats_follow AFTER INSERT ON refresh_tokens FOR EACH ROW EXECUTE FUNCTION stats_follow();
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['reports', 'tasks', 'proposals', 'proposal_supports', 'ballots', 'proposal_evaluations',
+                             'proposal_comments', 'bookings', 'households', 'refresh_tokens'] LOOP
+        EXECUTE format('CREATE TRIGGER stats_follow_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION stats_follow()', t);
+        CONTINUE WHEN t = 'refresh_tokens';  -- a token's facts never change
+        EXECUTE format('CREATE TRIGGER stats_follow_update AFTER UPDATE ON %I
+                        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION stats_follow()', t);
+        EXECUTE format('CREATE TRIGGER stats_follow_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION stats_follow()', t);
+    END LOOP;
+END
+$$;
 
 -- Every rollup again from the raw rows, set-based (after bulk loads; the brute-force check).
 CREATE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
@@ -409,19 +439,22 @@ $$;
 SELECT stats_rebuild();
 
 -- migrate:down
-DROP TRIGGER stats_follow ON refresh_tokens;
-DROP TRIGGER stats_follow ON households;
-DROP TRIGGER stats_follow ON bookings;
-DROP TRIGGER stats_follow ON proposal_comments;
-DROP TRIGGER stats_follow ON proposal_evaluations;
-DROP TRIGGER stats_follow ON ballots;
-DROP TRIGGER stats_follow ON proposal_supports;
-DROP TRIGGER stats_follow ON proposals;
-DROP TRIGGER stats_follow ON tasks;
-DROP TRIGGER stats_follow ON reports;
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['reports', 'tasks', 'proposals', 'proposal_supports', 'ballots', 'proposal_evaluations',
+                             'proposal_comments', 'bookings', 'households', 'refresh_tokens'] LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS stats_follow_insert ON %I', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS stats_follow_update ON %I', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS stats_follow_delete ON %I', t);
+    END LOOP;
+END
+$$;
 DROP FUNCTION stats_rebuild();
 DROP FUNCTION stats_follow();
-DROP FUNCTION stats_put(stats_fact, integer);
+DROP FUNCTION stats_fold(stats_change[]);
+DROP TYPE stats_change;
 DROP FUNCTION stats_facts_refresh_tokens(refresh_tokens);
 DROP FUNCTION stats_facts_households(households);
 DROP FUNCTION stats_facts_bookings(bookings);
@@ -436,9 +469,7 @@ DROP FUNCTION stats_facts_reports(reports);
 DROP FUNCTION stats_household_of(text, text);
 DROP FUNCTION stats_facts_of(text, text, text, text, text[], timestamptz[], text[], double precision[], text[], text[]);
 DROP TYPE stats_fact;
-DROP FUNCTION stats_month_person(stats_fact, text, text, text, integer);
 DROP FUNCTION stats_building_place(text, text);
-DROP FUNCTION stats_count(text, text, text, date, text, double precision);
 DROP TABLE stats_durations;
 DROP TABLE stats_month_persons;
 DROP TABLE stats_month_households;
