@@ -201,7 +201,7 @@ def main() -> None:
                                 ("building, a calendar month", f"{period}&scope=building&id=bld_bench1"),
                                 ("street, 2–31 October (not a calendar month)", "from=2026-10-02&to=2026-10-31")):
                 timings = sorted(_time(server.base_url, token, query, args.requests))
-                q = statistics.quantiles(timings, n=100)
+                q = statistics.quantiles(timings, n=100, method="inclusive")
                 print(f"GET /v1/stats ({name}): n={len(timings)} p50={q[49]:.1f} ms p95={q[94]:.1f} ms "
                       f"p99={q[98]:.1f} ms max={timings[-1]:.1f} ms", flush=True)
     finally:
