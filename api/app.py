@@ -41,6 +41,7 @@ from api.routes.reports import ReportController
 from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
 from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
+from api.routes.stats import StatsController
 from api.routes.tasks import TaskController
 from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import ApiServices
@@ -56,7 +57,7 @@ ROUTES = [
     SpaceController, BookingController, space_calendar,
     ProposalController, ProposalActivityController,
     TaskController, ReportController, *MEDIA_ROUTES,
-    ImportController, import_template,
+    ImportController, import_template, StatsController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

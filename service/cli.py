@@ -6,6 +6,7 @@
   migrate        apply the SQL migrations to DATABASE_URL
   create-client  create a street (if new) and a platform client; prints the secret once
   seed-demo      load the demo places (not in production)
+  stats-rebuild  recompute the statistics rollups from the raw rows (after a bulk load)
   openapi        print the OpenAPI document (yaml or json)
 """
 
@@ -87,11 +88,33 @@ def _seed_demo_miniprograms() -> None:
     juyuan_appid = next(appid for street, _, appid in loaded if street == "菊园新区")
     asyncio.run(_with_connection(lambda conn, _: load_for_juyuan(conn, juyuan_appid)))
     from usecases.demo_activity import load_demo_activity
+    from usecases.demo_month import cast_demo_ballots, load_demo_month
 
+    # The month's residents first, so that they are among the voters of the demo vote.
+    asyncio.run(_with_connection(lambda conn, services: _demo_now(conn, services, load_demo_month)))
     juyuan_client = next(client_id for street, client_id, _ in loaded if street == "菊园新区")
     asyncio.run(_with_connection(lambda conn, _: load_demo_activity(conn, client_id=juyuan_client)))
+    asyncio.run(_with_connection(lambda conn, services: _demo_now(conn, services, cast_demo_ballots)))
     print("demo residents of 菊园新区 (login codes): " + ", ".join(
         f"{code}={name}" for code, name, *_ in DEMO_PEOPLE))
+
+
+def cmd_stats_rebuild(_: argparse.Namespace) -> None:
+    from usecases.stats import rebuild
+
+    async def run(conn, _):  # type: ignore[no-untyped-def]
+        async with conn.transaction():
+            await rebuild(conn)
+
+    asyncio.run(_with_connection(run))
+    print("statistics rollups rebuilt")
+
+
+async def _demo_now(conn, services, action):  # type: ignore[no-untyped-def]
+    """Run a demo loader at business time (the test clock may have moved it)."""
+    from usecases.clock import BusinessClock
+
+    return await action(conn, await BusinessClock(enabled=True).now(conn))
 
 
 def cmd_openapi(args: argparse.Namespace) -> None:
@@ -152,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="touched every few seconds while the worker runs (for health checks)")
     worker.set_defaults(handler=cmd_worker)
     commands.add_parser("seed-demo").set_defaults(handler=cmd_seed_demo)
+    commands.add_parser("stats-rebuild").set_defaults(handler=cmd_stats_rebuild)
     create = commands.add_parser("create-client")
     create.add_argument("--street", required=True, help="street name; created when new")
     create.add_argument("--name", default="platform", help="a label for the client")

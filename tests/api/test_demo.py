@@ -5,12 +5,16 @@ requests themselves run in test_readme.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from store.db import init_connection
+from usecases.clock import BusinessClock
 from usecases.crypto import Sealer, digest
 from usecases.demo import DEMO_SECRET, load_demo
 from usecases.demo_activity import load_demo_activity
+from usecases.demo_month import cast_demo_ballots, load_demo_month
 from usecases.demo_people import load_for_juyuan
 from usecases.demo_wechat import load_demo_miniprograms
 
@@ -21,7 +25,10 @@ async def load_everything(db, settings) -> None:
         await load_demo(conn)
         loaded = await load_demo_miniprograms(conn, Sealer(settings.data_key_bytes))
         await load_for_juyuan(conn, next(appid for street, _, appid in loaded if street == "菊园新区"))
+        now = await BusinessClock(enabled=True).now(conn)
+        await load_demo_month(conn, now)
         await load_demo_activity(conn, client_id=next(c for street, c, _ in loaded if street == "菊园新区"))
+        await cast_demo_ballots(conn, now)
 
 
 @pytest.fixture
@@ -90,3 +97,26 @@ async def test_a_closed_demo_vote_is_replaced_by_an_open_one(client, db, test_se
     assert await db.fetchval("SELECT count(*) FROM proposals p JOIN votes v ON v.subject_id = p.id "
                              "WHERE p.building_id = $1 AND p.stage = 'voting' "
                              "AND v.closes_at > now() + interval '3 days'", building) == 1
+
+
+@pytest.mark.usefixtures("demo_clients_retired_afterwards")
+async def test_the_demo_streets_have_a_month_of_statistics(client, db, test_settings):
+    await load_everything(db, test_settings)
+    reports = await db.fetchval("SELECT count(*) FROM reports WHERE location = '（演示：近一月）'")
+    await load_everything(db, test_settings)  # a second run adds no second month
+    assert await db.fetchval("SELECT count(*) FROM reports WHERE location = '（演示：近一月）'") == reports > 0
+    juyuan = await db.fetchval("SELECT id FROM streets WHERE name = '菊园新区'")
+    vote = await db.fetchval(
+        """SELECT v.id FROM votes v JOIN proposals p ON p.id = v.subject_id WHERE p.street_id = $1
+            AND p.stage = 'voting'""", juyuan)
+    assert await db.fetchval("SELECT count(*) FROM ballots WHERE vote_id = $1", vote) >= 3  # through the use case
+    token = (await client.post("/v1/auth/token", json={
+        "grant_type": "client_credentials", "client_id": "cli_demo_wanli", "client_secret": DEMO_SECRET})).json()
+    last = await db.fetchval("SELECT (clock_timestamp() AT TIME ZONE 'Asia/Shanghai')::date")
+    got = await client.get("/v1/stats", headers={"Authorization": f"Bearer {token['access_token']}"},
+                           params={"from": str(last - timedelta(days=31)), "to": str(last)})
+    figures = got.json()["figures"]
+    assert figures["reports"]["received"] > 0 and figures["reports"]["resolved"] > 0
+    assert figures["tasks"]["done"] > 0 and figures["bookings"]["count"] > 0
+    assert figures["participation_rate"]["numerator"] > 0 and figures["active_residents"] > 0
+    assert figures["satisfaction_rate"]["denominator"] > 0

@@ -107,6 +107,8 @@ SPEC_ROUTES = {
     ("POST", "/v1/me/subscriptions"), ("GET", "/v1/me/notifications"),
     ("PUT", "/v1/clients/{id}/message-templates"), ("GET", "/v1/clients/{id}/message-templates"),
     ("POST", "/v1/moderation/{id}/{id}/approve"), ("POST", "/v1/moderation/{id}/{id}/reject"),
+    # integrations.md §A, statistics
+    ("GET", "/v1/stats"), ("GET", "/v1/stats/export"),
 }
 
 
