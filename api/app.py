@@ -32,8 +32,10 @@ from api.routes.me import MeController
 from api.routes.members import MemberController
 from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
+from api.routes.points import PointsController
 from api.routes.proposals import ProposalActivityController, ProposalController
 from api.routes.reports import ReportController
+from api.routes.rewards import RewardController
 from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
 from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
@@ -52,6 +54,7 @@ ROUTES = [
     SpaceController, BookingController, space_calendar,
     ProposalController, ProposalActivityController,
     TaskController, ReportController,
+    PointsController, RewardController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

@@ -42,6 +42,10 @@ PREFIXES = {
     "report": "rpt",
     "task_update": "tup",
     "dispatch": "dsp",
+    "ledger_account": "lac",
+    "transfer": "trf",
+    "reward": "rwd",
+    "redemption": "rdm",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

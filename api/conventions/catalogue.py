@@ -160,6 +160,15 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "派单的楼栋无效或不在范围内", "The buildings of the dispatch are unknown or out of its scope"),
     "too_many_buildings": ProblemKind(422, "一次派单的楼栋过多", "The dispatch reaches too many buildings"),
     "invalid_due_at": ProblemKind(422, "截止时间须在 2000–2100 年之间", "due_at must be within 2000–2100"),
+    # points and rewards (community.md §7)
+    "insufficient_points": ProblemKind(422, "可用积分不足", "Not enough available points"),
+    "award_cap_reached": ProblemKind(422, "今日奖励积分已达上限", "Today's award cap is reached"),
+    "out_of_stock": ProblemKind(409, "奖品已兑完", "The reward is out of stock"),
+    "reward_inactive": ProblemKind(409, "奖品已下架", "The reward is not offered now"),
+    "limit_per_person_reached": ProblemKind(422, "已达每人兑换上限", "The limit per person is reached"),
+    "pickup_code_mismatch": ProblemKind(422, "取件码不正确", "The pickup code does not match"),
+    "redemption_not_pending": ProblemKind(409, "兑换已处理，无法再变更", "The redemption is no longer pending"),
+    "invalid_provider": ProblemKind(422, "提供单位不是本街道的组织", "The provider is not an organisation of the street"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

@@ -28,7 +28,7 @@ MAX_LINES = 400
 HTTP_FRAMEWORK = "litestar"
 # Store modules every feature may use: the connection, rows as models, the outbox, the job
 # queue and keyset paging (docs/architecture.md, "The kernel").
-KERNEL_STORES = frozenset({"store.db", "store.rows", "store.events", "store.jobs", "store.paging"})
+KERNEL_STORES = frozenset({"store.db", "store.rows", "store.events", "store.jobs", "store.paging", "store.ledger"})
 _JOBS_SUFFIX = "_jobs"
 
 # Violations on the tree while the redesign is under way in several branches at once: each

@@ -1,0 +1,146 @@
+"""Points by HTTP (community.md §7, "Street settings"): the street's settings, a verified task
+credits the ledger once, my points and transfers, leaders' awards within the daily cap (also
+under concurrency), the opt-in leaderboard with masked names, and erasure forfeiting points."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.support.people import new_person
+from tests.support.platform import new_street_client, sign_in
+from tests.support.points import assert_balances_are_sums, give
+from tests.support.town import build_town
+
+
+@pytest.fixture
+async def town(db, test_settings, platform):
+    return await build_town(db, test_settings, platform)
+
+
+async def test_street_settings_read_and_changed_by_street_officers_with_etags(client, db, town, platform,
+                                                                              database_url):
+    officer, leader = town.people["officer"], town.people["leader"]
+    read = await client.get("/v1/streets/settings", headers=officer.headers())
+    assert read.status_code == 200, read.text
+    assert read.json()["points_expiry"] == "none" and read.json()["fund_publicity_days"] == 3
+    assert (await client.get("/v1/streets/settings", headers=leader.headers())).status_code == 403
+    assert (await client.patch("/v1/streets/settings", headers=leader.headers(),
+                               json={"award_cap_per_leader_per_day": 5})).status_code == 403
+    stale = await client.patch("/v1/streets/settings", headers=officer.headers(**{"If-Match": '"stale"'}),
+                               json={"award_cap_per_leader_per_day": 5})
+    assert stale.status_code == 412
+    every = {"points_expiry": "calendar_year", "points_expiry_grace_days": 30, "award_cap_per_leader_per_day": 40,
+             "max_points_per_attendee": 20, "fund_two_approvers": True, "fund_street_signoff_above_fen": 500000,
+             "fund_publicity_days": 5, "extra_talent_tags": ["书法", "维修", "书法"]}
+    changed = await client.patch("/v1/streets/settings", json=every,
+                                 headers=officer.headers(**{"If-Match": read.headers["etag"]}))
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {**every, "extra_talent_tags": ["书法", "维修"], "updated_at": changed.json()["updated_at"]}
+    assert await db.fetchval("SELECT count(*) FROM jobs WHERE kind = 'points.expire' AND street_id = $1",
+                             town.street_id) == 1
+    reader = await sign_in(client, await new_street_client(database_url, scopes=frozenset({"street:read"})))
+    assert (await client.get("/v1/streets/settings", headers=reader.headers())).status_code == 200
+    refused = await client.patch("/v1/streets/settings", headers=reader.headers(), json={"fund_publicity_days": 1})
+    assert refused.status_code == 403 and refused.json()["code"] == "insufficient_scope"
+    assert (await client.get("/v1/streets/settings", headers=platform.headers())).json()["fund_publicity_days"] == 5
+
+
+async def test_a_verified_task_credits_once_and_shows_on_me(client, db, town):
+    head, leader = town.people["head"], town.people["leader"]
+    created = await client.post(f"/v1/buildings/{town.building}/tasks", headers=leader.headers(), json={
+        "title": "清扫楼道", "assignee": {"type": "person", "id": head.person_id}, "points": 15})
+    task = created.json()
+    for person, to in ((head, "in_progress"), (head, "done"), (leader, "verified")):
+        moved = await client.post(f"/v1/tasks/{task['id']}/transitions", headers=person.headers(), json={"to": to})
+        assert moved.status_code == 200, moved.text
+    assert (await client.get("/v1/me/points", headers=head.headers())).json() == {
+        "balance": 15, "held": 0, "available": 15}
+    assert (await client.get("/v1/me", headers=head.headers())).json()["points_balance"] == 15
+    transfers = (await client.get("/v1/me/points/transfers", headers=head.headers())).json()["data"]
+    assert [(t["delta"], t["reason"], t["source"], t["status"]) for t in transfers] == [
+        (15, "task_verified", {"type": "task", "id": task["id"]}, "posted")]
+    types = [r["type"] for r in await db.fetch("SELECT type FROM events WHERE street_id = $1 AND subject_id = $2",
+                                               town.street_id, transfers[0]["id"])]
+    assert types == ["points.credited"]
+    await assert_balances_are_sums(db, town.street_id)
+
+
+async def test_transfers_are_paged_newest_first_with_signed_deltas(client, db, town):
+    head = town.people["head"]
+    for amount in (5, 6, 7):
+        await give(db, town.street_id, head.person_id, amount)
+    first = (await client.get("/v1/me/points/transfers?limit=2", headers=head.headers())).json()
+    assert [t["delta"] for t in first["data"]] == [7, 6] and first["next_cursor"]
+    rest = (await client.get(f"/v1/me/points/transfers?limit=2&cursor={first['next_cursor']}",
+                             headers=head.headers())).json()
+    assert [t["delta"] for t in rest["data"]] == [5] and rest["next_cursor"] is None
+
+
+async def test_awards_stay_within_the_leaders_daily_cap(client, db, town):
+    leader, head, officer = town.people["leader"], town.people["head"], town.people["officer"]
+    await client.patch("/v1/streets/settings", headers=officer.headers(), json={"award_cap_per_leader_per_day": 50})
+    body = {"person_id": head.person_id, "amount": 30, "reason": "volunteer_hours", "note": "清扫楼道 2 小时"}
+    awarded = await client.post("/v1/points/awards", headers=leader.headers(), json=body)
+    assert awarded.status_code == 201, awarded.text
+    assert awarded.json()["delta"] == 30 and awarded.json()["reason"] == "volunteer_hours"
+    over = await client.post("/v1/points/awards", headers=leader.headers(), json=body)
+    assert over.status_code == 422 and over.json()["code"] == "award_cap_reached"
+    assert (await client.post("/v1/points/awards", headers=leader.headers(),
+                              json={**body, "amount": 20})).status_code == 201
+    # a leader awards only residents of what they lead; a resident awards no one
+    far = {**body, "person_id": town.people["far_resident"].person_id, "amount": 1}
+    assert (await client.post("/v1/points/awards", headers=town.people["staff"].headers(), json=far)).status_code == 403
+    assert (await client.post("/v1/points/awards", headers=head.headers(),
+                              json={**body, "person_id": town.people["tenant"].person_id})).status_code == 403
+    assert (await client.get("/v1/me/points", headers=head.headers())).json()["available"] == 50
+
+
+async def test_concurrent_awards_never_pass_the_cap(client, db, town):
+    leader, head, officer = town.people["leader"], town.people["head"], town.people["officer"]
+    await client.patch("/v1/streets/settings", headers=officer.headers(), json={"award_cap_per_leader_per_day": 50})
+    answers = await asyncio.gather(*(client.post("/v1/points/awards", headers=leader.headers(), json={
+        "person_id": head.person_id, "amount": 10}) for _ in range(12)))
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201] * 5 + [422] * 7, codes
+    assert (await client.get("/v1/me/points", headers=head.headers())).json()["balance"] == 50
+    await assert_balances_are_sums(db, town.street_id)
+
+
+async def test_the_leaderboard_shows_only_those_who_opted_in_with_masked_names(client, db, town, test_settings):
+    head, tenant, leader = town.people["head"], town.people["tenant"], town.people["leader"]
+    await give(db, town.street_id, head.person_id, 40)
+    await give(db, town.street_id, tenant.person_id, 70)
+    await give(db, town.street_id, leader.person_id, 10)
+    url = f"/v1/buildings/{town.building}/points/leaderboard"
+    assert (await client.get(url, headers=head.headers())).json() == {"period": "month", "data": []}
+    assert (await client.get("/v1/me", headers=head.headers())).json()["show_on_leaderboard"] is False
+    for person in (head, tenant):
+        opted = await client.patch("/v1/me", headers=person.headers(), json={"show_on_leaderboard": True})
+        assert opted.status_code == 200 and opted.json()["show_on_leaderboard"] is True
+    for period in ("month", "year", "all"):
+        board = (await client.get(f"{url}?period={period}", headers=leader.headers())).json()
+        assert board["data"] == [{"rank": 1, "display_name": "小李", "points": 70},
+                                 {"rank": 2, "display_name": "张*华", "points": 40}], board
+        assert "phone" not in str(board) and "13800138000" not in str(board)
+    assert (await client.get(url, headers=town.people["far_resident"].headers())).status_code == 404
+    stranger = await new_person(db, test_settings, client_id=town.client_id, street_id=town.street_id)
+    assert (await client.get(url, headers=stranger.headers())).status_code == 404
+
+
+async def test_erasure_forfeits_points_and_leaves_the_leaderboard(client, db, town):
+    head = town.people["head"]
+    await give(db, town.street_id, head.person_id, 25)
+    await client.patch("/v1/me", headers=head.headers(), json={"show_on_leaderboard": True})
+    assert (await client.delete("/v1/me", headers=head.headers())).status_code == 204
+    account = await db.fetchrow("SELECT balance, held FROM ledger_accounts WHERE owner_id = $1", head.person_id)
+    assert (account["balance"], account["held"]) == (0, 0)
+    reasons = [r["reason"] for r in await db.fetch(
+        "SELECT t.reason FROM ledger_transfers t JOIN ledger_accounts a ON a.id = t.debit_account_id "
+        "WHERE a.owner_id = $1", head.person_id)]
+    assert reasons == ["erasure"]
+    board = await client.get(f"/v1/buildings/{town.building}/points/leaderboard?period=all",
+                             headers=town.people["leader"].headers())
+    assert board.json()["data"] == []
+    await assert_balances_are_sums(db, town.street_id)
