@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MAX_LINES = 400
 HTTP_FRAMEWORK = "litestar"
 # Store modules every feature may use: the connection, rows as models, the outbox, the job
-# queue and keyset paging (docs/architecture.md, "The kernel").
+# queue, keyset paging and the ledger's accounts and transfers (docs/architecture.md, "The kernel").
 KERNEL_STORES = frozenset({"store.db", "store.rows", "store.events", "store.jobs", "store.paging", "store.ledger"})
 _JOBS_SUFFIX = "_jobs"
 
