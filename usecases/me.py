@@ -64,7 +64,7 @@ async def erase(conn: asyncpg.Connection, who: Principal, now: datetime) -> None
     transaction. Past acts stay, pointing at an anonymous person; memberships end and roles
     are revoked, each with its event in its street."""
     person = await members.live_person(conn, who, for_update=True)
-    # points (community.md, "Personal information"): pending redemptions cancelled, the rest forfeited
+    # points (the community spec, "Personal information"): pending redemptions cancelled, the rest forfeited
     await rewards.cancel_all_of(conn, person.id, now)
     await points.forfeit(conn, person.id, now)
     for left in await memberships.leave_all(conn, person.id):

@@ -160,7 +160,7 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "派单的楼栋无效或不在范围内", "The buildings of the dispatch are unknown or out of its scope"),
     "too_many_buildings": ProblemKind(422, "一次派单的楼栋过多", "The dispatch reaches too many buildings"),
     "invalid_due_at": ProblemKind(422, "截止时间须在 2000–2100 年之间", "due_at must be within 2000–2100"),
-    # points and rewards (community.md §7)
+    # points and rewards (the community spec §7)
     "insufficient_points": ProblemKind(422, "可用积分不足", "Not enough available points"),
     "award_cap_reached": ProblemKind(422, "今日奖励积分已达上限", "Today's award cap is reached"),
     "out_of_stock": ProblemKind(409, "奖品已兑完", "The reward is out of stock"),

@@ -1,4 +1,4 @@
-"""Points by HTTP (community.md §7, "Street settings"): the street's settings, a verified task
+"""Points by HTTP (the community spec §7, "Street settings"): the street's settings, a verified task
 credits the ledger once, my points and transfers, leaders' awards within the daily cap (also
 under concurrency), the opt-in leaderboard with masked names, and erasure forfeiting points."""
 

@@ -1,4 +1,4 @@
-"""Rewards and redemptions by HTTP (community.md §7): catalogues, a redemption holds points and
+"""Rewards and redemptions by HTTP (the community spec §7): catalogues, a redemption holds points and
 a unit, fulfilment with the pickup code posts the hold, cancellation voids it and returns the
 unit, the limit per person, too few points, and a pending redemption expiring by itself."""
 
