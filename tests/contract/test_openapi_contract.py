@@ -96,6 +96,14 @@ SPEC_ROUTES = {
     ("GET", "/v1/spaces/{id}/bookings"), ("GET", "/v1/bookings/{id}"), ("GET", "/v1/me/bookings"),
     ("POST", "/v1/bookings/{id}/transitions"), ("POST", "/v1/spaces/{id}/booking-series"),
     ("GET", "/v1/spaces/{id}/calendar.ics"), ("POST", "/v1/spaces/{id}/calendar-token"),
+    # Street settings, points and rewards (community.md "Street settings" and §7).
+    ("GET", "/v1/streets/settings"), ("PATCH", "/v1/streets/settings"),
+    ("GET", "/v1/me/points"), ("GET", "/v1/me/points/transfers"), ("POST", "/v1/points/awards"),
+    ("GET", "/v1/buildings/{id}/points/leaderboard"),
+    ("GET", "/v1/communities/{id}/rewards"), ("POST", "/v1/communities/{id}/rewards"),
+    ("GET", "/v1/streets/rewards"), ("POST", "/v1/streets/rewards"),
+    ("GET", "/v1/rewards/{id}"), ("PATCH", "/v1/rewards/{id}"), ("POST", "/v1/rewards/{id}/redemptions"),
+    ("POST", "/v1/redemptions/{id}/transitions"), ("GET", "/v1/me/redemptions"),
 }
 
 
