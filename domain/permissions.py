@@ -195,9 +195,10 @@ def may_hand_out_reward(actor: Actor, place: Place, provider_organization_id: st
     return place.community_id is not None and place.community_id in actor.grants.buildings.values()
 
 
-def may_award_points(actor: Actor, places_of_person: list[Place]) -> bool:
-    """A leader awards points to a resident of a building they lead (or above)."""
-    return any(actor.leader_of(place) for place in places_of_person)
+def may_award_points(actor: Actor, person_id: str, places_of_person: list[Place]) -> bool:
+    """A leader awards points to a resident of a building they lead (or above) — never to
+    themself."""
+    return person_id != actor.person_id and any(actor.leader_of(place) for place in places_of_person)
 
 
 def may_set_street_settings(actor: Actor, *, write: bool) -> bool:

@@ -36,6 +36,21 @@ async def find_account(conn: asyncpg.Connection, street_id: str, ledger: str, ki
     return row if raw else model(Account, row)
 
 
+async def locked(conn: asyncpg.Connection, account_id: str) -> Account:
+    """The account, row-locked for the rest of the transaction (to debit what it reads)."""
+    return one(Account, await conn.fetchrow("SELECT * FROM ledger_accounts WHERE id = $1 FOR UPDATE", account_id))
+
+
+async def totals_by_reason(conn: asyncpg.Connection, street_id: str, ledger: str, start: datetime | None,
+                           end: datetime | None) -> dict[str, int]:
+    """Posted amounts per reason in [start, end) (either open)."""
+    return {r["reason"]: r["total"] for r in await conn.fetch(
+        """SELECT reason, sum(amount)::bigint AS total FROM ledger_transfers
+            WHERE street_id = $1 AND ledger = $2 AND status = 'posted'
+              AND ($3::timestamptz IS NULL OR created_at >= $3) AND ($4::timestamptz IS NULL OR created_at < $4)
+            GROUP BY reason""", street_id, ledger, start, end)}
+
+
 async def accounts_of_owner(conn: asyncpg.Connection, ledger: str, kind: str, owner_id: str) -> list[Account]:
     return models(Account, await conn.fetch(
         "SELECT * FROM ledger_accounts WHERE ledger = $1 AND kind = $2 AND owner_id = $3 ORDER BY id",

@@ -1,6 +1,6 @@
 """Demo points and rewards in 嘉富苑 (development only), made through the same use cases the
-API runs: a partner unit's reward in 嘉富社区's catalogue, the leader's awards to two
-residents, and a pending redemption by 张小华 with its pickup code. Loading is idempotent:
+API runs: a partner unit's reward in 嘉富社区's catalogue, awards to the leader and to a
+resident, and a pending redemption by 张小华 with its pickup code. Loading is idempotent:
 nothing is added once the street has a reward."""
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ async def load_demo_points(conn: asyncpg.Connection, row: asyncpg.Record, people
             cost_points=30, stock=20, limit_per_person=2, provider_organization_id=shop.id))
         await rewards.create(conn, staff, row["community_id"], rewards.NewReward(
             name="理发券", description="社区理发志愿服务一次", cost_points=50, stock=10))
-        for person, amount, reason, note in ((resident, 60, "volunteer_hours", "楼道清扫志愿服务 3 小时"),
-                                             (leader, 20, "award", "组织楼组议事会")):
-            await points.award(conn, leader, points.Award(person_id=person.person_id or "", amount=amount,
-                                                          reason=reason, note=note), now)
+        for by, person, amount, reason, note in (
+                (leader, resident, 60, "volunteer_hours", "楼道清扫志愿服务 3 小时"),
+                (staff, leader, 20, "award", "组织楼组议事会")):
+            await points.award(conn, by, points.Award(person_id=person.person_id or "", amount=amount,
+                                                      reason=reason, note=note), now)
         await rewards.redeem(conn, resident, bags.id, now)
     return True

@@ -43,6 +43,13 @@ class Points:
 
 
 @dataclass(frozen=True)
+class Statistics:
+    issued: int
+    redeemed: int
+    expired: int
+
+
+@dataclass(frozen=True)
 class _Moved:
     """A transfer as the subject of its event (points live in the street, not in a place)."""
 
@@ -125,7 +132,7 @@ async def award(conn: asyncpg.Connection, who: Principal, command: Award, now: d
     homes = await members.places_of_person(conn, who.street_id, command.person_id)
     if not homes:
         raise NotFound("not_found")
-    ensure_for(actor, may_award_points(actor, homes))
+    ensure_for(actor, may_award_points(actor, command.person_id, homes))
     by_type, by_id = actor_ref(actor)
     leader = f"{by_type}:{by_id}"
     await ledger.lock_key(conn, f"points.award:{who.street_id}:{leader}")
@@ -146,7 +153,7 @@ async def expire_year(conn: asyncpg.Connection, street_id: str, run_year: int, a
     since = rules.year_that_ended_starts(run_year, await store.timezone_of(conn, street_id))
     total = 0
     for person_id in await store.persons_with_accounts(conn, street_id):
-        account = await person_account(conn, street_id, person_id)
+        account = await ledger.locked(conn, (await person_account(conn, street_id, person_id)).id)
         earned = await ledger.credited_since(conn, account.id, sorted(rules.EARNING), since)
         if lost := rules.expiring(account.available, earned):
             if await debit(conn, street_id=street_id, person_id=person_id, amount=lost, reason="expiry",
@@ -157,10 +164,20 @@ async def expire_year(conn: asyncpg.Connection, street_id: str, run_year: int, a
 
 async def forfeit(conn: asyncpg.Connection, person_id: str, at: datetime) -> None:
     """Erasure: a person's available points in every street go back to the street."""
-    for account in await ledger.accounts_of_owner(conn, LEDGER, "person", person_id):
+    for found in await ledger.accounts_of_owner(conn, LEDGER, "person", person_id):
+        account = await ledger.locked(conn, found.id)
         if account.available > 0:
             await debit(conn, street_id=account.street_id, person_id=person_id, amount=account.available,
                         reason="erasure", source=("person", person_id), at=at)
+
+
+async def statistics(conn: asyncpg.Connection, street_id: str, start: datetime | None = None,
+                     end: datetime | None = None) -> Statistics:
+    """Points issued (every earning reason), redeemed (fulfilled redemptions) and expired in
+    [start, end), for the street's statistics."""
+    totals = await ledger.totals_by_reason(conn, street_id, LEDGER, start, end)
+    return Statistics(issued=sum(totals.get(reason, 0) for reason in rules.EARNING),
+                      redeemed=totals.get("redemption", 0), expired=totals.get("expiry", 0))
 
 
 async def leaderboard(conn: asyncpg.Connection, who: Principal, building_id: str, period: str, now: datetime,

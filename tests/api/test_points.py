@@ -12,6 +12,7 @@ from tests.support.people import new_person
 from tests.support.platform import new_street_client, sign_in
 from tests.support.points import assert_balances_are_sums, give
 from tests.support.town import build_town
+from usecases import points
 
 
 @pytest.fixture
@@ -94,6 +95,8 @@ async def test_awards_stay_within_the_leaders_daily_cap(client, db, town):
     assert (await client.post("/v1/points/awards", headers=town.people["staff"].headers(), json=far)).status_code == 403
     assert (await client.post("/v1/points/awards", headers=head.headers(),
                               json={**body, "person_id": town.people["tenant"].person_id})).status_code == 403
+    assert (await client.post("/v1/points/awards", headers=leader.headers(),
+                              json={**body, "person_id": leader.person_id, "amount": 1})).status_code == 403
     assert (await client.get("/v1/me/points", headers=head.headers())).json()["available"] == 50
 
 
@@ -130,17 +133,38 @@ async def test_the_leaderboard_shows_only_those_who_opted_in_with_masked_names(c
 
 
 async def test_erasure_forfeits_points_and_leaves_the_leaderboard(client, db, town):
-    head = town.people["head"]
+    head, staff = town.people["head"], town.people["staff"]
     await give(db, town.street_id, head.person_id, 25)
+    reward = (await client.post(f"/v1/communities/{town.community}/rewards", headers=staff.headers(),
+                                json={"name": "雨伞", "cost_points": 10, "stock": 1})).json()
+    held = await client.post(f"/v1/rewards/{reward['id']}/redemptions", headers=head.headers())
+    assert held.status_code == 201, held.text
     await client.patch("/v1/me", headers=head.headers(), json={"show_on_leaderboard": True})
     assert (await client.delete("/v1/me", headers=head.headers())).status_code == 204
     account = await db.fetchrow("SELECT balance, held FROM ledger_accounts WHERE owner_id = $1", head.person_id)
     assert (account["balance"], account["held"]) == (0, 0)
-    reasons = [r["reason"] for r in await db.fetch(
-        "SELECT t.reason FROM ledger_transfers t JOIN ledger_accounts a ON a.id = t.debit_account_id "
-        "WHERE a.owner_id = $1", head.person_id)]
-    assert reasons == ["erasure"]
+    moved = [(r["reason"], r["status"], r["amount"]) for r in await db.fetch(
+        "SELECT t.reason, t.status, t.amount FROM ledger_transfers t JOIN ledger_accounts a "
+        "ON a.id = t.debit_account_id WHERE a.owner_id = $1 ORDER BY t.created_at", head.person_id)]
+    assert moved == [("redemption", "voided", 10), ("erasure", "posted", 25)]
+    assert await db.fetchval("SELECT status FROM redemptions WHERE id = $1", held.json()["id"]) == "cancelled"
+    assert await db.fetchval("SELECT stock FROM rewards WHERE id = $1", reward["id"]) == 1
     board = await client.get(f"/v1/buildings/{town.building}/points/leaderboard?period=all",
                              headers=town.people["leader"].headers())
     assert board.json()["data"] == []
     await assert_balances_are_sums(db, town.street_id)
+
+
+async def test_statistics_count_points_issued_redeemed_and_expired(client, db, town):
+    head, staff = town.people["head"], town.people["staff"]
+    await give(db, town.street_id, head.person_id, 40)
+    await give(db, town.street_id, town.people["tenant"].person_id, 15, reason="award")
+    reward = (await client.post(f"/v1/communities/{town.community}/rewards", headers=staff.headers(),
+                                json={"name": "雨伞", "cost_points": 10, "stock": 5})).json()
+    for _ in range(2):
+        redeemed = (await client.post(f"/v1/rewards/{reward['id']}/redemptions", headers=head.headers())).json()
+    picked = await client.post(f"/v1/redemptions/{redeemed['id']}/transitions", headers=staff.headers(),
+                               json={"to": "fulfilled", "pickup_code": redeemed["pickup_code"]})
+    assert picked.status_code == 200, picked.text
+    async with db.acquire() as conn:
+        assert await points.statistics(conn, town.street_id) == points.Statistics(issued=55, redeemed=10, expired=0)
