@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import pytest
 
+from tests.support.clock import business_now
 from tests.support.people import new_person
 from tests.support.platform import new_street_client, sign_in
 from tests.support.points import assert_balances_are_sums, give
@@ -168,3 +170,18 @@ async def test_statistics_count_points_issued_redeemed_and_expired(client, db, t
     assert picked.status_code == 200, picked.text
     async with db.acquire() as conn:
         assert await points.statistics(conn, town.street_id) == points.Statistics(issued=55, redeemed=10, expired=0)
+
+
+async def test_the_database_keeps_available_non_negative_and_each_source_credits_once(db, town):
+    head = town.people["head"]
+    await give(db, town.street_id, head.person_id, 10)
+    async with db.acquire() as conn:
+        with pytest.raises(asyncpg.CheckViolationError):
+            await conn.execute("UPDATE ledger_accounts SET held = balance + 1 WHERE owner_id = $1", head.person_id)
+        async with conn.transaction():
+            again = [await points.credit(conn, street_id=town.street_id, person_id=head.person_id, amount=5,
+                                         reason="task_verified", source_type="task", source_id="tsk_once",
+                                         at=await business_now(db)) for _ in range(2)]
+    assert again[0] is not None and again[1] is None
+    assert await db.fetchval("SELECT balance FROM ledger_accounts WHERE owner_id = $1", head.person_id) == 15
+    await assert_balances_are_sums(db, town.street_id)
