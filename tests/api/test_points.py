@@ -1,6 +1,6 @@
 """Points by HTTP (the community spec §7, "Street settings"): the street's settings, a verified task
 credits the ledger once, my points and transfers, leaders' awards within the daily cap (also
-under concurrency), the opt-in leaderboard with masked names, and erasure forfeiting points."""
+when two race), the opt-in leaderboard with masked names, and erasure forfeiting points."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import asyncio
 import asyncpg
 import pytest
 
+from domain.errors import RuleViolation
+from domain.permissions import Principal
 from tests.support.clock import business_now
 from tests.support.people import new_person
 from tests.support.platform import new_street_client, sign_in
@@ -102,17 +104,6 @@ async def test_awards_stay_within_the_leaders_daily_cap(client, db, town):
     assert (await client.get("/v1/me/points", headers=head.headers())).json()["available"] == 50
 
 
-async def test_concurrent_awards_never_pass_the_cap(client, db, town):
-    leader, head, officer = town.people["leader"], town.people["head"], town.people["officer"]
-    await client.patch("/v1/streets/settings", headers=officer.headers(), json={"award_cap_per_leader_per_day": 50})
-    answers = await asyncio.gather(*(client.post("/v1/points/awards", headers=leader.headers(), json={
-        "person_id": head.person_id, "amount": 10}) for _ in range(12)))
-    codes = sorted(a.status_code for a in answers)
-    assert codes == [201] * 5 + [422] * 7, codes
-    assert (await client.get("/v1/me/points", headers=head.headers())).json()["balance"] == 50
-    await assert_balances_are_sums(db, town.street_id)
-
-
 async def test_the_leaderboard_shows_only_those_who_opted_in_with_masked_names(client, db, town, test_settings):
     head, tenant, leader = town.people["head"], town.people["tenant"], town.people["leader"]
     await give(db, town.street_id, head.person_id, 40)
@@ -185,3 +176,32 @@ async def test_the_database_keeps_available_non_negative_and_each_source_credits
     assert again[0] is not None and again[1] is None
     assert await db.fetchval("SELECT balance FROM ledger_accounts WHERE owner_id = $1", head.person_id) == 15
     await assert_balances_are_sums(db, town.street_id)
+
+
+async def test_a_second_award_waits_for_the_first_and_then_sees_the_cap(client, db, town):
+    """Two awards at once by one leader, 30 + 30 under a cap of 50: the second waits for the
+    first to commit (the leader's awards are serialised) and is then refused."""
+    leader, head, officer = town.people["leader"], town.people["head"], town.people["officer"]
+    await client.patch("/v1/streets/settings", headers=officer.headers(), json={"award_cap_per_leader_per_day": 50})
+    who = Principal(kind="person", client_id=town.client_id, street_id=town.street_id, person_id=leader.person_id)
+    award = points.Award(person_id=head.person_id, amount=30)
+    now = await business_now(db)
+    async with db.acquire() as first, db.acquire() as second:
+        first_tx = first.transaction()
+        await first_tx.start()
+        await points.award(first, who, award, now)
+        second_pid = second.get_server_pid()
+
+        async def second_award():
+            async with second.transaction():
+                return await points.award(second, who, award, now)
+
+        racing = asyncio.create_task(second_award())
+        while not racing.done() and not await db.fetchval(
+                "SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted", second_pid):
+            await asyncio.sleep(0.01)  # until the second is done or waits for a lock
+        await first_tx.commit()
+        with pytest.raises(RuleViolation) as refused:
+            await racing
+    assert refused.value.code == "award_cap_reached"
+    assert (await client.get("/v1/me/points", headers=head.headers())).json()["balance"] == 30
