@@ -69,7 +69,7 @@ def check_limit(redeemed: int, limit: int | None) -> None:
         raise RuleViolation("limit_per_person_reached", {"limit": limit})
 
 
-def check_move(redemption: Redemption, to: str, *, is_owner: bool, may_fulfil: bool,
+def check_move(redemption: Redemption, to: str, *, is_owner: bool, is_leader: bool, may_fulfil: bool,
                pickup_code: str | None) -> None:
     """pending → fulfilled (the provider or a leader, with the right code) or cancelled (the
     person, or a leader). Anything else is 409 ``redemption_not_pending``."""
@@ -81,7 +81,7 @@ def check_move(redemption: Redemption, to: str, *, is_owner: bool, may_fulfil: b
         if pickup_code is None or pickup_code.strip().upper() != redemption.pickup_code:
             raise RuleViolation("pickup_code_mismatch")
     elif to == CANCELLED:
-        if not (is_owner or may_fulfil):
+        if not (is_owner or is_leader):
             raise Forbidden("not_allowed")
     else:
         raise RuleViolation("invalid_value", {"field": "to"})

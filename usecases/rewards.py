@@ -166,10 +166,12 @@ async def transition(conn: asyncpg.Connection, who: Principal, redemption_id: st
     reward = await store.get(conn, who.street_id, redemption.reward_id)
     assert reward is not None
     hands_out = may_hand_out_reward(actor, place_of_reward(reward), reward.provider_organization_id)
+    leader = may_hand_out_reward(actor, place_of_reward(reward), None)  # the catalogue's leaders, not the provider
     owner = actor.person_id == redemption.person_id
     if not (owner or hands_out):
         raise NotFound("not_found")
-    rules.check_move(redemption, command.to, is_owner=owner, may_fulfil=hands_out, pickup_code=command.pickup_code)
+    rules.check_move(redemption, command.to, is_owner=owner, is_leader=leader, may_fulfil=hands_out,
+                     pickup_code=command.pickup_code)
     return await settle(conn, redemption, command.to, now, by=actor)
 
 

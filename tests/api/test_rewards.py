@@ -77,6 +77,7 @@ async def test_redeem_and_pick_up_with_the_code(client, db, town, test_settings)
     assert (await client.post(url, headers=head.headers(), json={
         "to": "fulfilled", "pickup_code": redemption["pickup_code"]})).status_code == 403  # not by oneself
     assert (await client.post(url, headers=town.people["tenant"].headers(), json={"to": "cancelled"})).status_code == 404
+    assert (await client.post(url, headers=provider.headers(), json={"to": "cancelled"})).status_code == 403
     done = await client.post(url, headers=provider.headers(), json={"to": "fulfilled",
                                                                     "pickup_code": redemption["pickup_code"]})
     assert done.status_code == 200, done.text
