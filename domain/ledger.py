@@ -67,6 +67,20 @@ class Transfer:
     resolved_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A transfer as one of its accounts sees it: ``delta`` signed from that account's side."""
+
+    id: str
+    delta: int
+    reason: str
+    source_type: str | None
+    source_id: str | None
+    note: str
+    status: str
+    created_at: datetime
+
+
 def check_amount(amount: int) -> None:
     if amount <= 0:
         raise RuleViolation("invalid_amount")

@@ -39,20 +39,6 @@ class StreetSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class Movement:
-    """A transfer as the person sees it: signed from their account's side."""
-
-    id: str
-    delta: int
-    reason: str
-    source_type: str | None
-    source_id: str | None
-    note: str
-    status: str
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class Standing:
     """A line of a leaderboard."""
 

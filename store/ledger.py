@@ -13,7 +13,7 @@ import asyncpg
 
 from domain.errors import RuleViolation
 from domain.ids import new_id
-from domain.ledger import EFFECTS, SPENDING, Account, Transfer, check_amount, resolve
+from domain.ledger import EFFECTS, SPENDING, Account, Entry, Transfer, check_amount, resolve
 from store.paging import Keyset, keyset_sql
 from store.rows import model, models, one
 
@@ -118,11 +118,11 @@ async def find_transfer(conn: asyncpg.Connection, transfer_id: str) -> Transfer 
     return model(Transfer, await conn.fetchrow("SELECT * FROM ledger_transfers WHERE id = $1", transfer_id))
 
 
-async def page_of_account(conn: asyncpg.Connection, account_id: str, keyset: Keyset) -> list[asyncpg.Record]:
+async def page_of_account(conn: asyncpg.Connection, account_id: str, keyset: Keyset) -> list[Entry]:
     """The account's transfers, with ``delta`` signed from its side."""
     params: list[Any] = [account_id]
     condition, order = keyset_sql(keyset, "t", params)
-    return list(await conn.fetch(
+    return models(Entry, await conn.fetch(
         f"""SELECT t.*, CASE WHEN t.credit_account_id = $1 THEN t.amount ELSE -t.amount END AS delta
               FROM ledger_transfers t
              WHERE (t.debit_account_id = $1 OR t.credit_account_id = $1) AND {condition} {order}""", *params))

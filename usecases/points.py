@@ -14,13 +14,12 @@ import msgspec
 
 from domain import points as rules
 from domain.errors import NotFound
-from domain.ledger import Account, Transfer
+from domain.ledger import Account, Entry, Transfer
 from domain.permissions import Principal, ensure_for, may_award_points
-from domain.points import LEDGER, Movement, Standing
+from domain.points import LEDGER, Standing
 from store import ledger
 from store import points as store
 from store.paging import Keyset
-from store.rows import models
 from usecases import members, places
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, record_event
@@ -79,10 +78,10 @@ async def mine(conn: asyncpg.Connection, who: Principal) -> Points:
     return Points(found.balance, found.held, found.available) if found else Points(0, 0, 0)
 
 
-async def my_transfers(conn: asyncpg.Connection, who: Principal, keyset: Keyset) -> list[Movement]:
+async def my_transfers(conn: asyncpg.Connection, who: Principal, keyset: Keyset) -> list[Entry]:
     person = (await members.live_person(conn, who)).id
     found = await ledger.find_account(conn, who.street_id, LEDGER, "person", person)
-    return [] if found is None else models(Movement, await ledger.page_of_account(conn, found.id, keyset))
+    return [] if found is None else await ledger.page_of_account(conn, found.id, keyset)
 
 
 async def _event(conn: asyncpg.Connection, type: str, transfer: Transfer, person_id: str, delta: int) -> None:
@@ -124,7 +123,7 @@ async def settle(conn: asyncpg.Connection, transfer_id: str, to: str, person_id:
     return settled
 
 
-async def award(conn: asyncpg.Connection, who: Principal, command: Award, now: datetime) -> Movement:
+async def award(conn: asyncpg.Connection, who: Principal, command: Award, now: datetime) -> Entry:
     """A leader's award to a resident of a building they lead, within the street's cap per
     leader per day (the day in the street's time zone). The leader's awards are serialised,
     so two at once cannot both pass the cap."""
@@ -144,7 +143,7 @@ async def award(conn: asyncpg.Connection, who: Principal, command: Award, now: d
                          reason=command.reason, source_type=None, source_id=None, at=now, note=command.note,
                          created_by=leader)
     assert moved is not None
-    return Movement(moved.id, moved.amount, moved.reason, None, None, moved.note, moved.status, moved.created_at)
+    return Entry(moved.id, moved.amount, moved.reason, None, None, moved.note, moved.status, moved.created_at)
 
 
 async def expire_year(conn: asyncpg.Connection, street_id: str, run_year: int, at: datetime) -> int:

@@ -11,6 +11,7 @@ from msgspec import UNSET, Meta, UnsetType
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, id_text, text
 from domain import points as domain
+from domain.ledger import Entry
 from domain.people import display_name
 from usecases.points import Points
 
@@ -107,7 +108,7 @@ def points_view(points: Points) -> MyPoints:
     return MyPoints(balance=points.balance, held=points.held, available=points.available)
 
 
-def transfer_view(movement: domain.Movement) -> PointsTransfer:
+def transfer_view(movement: Entry) -> PointsTransfer:
     return PointsTransfer(id=movement.id, delta=movement.delta, reason=movement.reason,  # type: ignore[arg-type]
                           source=SourceRef(movement.source_type, movement.source_id), note=movement.note,
                           status=movement.status, created_at=movement.created_at)  # type: ignore[arg-type]
