@@ -36,8 +36,10 @@ from api.routes.moderation import ModerationController
 from api.routes.notifications import NotificationController
 from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
+from api.routes.points import PointsController
 from api.routes.proposals import ProposalActivityController, ProposalController
 from api.routes.reports import ReportController
+from api.routes.rewards import RewardController
 from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
 from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
@@ -58,6 +60,7 @@ ROUTES = [
     ProposalController, ProposalActivityController,
     TaskController, ReportController, *MEDIA_ROUTES,
     ImportController, import_template, StatsController,
+    PointsController, RewardController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

@@ -45,6 +45,10 @@ PREFIXES = {
     "media": "med",
     "import": "imp",
     "notification": "ntf",
+    "ledger_account": "lac",
+    "transfer": "trf",
+    "reward": "rwd",
+    "redemption": "rdm",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

@@ -48,6 +48,7 @@ class Person:
     erased_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    show_on_leaderboard: bool = False  # opted in to the points leaderboards
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,6 +172,39 @@ def may_redeem_invite(person_id: str, issued_by: str) -> bool:
     return person_id != issued_by
 
 
+def may_see_catalogue(actor: Actor, place: Place) -> bool:
+    """Rewards: a street's catalogue is for anyone of the street; a community's for those who
+    see the community."""
+    if not actor._in_street(place):
+        return False
+    return place.community_id is None or actor.sees(place)
+
+
+def may_manage_catalogue(actor: Actor, place: Place) -> bool:
+    """A community's rewards: its staff and above; the street's: street-wide writers."""
+    return actor.staff_of(place) if place.community_id else actor.street_wide(write=True)
+
+
+def may_hand_out_reward(actor: Actor, place: Place, provider_organization_id: str | None) -> bool:
+    """Fulfil (or cancel) a redemption: a member of the reward's provider organisation, or a
+    leader of the catalogue's place (for a community's, the leaders of its buildings too)."""
+    if provider_organization_id and provider_organization_id in actor.grants.organizations:
+        return True
+    if actor.staff_of(place):
+        return True
+    return place.community_id is not None and place.community_id in actor.grants.buildings.values()
+
+
+def may_award_points(actor: Actor, person_id: str, places_of_person: list[Place]) -> bool:
+    """A leader awards points to a resident of a building they lead (or above) — never to
+    themself."""
+    return person_id != actor.person_id and any(actor.leader_of(place) for place in places_of_person)
+
+
+def may_set_street_settings(actor: Actor, *, write: bool) -> bool:
+    return actor.street_wide(write=write)
+
+
 def ensure_visible(actor: Actor, place: Place) -> None:
     if not actor.sees(place):
         raise NotFound("not_found")

@@ -10,7 +10,7 @@ from domain.ids import new_id
 from domain.people import Person
 from store.rows import model, set_clause
 
-_COLUMNS = "p.id, p.nickname, p.real_name, p.phone, p.erased_at, p.created_at, p.updated_at"
+_COLUMNS = "p.id, p.nickname, p.real_name, p.phone, p.erased_at, p.created_at, p.updated_at, p.show_on_leaderboard"
 
 
 async def get(conn: asyncpg.Connection, person_id: str, *, for_update: bool = False) -> Person | None:
@@ -54,7 +54,7 @@ async def find_or_create_by_wechat(conn: asyncpg.Connection, *, appid: str, open
 
 async def update(conn: asyncpg.Connection, person_id: str, changes: dict[str, Any]) -> Person:
     params: list[Any] = [person_id]
-    assignments = set_clause(changes, ("nickname", "real_name", "phone"), params)
+    assignments = set_clause(changes, ("nickname", "real_name", "phone", "show_on_leaderboard"), params)
     return model(Person, await conn.fetchrow(
         f"UPDATE persons p SET {assignments} WHERE p.id = $1 RETURNING {_COLUMNS}", *params))
 
@@ -63,7 +63,7 @@ async def erase(conn: asyncpg.Connection, person_id: str) -> None:
     """PIPL erasure: personal data and the WeChat binding go; the row stays so that past acts
     keep pointing at an anonymous person."""
     await conn.execute(
-        """UPDATE persons SET nickname = NULL, real_name = NULL, phone = NULL,
+        """UPDATE persons SET nickname = NULL, real_name = NULL, phone = NULL, show_on_leaderboard = false,
                   erased_at = clock_timestamp(), updated_at = clock_timestamp()
            WHERE id = $1""", person_id)
     await conn.execute("DELETE FROM wechat_identities WHERE person_id = $1", person_id)

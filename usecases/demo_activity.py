@@ -2,7 +2,7 @@
 runs, so rules, events and deadlines are real: two shared spaces (the building's lounge and
 the community's meeting room), four proposals — one gathering support, one in deliberation,
 one withdrawn, one put to the vote by the leader — and two reports, one of them turned into
-the leader's task. Loading is idempotent: nothing is added once the building has spaces,
+the leader's task; and points and rewards (usecases/demo_points.py). Loading is idempotent: nothing is added once the building has spaces,
 except that a vote is opened again whenever none is open for at least another day (so the
 README's ballot works however long ago the data was loaded)."""
 
@@ -15,6 +15,7 @@ import asyncpg
 from domain.permissions import Principal
 from usecases import proposals, reports, spaces, tasks
 from usecases.clock import BusinessClock
+from usecases.demo_points import load_demo_points
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 VOTE_DAYS = 7  # the demo vote stays open this long after it is opened
@@ -30,6 +31,7 @@ async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> boo
     now = await BusinessClock(enabled=True).now(conn)
     loaded = await _load_once(conn, row, client_id, now)
     await _keep_a_vote_open(conn, row, client_id, now)
+    await load_demo_points(conn, row, await _people(conn, row, client_id), now)
     return loaded
 
 

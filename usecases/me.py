@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 import msgspec
@@ -17,7 +18,7 @@ from domain.roles import RoleGrant
 from store import memberships, persons
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
-from usecases import invites, members, points, roles
+from usecases import invites, members, points, rewards, roles
 from usecases.actors import actor_for
 from usecases.kernel import changes_of
 from usecases.places import find_household, household_place, visible_household
@@ -26,6 +27,7 @@ from usecases.places import find_household, household_place, visible_household
 class ProfileChange(msgspec.Struct):
     nickname: str | None | UnsetType = UNSET
     real_name: str | None | UnsetType = UNSET
+    show_on_leaderboard: bool | UnsetType = UNSET
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,14 @@ async def update_profile(conn: asyncpg.Connection, who: Principal, command: Prof
     return await profile(conn, who)
 
 
-async def erase(conn: asyncpg.Connection, who: Principal) -> None:
+async def erase(conn: asyncpg.Connection, who: Principal, now: datetime) -> None:
     """Erase the caller's personal data and the text they wrote (store/erasure.py), in one
     transaction. Past acts stay, pointing at an anonymous person; memberships end and roles
     are revoked, each with its event in its street."""
     person = await members.live_person(conn, who, for_update=True)
+    # points (the community spec, "Personal information"): pending redemptions cancelled, the rest forfeited
+    await rewards.cancel_all_of(conn, person.id, now)
+    await points.forfeit(conn, person.id, now)
     for left in await memberships.leave_all(conn, person.id):
         await append_event(conn, type="household.left", street_id=left.street_id,
                            subject=Subject("household", left.household_id),

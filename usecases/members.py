@@ -10,7 +10,7 @@ import asyncpg
 
 from domain.errors import Forbidden, NotFound
 from domain.people import AuditEntry, Member, Person
-from domain.permissions import Principal, ensure, ensure_for
+from domain.permissions import Place, Principal, ensure, ensure_for
 from store import audit, persons
 from store import memberships as membership_store
 from store.paging import Keyset
@@ -85,3 +85,10 @@ async def live_person(conn: asyncpg.Connection, who: Principal, *, for_update: b
     if person is None or person.erased_at is not None:
         raise NotFound("not_found")
     return person
+
+
+async def places_of_person(conn: asyncpg.Connection, street_id: str, person_id: str) -> list[Place]:
+    """The households a person lives in now, in the street, as places (for the rules that ask
+    who leads them)."""
+    return [Place(m.street_id, community_id=m.community_id, building_id=m.building_id, household_id=m.household_id)
+            for m in await membership_store.live_of_person(conn, person_id) if m.street_id == street_id]

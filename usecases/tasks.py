@@ -282,8 +282,8 @@ async def transition(conn: asyncpg.Connection, who: Principal, task_id: str, com
     if move.to == "verified":
         if updated.points > 0 and updated.assignee_type == "person" and updated.assignee_id:
             await points.credit(conn, street_id=updated.street_id, person_id=updated.assignee_id,
-                                delta=updated.points, reason="task_verified", source_type="task",
-                                source_id=updated.id)
+                                amount=updated.points, reason="task_verified", source_type="task",
+                                source_id=updated.id, at=now)
         if updated.source == "report" and updated.source_id:
             await reports.resolve_for_task(conn, updated.street_id, updated.source_id, now)
     if move.to in rules.FINISHED and updated.source == "proposal" and updated.source_id:

@@ -178,6 +178,15 @@ PROBLEMS: dict[str, ProblemKind] = {
     "media_not_attachable": ProblemKind(
         422, "照片不存在或不是您上传的", "The photo does not exist or was not uploaded by you"),
     "media_storage_unavailable": ProblemKind(503, "照片存储暂时不可用", "Photo storage is temporarily unavailable"),
+    # points and rewards (the community spec §7)
+    "insufficient_points": ProblemKind(422, "可用积分不足", "Not enough available points"),
+    "award_cap_reached": ProblemKind(422, "今日奖励积分已达上限", "Today's award cap is reached"),
+    "out_of_stock": ProblemKind(409, "奖品已兑完", "The reward is out of stock"),
+    "reward_inactive": ProblemKind(409, "奖品已下架", "The reward is not offered now"),
+    "limit_per_person_reached": ProblemKind(422, "已达每人兑换上限", "The limit per person is reached"),
+    "pickup_code_mismatch": ProblemKind(422, "取件码不正确", "The pickup code does not match"),
+    "redemption_not_pending": ProblemKind(409, "兑换已处理，无法再变更", "The redemption is no longer pending"),
+    "invalid_provider": ProblemKind(422, "提供单位不是本街道的组织", "The provider is not an organisation of the street"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

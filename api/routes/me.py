@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 from litestar import Controller, Request, Response, delete, get, patch, post
 
+from api.business_time import business_clock
 from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.routes.common import BEARER, known_id
@@ -31,7 +32,7 @@ class MeController(Controller):
     async def get_me(self, request: Request, conn: asyncpg.Connection, principal: Principal) -> Response[Me]:
         return resource_response(request, me_view(await me.profile(conn, principal)))
 
-    @patch(operation_id="updateMe", summary="Change my nickname or real name", responses=problems(WRITE))
+    @patch(operation_id="updateMe", summary="Change my nickname, real name or leaderboard opt-in", responses=problems(WRITE))
     async def update_me(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                         data: MeUpdate) -> Response[Me]:
         profile = await me.update_profile(tx, principal, command_of(data, me.ProfileChange),
@@ -39,8 +40,8 @@ class MeController(Controller):
         return resource_response(request, me_view(profile))
 
     @delete(operation_id="eraseMe", summary="Erase my personal data (PIPL)", responses=problems(WRITE))
-    async def erase_me(self, tx: asyncpg.Connection, principal: Principal) -> None:
-        await me.erase(tx, principal)
+    async def erase_me(self, request: Request, tx: asyncpg.Connection, principal: Principal) -> None:
+        await me.erase(tx, principal, await business_clock(request).now(tx))
 
     @post("/memberships", operation_id="joinHousehold", summary="Join a household with an invite code",
           responses=problems(WRITE))

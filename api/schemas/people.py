@@ -41,7 +41,8 @@ class Me(msgspec.Struct):
                                       examples=["138****8000"])]
     memberships: list[Membership]
     roles: list[RoleGrant]
-    points_balance: Annotated[int, Meta(examples=[120])]
+    points_balance: Annotated[int, Meta(description="Available points in the token's street", examples=[120])]
+    show_on_leaderboard: Annotated[bool, Meta(description="Shown on the building's points leaderboards")]
     created_at: Stamp
     updated_at: Stamp
 
@@ -49,6 +50,7 @@ class Me(msgspec.Struct):
 class MeUpdate(Input):
     nickname: Nickname | None | UnsetType = UNSET
     real_name: RealName | None | UnsetType = UNSET
+    show_on_leaderboard: bool | UnsetType = UNSET
 
 
 class InviteCreate(Input):
@@ -118,6 +120,7 @@ def me_view(profile: Profile) -> Me:
     return Me(id=person.id, nickname=person.nickname, real_name=person.real_name,
               phone=mask_phone(person.phone), memberships=[membership_view(m) for m in profile.memberships],
               roles=[role_view(r) for r in profile.roles], points_balance=profile.points_balance,
+              show_on_leaderboard=person.show_on_leaderboard,
               created_at=person.created_at, updated_at=person.updated_at)
 
 

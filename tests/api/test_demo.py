@@ -84,6 +84,14 @@ async def test_the_newcomers_first_requests(client, db, test_settings):
     leader_tasks = (await client.get("/v1/me/tasks", headers={
         "Authorization": f"Bearer {leader.json()['access_token']}"})).json()["data"]
     assert [t["title"] for t in leader_tasks] == ["更换一楼楼道灯"]
+    # Points and rewards: the leader's award, a partner unit's reward, a pending redemption.
+    assert (await client.get("/v1/me/points", headers=resident)).json() == {"balance": 60, "held": 30, "available": 30}
+    assert me["points_balance"] == 30
+    redemptions = (await client.get("/v1/me/redemptions", headers=resident)).json()["data"]
+    assert [r["status"] for r in redemptions] == ["pending"] and len(redemptions[0]["pickup_code"]) == 8
+    catalogue = (await client.get(f"/v1/communities/{me['memberships'][0]['community_id']}/rewards",
+                                  headers=resident)).json()["data"]
+    assert {r["name"] for r in catalogue} == {"环保购物袋", "理发券"}
 
 
 async def test_a_closed_demo_vote_is_replaced_by_an_open_one(client, db, test_settings):

@@ -137,7 +137,7 @@ async def test_two_verifiers_at_once_leave_one_result_and_one_event(client, db, 
     verified = await db.fetch("SELECT data FROM events WHERE subject_id = $1 AND type = 'task.status_changed' "
                               "AND data->>'to' = 'verified'", task_id)
     assert len(verified) == 1
-    assert await db.fetchval("SELECT count(*) FROM points_ledger WHERE source_id = $1", task_id) == 1
+    assert await db.fetchval("SELECT count(*) FROM ledger_transfers WHERE source_id = $1", task_id) == 1
 
 
 async def test_dispatch_needs_the_scope_and_reaches_every_building(client, db, town, platform, database_url):
