@@ -67,7 +67,7 @@ def openapi_config() -> OpenAPIConfig:
             "bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT",
                                          description="Access token from POST /v1/auth/token"),
         }),
-        use_handler_docstrings=False,
+        use_handler_docstrings=True,
     )
 
 
