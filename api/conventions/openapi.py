@@ -75,6 +75,9 @@ def _header(name: str, description: str, schema: dict[str, Any]) -> dict[str, An
 
 IDEMPOTENCY_KEY = _header("Idempotency-Key", "Makes a retried POST safe: the first response is replayed.",
                           {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"})
+# problems' titles, details and field messages are in the caller's language (zh-CN by default)
+ACCEPT_LANGUAGE = _header("Accept-Language", "The language of problem titles, details and field messages: "
+                          "zh-CN (the default) or en.", {"type": "string", "example": "zh-CN"})
 IF_MATCH = _header("If-Match", "The ETag read last; 412 when the resource changed since.", {"type": "string"})
 IF_NONE_MATCH = _header("If-None-Match", "An ETag held; 304 when unchanged.", {"type": "string"})
 _ETAG_HEADER = {"ETag": {"description": "Strong entity tag of the representation", "schema": {"type": "string"}}}
@@ -186,6 +189,7 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], compone
             parameter["schema"]["format"] = "date-time"
         if parameter.get("in") == "query":  # the edge refuses a NUL anywhere in the query
             _refuse_nul(parameter.get("schema"))
+    parameters.append(ACCEPT_LANGUAGE)
     if method == "post" and operation.get("operationId") not in public:  # keys belong to a caller
         parameters.append(IDEMPOTENCY_KEY)
     if method in ("patch", "delete") or path.endswith("/transitions"):

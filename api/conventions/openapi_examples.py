@@ -122,7 +122,7 @@ def _build(tree: Any) -> str:
         elif name == "ATOMIC_GROUP":
             out.append(_build(value))
         elif name == "BRANCH":
-            out.append(_build(value[1][0]))
+            out.append(min((_build(branch) for branch in value[1]), key=len))
         elif name == "CATEGORY":
             out.append(_category(value))
         elif name in ("AT", "ASSERT", "ASSERT_NOT"):

@@ -3911,7 +3911,10 @@ export interface operations {
                 /** @description Page size, 1–100. */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4041,7 +4044,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4162,6 +4168,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -4357,6 +4365,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -4489,6 +4499,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -4649,6 +4661,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -4852,7 +4866,10 @@ export interface operations {
                 updated_since?: string | null;
                 status?: "pending" | "succeeded" | "failed" | "cancelled" | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 endpoint_id: string;
             };
@@ -4981,6 +4998,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -5172,6 +5191,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -5358,7 +5379,10 @@ export interface operations {
     issueToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5499,7 +5523,10 @@ export interface operations {
     getHealth: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5535,7 +5562,10 @@ export interface operations {
     getReadiness: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5584,7 +5614,10 @@ export interface operations {
     getMetrics: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5633,6 +5666,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -5716,7 +5751,10 @@ export interface operations {
                 updated_since?: string | null;
                 external_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5828,6 +5866,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -6009,6 +6049,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -6132,6 +6174,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -6321,7 +6365,10 @@ export interface operations {
                 updated_since?: string | null;
                 external_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 community_id: string;
             };
@@ -6451,6 +6498,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -6662,6 +6711,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -6801,6 +6852,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -7018,7 +7071,10 @@ export interface operations {
                 updated_since?: string | null;
                 external_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7153,7 +7209,10 @@ export interface operations {
                 updated_since?: string | null;
                 external_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 building_id: string;
             };
@@ -7271,6 +7330,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -7460,6 +7521,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -7587,6 +7650,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -7774,7 +7839,10 @@ export interface operations {
     getMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7908,6 +7976,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -8066,6 +8136,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -8272,6 +8344,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -8455,6 +8529,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -8615,6 +8691,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -8799,6 +8877,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -8995,7 +9075,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 building_id: string;
             };
@@ -9113,6 +9196,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -9306,7 +9391,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 community_id: string;
             };
@@ -9424,6 +9512,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -9617,7 +9707,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9733,6 +9826,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -9918,6 +10013,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -10078,6 +10175,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -10272,7 +10371,10 @@ export interface operations {
                 updated_since?: string | null;
                 kind?: "property_company" | "owners_committee" | "volunteer_team" | "partner_unit" | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10386,6 +10488,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -10571,6 +10675,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -10696,6 +10802,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -10873,6 +10981,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -11065,7 +11175,10 @@ export interface operations {
                 updated_since?: string | null;
                 subject_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11193,7 +11306,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 household_id: string;
             };
@@ -11319,7 +11435,10 @@ export interface operations {
                 /** @description `contact`: full real names and phone numbers, for community staff; every such read is written to the audit log */
                 reveal?: "contact" | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 building_id: string;
             };
@@ -11443,7 +11562,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11558,6 +11680,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -11743,6 +11867,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -11869,6 +11995,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -12029,6 +12157,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -12215,6 +12345,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -12394,7 +12526,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. */
                 to: string;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 space_id: string;
             };
@@ -12527,7 +12662,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 building_id: string;
             };
@@ -12667,6 +12805,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -12908,7 +13048,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 community_id: string;
             };
@@ -13048,6 +13191,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -13283,6 +13428,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -13432,6 +13579,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -13678,7 +13827,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -13816,6 +13968,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -13993,7 +14147,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 space_id: string;
             };
@@ -14110,6 +14267,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -14310,6 +14469,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -14524,6 +14685,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -14667,7 +14830,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -14793,6 +14959,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
@@ -14991,7 +15159,10 @@ export interface operations {
             query: {
                 token: string;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 space_id: string;
             };
@@ -15077,7 +15248,10 @@ export interface operations {
                 category?: string | null;
                 author?: "me" | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 building_id: string;
             };
@@ -15226,6 +15400,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -15445,6 +15621,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -15603,6 +15781,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -15821,6 +16001,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -16043,7 +16225,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 proposal_id: string;
             };
@@ -16165,6 +16350,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
@@ -16395,6 +16582,8 @@ export interface operations {
                 household_id?: string | null;
             };
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -16562,7 +16751,10 @@ export interface operations {
                 updated_since?: string | null;
                 parent_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 proposal_id: string;
             };
@@ -16680,6 +16872,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -16873,7 +17067,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 proposal_id: string;
             };
@@ -16988,6 +17185,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -17179,7 +17378,10 @@ export interface operations {
                 updated_since?: string | null;
                 household_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 proposal_id: string;
             };
@@ -17316,7 +17518,10 @@ export interface operations {
             query?: {
                 household_id?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 proposal_id: string;
             };
@@ -17456,7 +17661,10 @@ export interface operations {
     castBallot: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 proposal_id: string;
             };
@@ -17646,6 +17854,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -17865,6 +18075,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -18049,7 +18261,10 @@ export interface operations {
     getProposalResult: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 proposal_id: string;
             };
@@ -18215,7 +18430,10 @@ export interface operations {
                 /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
                 updated_since?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 task_id: string;
             };
@@ -18336,6 +18554,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -18538,7 +18758,10 @@ export interface operations {
                 overdue?: boolean | null;
                 source?: "proposal" | "report" | "dispatch" | "manual" | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 building_id: string;
             };
@@ -18682,6 +18905,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -18905,6 +19130,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -19099,6 +19326,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -19291,6 +19520,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -19444,6 +19675,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
                 "If-Match"?: string;
             };
@@ -19679,7 +19912,10 @@ export interface operations {
                 overdue?: boolean | null;
                 source?: "proposal" | "report" | "dispatch" | "manual" | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -19821,6 +20057,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
@@ -20035,6 +20273,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -20265,7 +20505,10 @@ export interface operations {
                 category?: "safety" | "environment" | "facilities" | "parking" | "pets" | "neighbour_dispute" | "elderly_care" | "other" | null;
                 urgency?: "normal" | "urgent" | null;
             };
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path: {
                 building_id: string;
             };
@@ -20400,6 +20643,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -20607,6 +20852,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
             };
@@ -20810,6 +21057,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description An ETag held; 304 when unchanged. */
                 "If-None-Match"?: string;
             };
@@ -20954,6 +21203,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
                 /** @description Makes a retried POST safe: the first response is replayed. */
                 "Idempotency-Key"?: string;
                 /** @description The ETag read last; 412 when the resource changed since. */
@@ -21159,7 +21410,10 @@ export interface operations {
     getTestClock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -21226,7 +21480,10 @@ export interface operations {
     advanceTestClock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
