@@ -229,7 +229,66 @@ def declare_tags(document: dict[str, Any]) -> None:
 
 def finish_document(document: dict[str, Any]) -> None:
     document["components"]["headers"] = HEADERS
+    declare_webhooks(document)
     document["info"].setdefault("license", {"name": "Proprietary", "identifier": "LicenseRef-Bilin"})
     declare_tags(document)
     portable_patterns(document)
     single_choices_inlined(document)
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[._]", name))
+
+
+def declare_webhooks(document: dict[str, Any]) -> None:
+    """One webhook per event type of the catalogue (``domain/events.py`` ``EVENT_TYPES``), with
+    a payload schema of its own: the envelope with ``type`` and ``subject.type`` fixed and the
+    type's ``data`` fields (more may come: consumers ignore fields they do not know)."""
+    from domain.events import EVENT_TYPES  # the catalogue is the domain's
+
+    schemas = document["components"]["schemas"]
+    webhooks: dict[str, Any] = {}
+    kinds = {"string": {"type": ["string", "null"]}, "integer": {"type": ["integer", "null"]},
+             "boolean": {"type": ["boolean", "null"]}, "object": {"type": ["object", "null"]},
+             "array": {"type": "array", "items": {"type": "string"}}}
+    for event_type, spec in sorted(EVENT_TYPES.items()):
+        name = f"{_pascal(event_type)}Event"
+        data_schema = {"type": "object", "title": f"{name}Data", "additionalProperties": True,
+                       "properties": {field: dict(kinds[kind]) for field, kind in spec.data}}
+        schemas[f"{name}Data"] = data_schema
+        schemas[name] = {
+            "type": "object", "title": name, "description": f"`{event_type}`: {spec.summary}.",
+            "required": ["id", "type", "occurred_at", "street_id", "community_id", "building_id", "subject", "data"],
+            "properties": {
+                "id": {"type": "string", "example": "evt_8m3k9x2q7r5t1v4w"},
+                "type": {"type": "string", "const": event_type},
+                "occurred_at": {"type": "string", "format": "date-time"},
+                "street_id": {"type": "string"},
+                "community_id": {"type": ["string", "null"]},
+                "building_id": {"type": ["string", "null"]},
+                "subject": {"type": "object", "required": ["type", "id"], "properties": {
+                    "type": {"type": "string", "const": spec.subject}, "id": {"type": "string"}}},
+                "data": {"$ref": f"#/components/schemas/{name}Data"},
+            },
+        }
+        headers = {header: {"in": "header", "name": header, "required": True, "schema": {"type": "string"},
+                            "description": description} for header, description in (
+            ("webhook-id", "The event's id: the same on every retry (deduplicate by it)."),
+            ("webhook-timestamp", "Unix seconds when this attempt was signed."),
+            ("webhook-signature", ("`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's "
+                                   "secret (Standard Webhooks); two during a secret rotation's overlap.")))}
+        webhooks[event_type] = {"post": {
+            "operationId": f"on{_pascal(event_type)}",
+            "summary": spec.summary,
+            "description": f"Sent to endpoints subscribed to `{event_type}` (or its resource's wildcard). "
+                           "Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the "
+                           "endpoint.",
+            "tags": ["webhooks"],
+            "security": [],
+            "parameters": list(headers.values()),
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{name}"}}}},
+            "responses": {"200": {"description": "Received"},
+                          "410": {"description": "Gone: disable this endpoint"}},
+        }}
+    document["webhooks"] = webhooks

@@ -1869,7 +1869,968 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "ballot.cast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A household cast or changed its ballot (never the choice)
+         * @description Sent to endpoints subscribed to `ballot.cast` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onBallotCast"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "booking.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A booking was made
+         * @description Sent to endpoints subscribed to `booking.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onBookingCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "booking.household_suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A household was suspended from booking after no-shows
+         * @description Sent to endpoints subscribed to `booking.household_suspended` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onBookingHouseholdSuspended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "booking.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A booking moved (approved, rejected, cancelled, checked in…)
+         * @description Sent to endpoints subscribed to `booking.status_changed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onBookingStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "booking.suspension_ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A household's booking suspension ended
+         * @description Sent to endpoints subscribed to `booking.suspension_ended` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onBookingSuspensionEnded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "building.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A building was created
+         * @description Sent to endpoints subscribed to `building.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onBuildingCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "building.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A building was updated
+         * @description Sent to endpoints subscribed to `building.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onBuildingUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "client.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A client was created
+         * @description Sent to endpoints subscribed to `client.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onClientCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "client.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A client was disabled
+         * @description Sent to endpoints subscribed to `client.disabled` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onClientDisabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "client.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A client was updated
+         * @description Sent to endpoints subscribed to `client.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onClientUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "comment.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A comment was posted on a proposal
+         * @description Sent to endpoints subscribed to `comment.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onCommentCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "comment.hidden": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A comment was hidden by a leader
+         * @description Sent to endpoints subscribed to `comment.hidden` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onCommentHidden"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "community.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A community was created
+         * @description Sent to endpoints subscribed to `community.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onCommunityCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "community.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A community was updated
+         * @description Sent to endpoints subscribed to `community.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onCommunityUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "household.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A household was created
+         * @description Sent to endpoints subscribed to `household.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onHouseholdCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "household.joined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A person joined a household
+         * @description Sent to endpoints subscribed to `household.joined` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onHouseholdJoined"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "household.left": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A person left a household (or was erased)
+         * @description Sent to endpoints subscribed to `household.left` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onHouseholdLeft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "household.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A household was updated
+         * @description Sent to endpoints subscribed to `household.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onHouseholdUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "organization.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An organisation was created
+         * @description Sent to endpoints subscribed to `organization.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onOrganizationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A proposal was raised
+         * @description Sent to endpoints subscribed to `proposal.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A proposal's vote closed and was tallied
+         * @description Sent to endpoints subscribed to `proposal.decided` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalDecided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.evaluated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A household evaluated a carried-out proposal
+         * @description Sent to endpoints subscribed to `proposal.evaluated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalEvaluated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.option_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An option was added to a proposal's vote
+         * @description Sent to endpoints subscribed to `proposal.option_added` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalOptionAdded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.stage_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A proposal moved to another stage
+         * @description Sent to endpoints subscribed to `proposal.stage_changed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalStageChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.support_withdrawn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A household withdrew its support
+         * @description Sent to endpoints subscribed to `proposal.support_withdrawn` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalSupportWithdrawn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.supported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A household supported a proposal
+         * @description Sent to endpoints subscribed to `proposal.supported` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalSupported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A proposal was edited
+         * @description Sent to endpoints subscribed to `proposal.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A resident reported a problem
+         * @description Sent to endpoints subscribed to `report.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onReportCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.feedback_given": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The reporter rated the handling
+         * @description Sent to endpoints subscribed to `report.feedback_given` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onReportFeedbackGiven"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A report moved to another status
+         * @description Sent to endpoints subscribed to `report.status_changed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onReportStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.urgent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An urgent report, for the community and the street at once
+         * @description Sent to endpoints subscribed to `report.urgent` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onReportUrgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "role.granted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A role was granted
+         * @description Sent to endpoints subscribed to `role.granted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onRoleGranted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "role.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A role was revoked
+         * @description Sent to endpoints subscribed to `role.revoked` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onRoleRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "space.calendar_token_rotated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A space's calendar feed secret was rotated
+         * @description Sent to endpoints subscribed to `space.calendar_token_rotated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onSpaceCalendarTokenRotated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "space.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A space was created
+         * @description Sent to endpoints subscribed to `space.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onSpaceCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "space.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A space was updated
+         * @description Sent to endpoints subscribed to `space.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onSpaceUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "task.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A task was created
+         * @description Sent to endpoints subscribed to `task.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTaskCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "task.escalated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An overdue task was escalated to the community or the street
+         * @description Sent to endpoints subscribed to `task.escalated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTaskEscalated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "task.overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A task passed its due time
+         * @description Sent to endpoints subscribed to `task.overdue` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTaskOverdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "task.progress_noted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Progress was noted on a task
+         * @description Sent to endpoints subscribed to `task.progress_noted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTaskProgressNoted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "task.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A task moved to another status
+         * @description Sent to endpoints subscribed to `task.status_changed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTaskStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "task.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A task was edited
+         * @description Sent to endpoints subscribed to `task.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTaskUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_delivery.retry_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery was sent again on request
+         * @description Sent to endpoints subscribed to `webhook_delivery.retry_requested` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onWebhookDeliveryRetryRequested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A webhook endpoint was created
+         * @description Sent to endpoints subscribed to `webhook_endpoint.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onWebhookEndpointCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A webhook endpoint was deleted
+         * @description Sent to endpoints subscribed to `webhook_endpoint.deleted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onWebhookEndpointDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A webhook endpoint was disabled
+         * @description Sent to endpoints subscribed to `webhook_endpoint.disabled` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onWebhookEndpointDisabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.secret_rotated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A webhook endpoint was secret rotated
+         * @description Sent to endpoints subscribed to `webhook_endpoint.secret_rotated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onWebhookEndpointSecretRotated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A webhook endpoint was updated
+         * @description Sent to endpoints subscribed to `webhook_endpoint.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onWebhookEndpointUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** Actor */
@@ -3876,6 +4837,1373 @@ export interface components {
             refresh_token: string;
             /** @default null */
             client_id?: string | null;
+        };
+        /** BallotCastEventData */
+        BallotCastEventData: {
+            proposal_id?: string | null;
+            household_id?: string | null;
+            version?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BallotCastEvent
+         * @description `ballot.cast`: A household cast or changed its ballot (never the choice).
+         */
+        BallotCastEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "ballot.cast";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "ballot";
+                id: string;
+            };
+            data: components["schemas"]["BallotCastEventData"];
+        };
+        /** BookingCreatedEventData */
+        BookingCreatedEventData: {
+            booking_id?: string | null;
+            booking?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BookingCreatedEvent
+         * @description `booking.created`: A booking was made.
+         */
+        BookingCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "booking.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "booking";
+                id: string;
+            };
+            data: components["schemas"]["BookingCreatedEventData"];
+        };
+        /** BookingHouseholdSuspendedEventData */
+        BookingHouseholdSuspendedEventData: {
+            household_id?: string | null;
+            starts_at?: string | null;
+            ends_at?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BookingHouseholdSuspendedEvent
+         * @description `booking.household_suspended`: A household was suspended from booking after no-shows.
+         */
+        BookingHouseholdSuspendedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "booking.household_suspended";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "household";
+                id: string;
+            };
+            data: components["schemas"]["BookingHouseholdSuspendedEventData"];
+        };
+        /** BookingStatusChangedEventData */
+        BookingStatusChangedEventData: {
+            booking_id?: string | null;
+            booking?: Record<string, never> | null;
+            previous_status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BookingStatusChangedEvent
+         * @description `booking.status_changed`: A booking moved (approved, rejected, cancelled, checked in…).
+         */
+        BookingStatusChangedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "booking.status_changed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "booking";
+                id: string;
+            };
+            data: components["schemas"]["BookingStatusChangedEventData"];
+        };
+        /** BookingSuspensionEndedEventData */
+        BookingSuspensionEndedEventData: {
+            household_id?: string | null;
+            starts_at?: string | null;
+            ends_at?: string | null;
+            due_at?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BookingSuspensionEndedEvent
+         * @description `booking.suspension_ended`: A household's booking suspension ended.
+         */
+        BookingSuspensionEndedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "booking.suspension_ended";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "household";
+                id: string;
+            };
+            data: components["schemas"]["BookingSuspensionEndedEventData"];
+        };
+        /** BuildingCreatedEventData */
+        BuildingCreatedEventData: {
+            building?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BuildingCreatedEvent
+         * @description `building.created`: A building was created.
+         */
+        BuildingCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "building.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "building";
+                id: string;
+            };
+            data: components["schemas"]["BuildingCreatedEventData"];
+        };
+        /** BuildingUpdatedEventData */
+        BuildingUpdatedEventData: {
+            building?: Record<string, never> | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * BuildingUpdatedEvent
+         * @description `building.updated`: A building was updated.
+         */
+        BuildingUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "building.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "building";
+                id: string;
+            };
+            data: components["schemas"]["BuildingUpdatedEventData"];
+        };
+        /** ClientCreatedEventData */
+        ClientCreatedEventData: {
+            client?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ClientCreatedEvent
+         * @description `client.created`: A client was created.
+         */
+        ClientCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "client.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "client";
+                id: string;
+            };
+            data: components["schemas"]["ClientCreatedEventData"];
+        };
+        /** ClientDisabledEventData */
+        ClientDisabledEventData: {
+            client?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ClientDisabledEvent
+         * @description `client.disabled`: A client was disabled.
+         */
+        ClientDisabledEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "client.disabled";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "client";
+                id: string;
+            };
+            data: components["schemas"]["ClientDisabledEventData"];
+        };
+        /** ClientUpdatedEventData */
+        ClientUpdatedEventData: {
+            client?: Record<string, never> | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ClientUpdatedEvent
+         * @description `client.updated`: A client was updated.
+         */
+        ClientUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "client.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "client";
+                id: string;
+            };
+            data: components["schemas"]["ClientUpdatedEventData"];
+        };
+        /** CommentCreatedEventData */
+        CommentCreatedEventData: {
+            proposal_id?: string | null;
+            comment_id?: string | null;
+            parent_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CommentCreatedEvent
+         * @description `comment.created`: A comment was posted on a proposal.
+         */
+        CommentCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "comment.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "comment";
+                id: string;
+            };
+            data: components["schemas"]["CommentCreatedEventData"];
+        };
+        /** CommentHiddenEventData */
+        CommentHiddenEventData: {
+            proposal_id?: string | null;
+            comment_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CommentHiddenEvent
+         * @description `comment.hidden`: A comment was hidden by a leader.
+         */
+        CommentHiddenEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "comment.hidden";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "comment";
+                id: string;
+            };
+            data: components["schemas"]["CommentHiddenEventData"];
+        };
+        /** CommunityCreatedEventData */
+        CommunityCreatedEventData: {
+            community?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CommunityCreatedEvent
+         * @description `community.created`: A community was created.
+         */
+        CommunityCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "community.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "community";
+                id: string;
+            };
+            data: components["schemas"]["CommunityCreatedEventData"];
+        };
+        /** CommunityUpdatedEventData */
+        CommunityUpdatedEventData: {
+            community?: Record<string, never> | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CommunityUpdatedEvent
+         * @description `community.updated`: A community was updated.
+         */
+        CommunityUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "community.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "community";
+                id: string;
+            };
+            data: components["schemas"]["CommunityUpdatedEventData"];
+        };
+        /** HouseholdCreatedEventData */
+        HouseholdCreatedEventData: {
+            household?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * HouseholdCreatedEvent
+         * @description `household.created`: A household was created.
+         */
+        HouseholdCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "household.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "household";
+                id: string;
+            };
+            data: components["schemas"]["HouseholdCreatedEventData"];
+        };
+        /** HouseholdJoinedEventData */
+        HouseholdJoinedEventData: {
+            membership_id?: string | null;
+            household_id?: string | null;
+            person_id?: string | null;
+            role?: string | null;
+            head?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * HouseholdJoinedEvent
+         * @description `household.joined`: A person joined a household.
+         */
+        HouseholdJoinedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "household.joined";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "household";
+                id: string;
+            };
+            data: components["schemas"]["HouseholdJoinedEventData"];
+        };
+        /** HouseholdLeftEventData */
+        HouseholdLeftEventData: {
+            membership_id?: string | null;
+            reason?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * HouseholdLeftEvent
+         * @description `household.left`: A person left a household (or was erased).
+         */
+        HouseholdLeftEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "household.left";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "household";
+                id: string;
+            };
+            data: components["schemas"]["HouseholdLeftEventData"];
+        };
+        /** HouseholdUpdatedEventData */
+        HouseholdUpdatedEventData: {
+            household?: Record<string, never> | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * HouseholdUpdatedEvent
+         * @description `household.updated`: A household was updated.
+         */
+        HouseholdUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "household.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "household";
+                id: string;
+            };
+            data: components["schemas"]["HouseholdUpdatedEventData"];
+        };
+        /** OrganizationCreatedEventData */
+        OrganizationCreatedEventData: {
+            organization?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * OrganizationCreatedEvent
+         * @description `organization.created`: An organisation was created.
+         */
+        OrganizationCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "organization.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "organization";
+                id: string;
+            };
+            data: components["schemas"]["OrganizationCreatedEventData"];
+        };
+        /** ProposalCreatedEventData */
+        ProposalCreatedEventData: {
+            proposal_id?: string | null;
+            category?: string | null;
+            stage?: string | null;
+            collect_until?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalCreatedEvent
+         * @description `proposal.created`: A proposal was raised.
+         */
+        ProposalCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalCreatedEventData"];
+        };
+        /** ProposalDecidedEventData */
+        ProposalDecidedEventData: {
+            proposal_id?: string | null;
+            decision?: string | null;
+            winning_option_id?: string | null;
+            rule?: string | null;
+            turnout?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalDecidedEvent
+         * @description `proposal.decided`: A proposal's vote closed and was tallied.
+         */
+        ProposalDecidedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.decided";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalDecidedEventData"];
+        };
+        /** ProposalEvaluatedEventData */
+        ProposalEvaluatedEventData: {
+            proposal_id?: string | null;
+            household_id?: string | null;
+            stars?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalEvaluatedEvent
+         * @description `proposal.evaluated`: A household evaluated a carried-out proposal.
+         */
+        ProposalEvaluatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.evaluated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalEvaluatedEventData"];
+        };
+        /** ProposalOptionAddedEventData */
+        ProposalOptionAddedEventData: {
+            proposal_id?: string | null;
+            option_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalOptionAddedEvent
+         * @description `proposal.option_added`: An option was added to a proposal's vote.
+         */
+        ProposalOptionAddedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.option_added";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalOptionAddedEventData"];
+        };
+        /** ProposalStageChangedEventData */
+        ProposalStageChangedEventData: {
+            proposal_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            outcome?: string | null;
+            reason?: string | null;
+            by?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalStageChangedEvent
+         * @description `proposal.stage_changed`: A proposal moved to another stage.
+         */
+        ProposalStageChangedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.stage_changed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalStageChangedEventData"];
+        };
+        /** ProposalSupportWithdrawnEventData */
+        ProposalSupportWithdrawnEventData: {
+            proposal_id?: string | null;
+            household_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalSupportWithdrawnEvent
+         * @description `proposal.support_withdrawn`: A household withdrew its support.
+         */
+        ProposalSupportWithdrawnEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.support_withdrawn";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalSupportWithdrawnEventData"];
+        };
+        /** ProposalSupportedEventData */
+        ProposalSupportedEventData: {
+            proposal_id?: string | null;
+            household_id?: string | null;
+            support_count?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalSupportedEvent
+         * @description `proposal.supported`: A household supported a proposal.
+         */
+        ProposalSupportedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.supported";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalSupportedEventData"];
+        };
+        /** ProposalUpdatedEventData */
+        ProposalUpdatedEventData: {
+            proposal_id?: string | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalUpdatedEvent
+         * @description `proposal.updated`: A proposal was edited.
+         */
+        ProposalUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalUpdatedEventData"];
+        };
+        /** ReportCreatedEventData */
+        ReportCreatedEventData: {
+            report_id?: string | null;
+            category?: string | null;
+            urgency?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ReportCreatedEvent
+         * @description `report.created`: A resident reported a problem.
+         */
+        ReportCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "report.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "report";
+                id: string;
+            };
+            data: components["schemas"]["ReportCreatedEventData"];
+        };
+        /** ReportFeedbackGivenEventData */
+        ReportFeedbackGivenEventData: {
+            report_id?: string | null;
+            rating?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ReportFeedbackGivenEvent
+         * @description `report.feedback_given`: The reporter rated the handling.
+         */
+        ReportFeedbackGivenEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "report.feedback_given";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "report";
+                id: string;
+            };
+            data: components["schemas"]["ReportFeedbackGivenEventData"];
+        };
+        /** ReportStatusChangedEventData */
+        ReportStatusChangedEventData: {
+            report_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            reason?: string | null;
+            by?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ReportStatusChangedEvent
+         * @description `report.status_changed`: A report moved to another status.
+         */
+        ReportStatusChangedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "report.status_changed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "report";
+                id: string;
+            };
+            data: components["schemas"]["ReportStatusChangedEventData"];
+        };
+        /** ReportUrgentEventData */
+        ReportUrgentEventData: {
+            report_id?: string | null;
+            category?: string | null;
+            urgency?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ReportUrgentEvent
+         * @description `report.urgent`: An urgent report, for the community and the street at once.
+         */
+        ReportUrgentEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "report.urgent";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "report";
+                id: string;
+            };
+            data: components["schemas"]["ReportUrgentEventData"];
+        };
+        /** RoleGrantedEventData */
+        RoleGrantedEventData: {
+            role?: string | null;
+            scope?: Record<string, never> | null;
+            person_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RoleGrantedEvent
+         * @description `role.granted`: A role was granted.
+         */
+        RoleGrantedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "role.granted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "role";
+                id: string;
+            };
+            data: components["schemas"]["RoleGrantedEventData"];
+        };
+        /** RoleRevokedEventData */
+        RoleRevokedEventData: {
+            role?: string | null;
+            reason?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RoleRevokedEvent
+         * @description `role.revoked`: A role was revoked.
+         */
+        RoleRevokedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "role.revoked";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "role";
+                id: string;
+            };
+            data: components["schemas"]["RoleRevokedEventData"];
+        };
+        /** SpaceCalendarTokenRotatedEventData */
+        SpaceCalendarTokenRotatedEventData: {
+            space_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * SpaceCalendarTokenRotatedEvent
+         * @description `space.calendar_token_rotated`: A space's calendar feed secret was rotated.
+         */
+        SpaceCalendarTokenRotatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "space.calendar_token_rotated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "space";
+                id: string;
+            };
+            data: components["schemas"]["SpaceCalendarTokenRotatedEventData"];
+        };
+        /** SpaceCreatedEventData */
+        SpaceCreatedEventData: {
+            space?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * SpaceCreatedEvent
+         * @description `space.created`: A space was created.
+         */
+        SpaceCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "space.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "space";
+                id: string;
+            };
+            data: components["schemas"]["SpaceCreatedEventData"];
+        };
+        /** SpaceUpdatedEventData */
+        SpaceUpdatedEventData: {
+            space?: Record<string, never> | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * SpaceUpdatedEvent
+         * @description `space.updated`: A space was updated.
+         */
+        SpaceUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "space.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "space";
+                id: string;
+            };
+            data: components["schemas"]["SpaceUpdatedEventData"];
+        };
+        /** TaskCreatedEventData */
+        TaskCreatedEventData: {
+            task_id?: string | null;
+            source?: string | null;
+            source_id?: string | null;
+            priority?: string | null;
+            assignee?: Record<string, never> | null;
+            due_at?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TaskCreatedEvent
+         * @description `task.created`: A task was created.
+         */
+        TaskCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "task.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "task";
+                id: string;
+            };
+            data: components["schemas"]["TaskCreatedEventData"];
+        };
+        /** TaskEscalatedEventData */
+        TaskEscalatedEventData: {
+            task_id?: string | null;
+            level?: string | null;
+            due_at?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TaskEscalatedEvent
+         * @description `task.escalated`: An overdue task was escalated to the community or the street.
+         */
+        TaskEscalatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "task.escalated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "task";
+                id: string;
+            };
+            data: components["schemas"]["TaskEscalatedEventData"];
+        };
+        /** TaskOverdueEventData */
+        TaskOverdueEventData: {
+            task_id?: string | null;
+            due_at?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TaskOverdueEvent
+         * @description `task.overdue`: A task passed its due time.
+         */
+        TaskOverdueEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "task.overdue";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "task";
+                id: string;
+            };
+            data: components["schemas"]["TaskOverdueEventData"];
+        };
+        /** TaskProgressNotedEventData */
+        TaskProgressNotedEventData: {
+            task_id?: string | null;
+            update_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TaskProgressNotedEvent
+         * @description `task.progress_noted`: Progress was noted on a task.
+         */
+        TaskProgressNotedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "task.progress_noted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "task";
+                id: string;
+            };
+            data: components["schemas"]["TaskProgressNotedEventData"];
+        };
+        /** TaskStatusChangedEventData */
+        TaskStatusChangedEventData: {
+            task_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            rejected?: boolean | null;
+            by?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TaskStatusChangedEvent
+         * @description `task.status_changed`: A task moved to another status.
+         */
+        TaskStatusChangedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "task.status_changed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "task";
+                id: string;
+            };
+            data: components["schemas"]["TaskStatusChangedEventData"];
+        };
+        /** TaskUpdatedEventData */
+        TaskUpdatedEventData: {
+            task_id?: string | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TaskUpdatedEvent
+         * @description `task.updated`: A task was edited.
+         */
+        TaskUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "task.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "task";
+                id: string;
+            };
+            data: components["schemas"]["TaskUpdatedEventData"];
+        };
+        /** WebhookDeliveryRetryRequestedEventData */
+        WebhookDeliveryRetryRequestedEventData: {
+            webhook_delivery?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WebhookDeliveryRetryRequestedEvent
+         * @description `webhook_delivery.retry_requested`: A delivery was sent again on request.
+         */
+        WebhookDeliveryRetryRequestedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "webhook_delivery.retry_requested";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "webhook_delivery";
+                id: string;
+            };
+            data: components["schemas"]["WebhookDeliveryRetryRequestedEventData"];
+        };
+        /** WebhookEndpointCreatedEventData */
+        WebhookEndpointCreatedEventData: {
+            webhook_endpoint?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WebhookEndpointCreatedEvent
+         * @description `webhook_endpoint.created`: A webhook endpoint was created.
+         */
+        WebhookEndpointCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "webhook_endpoint";
+                id: string;
+            };
+            data: components["schemas"]["WebhookEndpointCreatedEventData"];
+        };
+        /** WebhookEndpointDeletedEventData */
+        WebhookEndpointDeletedEventData: {
+            webhook_endpoint?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WebhookEndpointDeletedEvent
+         * @description `webhook_endpoint.deleted`: A webhook endpoint was deleted.
+         */
+        WebhookEndpointDeletedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.deleted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "webhook_endpoint";
+                id: string;
+            };
+            data: components["schemas"]["WebhookEndpointDeletedEventData"];
+        };
+        /** WebhookEndpointDisabledEventData */
+        WebhookEndpointDisabledEventData: {
+            webhook_endpoint?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WebhookEndpointDisabledEvent
+         * @description `webhook_endpoint.disabled`: A webhook endpoint was disabled.
+         */
+        WebhookEndpointDisabledEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.disabled";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "webhook_endpoint";
+                id: string;
+            };
+            data: components["schemas"]["WebhookEndpointDisabledEventData"];
+        };
+        /** WebhookEndpointSecretRotatedEventData */
+        WebhookEndpointSecretRotatedEventData: {
+            webhook_endpoint?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WebhookEndpointSecretRotatedEvent
+         * @description `webhook_endpoint.secret_rotated`: A webhook endpoint was secret rotated.
+         */
+        WebhookEndpointSecretRotatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.secret_rotated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "webhook_endpoint";
+                id: string;
+            };
+            data: components["schemas"]["WebhookEndpointSecretRotatedEventData"];
+        };
+        /** WebhookEndpointUpdatedEventData */
+        WebhookEndpointUpdatedEventData: {
+            webhook_endpoint?: Record<string, never> | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WebhookEndpointUpdatedEvent
+         * @description `webhook_endpoint.updated`: A webhook endpoint was updated.
+         */
+        WebhookEndpointUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "webhook_endpoint";
+                id: string;
+            };
+            data: components["schemas"]["WebhookEndpointUpdatedEventData"];
         };
     };
     responses: never;
@@ -21577,6 +23905,1734 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    onBallotCast: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BallotCastEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBookingCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBookingHouseholdSuspended: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingHouseholdSuspendedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBookingStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBookingSuspensionEnded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingSuspensionEndedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBuildingCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuildingCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBuildingUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuildingUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onClientCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onClientDisabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onClientUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCommentCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCommentHidden: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentHiddenEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCommunityCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCommunityUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onHouseholdCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HouseholdCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onHouseholdJoined: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HouseholdJoinedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onHouseholdLeft: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HouseholdLeftEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onHouseholdUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HouseholdUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrganizationCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalDecided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalDecidedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalEvaluated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalEvaluatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalOptionAdded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalOptionAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalStageChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalStageChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalSupportWithdrawn: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalSupportWithdrawnEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalSupported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalSupportedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReportCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReportFeedbackGiven: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportFeedbackGivenEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReportStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReportUrgent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportUrgentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRoleGranted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleGrantedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRoleRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSpaceCalendarTokenRotated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpaceCalendarTokenRotatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSpaceCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpaceCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSpaceUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpaceUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTaskCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTaskEscalated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskEscalatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTaskOverdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskOverdueEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTaskProgressNoted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskProgressNotedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTaskStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTaskUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookDeliveryRetryRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookDeliveryRetryRequestedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointDisabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointSecretRotated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointSecretRotatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
