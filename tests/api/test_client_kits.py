@@ -14,6 +14,7 @@ import importlib
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,45 @@ def test_a_generated_python_client_signs_in(service, tmp_path, monkeypatch):
     refused = issue.sync(client=client, body=models.ClientCredentialsGrant(
         grant_type=grant, client_id=PLATFORM[0], client_secret="wrong"))
     assert isinstance(refused, models.Problem) and refused.code.value == "invalid_client", refused
+
+
+def test_every_event_in_the_feed_matches_its_webhook_payload_schema(service):
+    """The typed payloads of the contract's webhooks: section hold for the events the service
+    really appends (the demo data's, and a resident's proposal, support and ballot)."""
+    import httpx
+    import jsonschema_rs
+    import yaml
+
+    def token(body: dict) -> str:
+        return httpx.post(f"{service}/v1/auth/token", json=body, timeout=30).raise_for_status().json()["access_token"]
+
+    resident = {"Authorization": "Bearer " + token(
+        {"grant_type": "wechat_code", "client_id": "cli_demo_juyuan_mp", "code": "zhang"})}
+    me = httpx.get(f"{service}/v1/me", headers=resident, timeout=30).raise_for_status().json()
+    building = me["memberships"][0]["building_id"]
+    proposal = httpx.post(f"{service}/v1/buildings/{building}/proposals", headers=resident, timeout=30,
+                          json={"title": "单元门口加装扶手", "category": "facilities"}).raise_for_status().json()
+    httpx.post(f"{service}/v1/proposals/{proposal['id']}/supports", headers=resident, json={},
+               timeout=30).raise_for_status()
+    platform = {"Authorization": "Bearer " + token(
+        {"grant_type": "client_credentials", "client_id": PLATFORM[0], "client_secret": PLATFORM[1]})}
+    document = yaml.safe_load((ROOT / "schema" / "openapi.yaml").read_text())
+    events, cursor, deadline = [], None, time.monotonic() + 60
+    # the worker numbers new events for the feed: read on until the proposal's support is there
+    while not any(e["type"] == "proposal.supported" and e["subject"]["id"] == proposal["id"] for e in events):
+        assert time.monotonic() < deadline, "the proposal's events never reached the feed"
+        page = httpx.get(f"{service}/v1/events", headers=platform, timeout=30,
+                         params={"limit": 100, **({"after": cursor} if cursor else {})}).raise_for_status().json()
+        events += page["data"]
+        cursor = page["next_cursor"]
+        if not page.get("has_more", False):
+            time.sleep(0.2)
+    seen = {event["type"] for event in events}
+    assert {"community.created", "household.joined", "proposal.created", "proposal.supported"} <= seen, seen
+    for event in events:
+        webhook = document["webhooks"].get(event["type"])
+        assert webhook is not None, f"{event['type']} is not in the contract's webhooks"
+        schema = webhook["post"]["requestBody"]["content"]["application/json"]["schema"]
+        validator = jsonschema_rs.Draft202012Validator({**schema, "components": document["components"]})
+        errors = [error.message for error in validator.iter_errors(event)]
+        assert not errors, (event, errors)

@@ -7964,6 +7964,18 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No token, or the token is invalid or expired */
             401: {
                 headers: {
