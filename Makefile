@@ -9,7 +9,10 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 PYTEST_ARGS ?=
 
-.PHONY: run test install openapi lint clean bench
+.PHONY: run test install openapi lint clean bench test-tools
+
+test-tools:  # chromium and the Node tooling the test command uses
+	bash scripts/test-tools.sh
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +28,7 @@ run: install
 	$(BIN)/python -m service.cli dev
 
 test: install
+	bash scripts/test-tools.sh
 	BILIN_ENV=test $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: install  # seeds bilin_bench, serves 2 workers, drives them with wrk; writes docs/benchmarks.md

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api import edge
@@ -42,8 +41,8 @@ from api.routes.reports import ReportController
 from api.routes.rewards import RewardController
 from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
-from api.routes.system import docs, healthz, problem_type, prometheus_metrics, readyz
 from api.routes.stats import StatsController
+from api.routes.system import docs, docs_asset, healthz, problem_type, prometheus_metrics, readyz
 from api.routes.tasks import TaskController
 from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import ApiServices
@@ -52,7 +51,7 @@ from service.settings import Settings, load_settings
 
 ROUTES = [
     EventController, *WEBHOOK_ROUTES,
-    issue_token, healthz, readyz, prometheus_metrics, problem_type, docs,
+    issue_token, healthz, readyz, prometheus_metrics, problem_type, docs, docs_asset,
     CommunityController, BuildingController, HouseholdController,
     MeController, RoleController, OrganizationController, MemberController,
     ClientController, verify_phone, NotificationController, ModerationController,
@@ -72,13 +71,13 @@ def openapi_config() -> OpenAPIConfig:
             "Idempotency-Key; single resources carry strong ETags."
         ),
         path="/schema",
-        render_plugins=[ScalarRenderPlugin(path="/scalar"), ContractJson(path="/openapi.json"),
+        render_plugins=[ContractJson(path="/openapi.json"),
                         ContractYaml(path="/openapi.yaml")],
         components=Components(security_schemes={
             "bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT",
                                          description="Access token from POST /v1/auth/token"),
         }),
-        use_handler_docstrings=False,
+        use_handler_docstrings=True,
     )
 
 

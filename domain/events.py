@@ -102,3 +102,99 @@ class Relayed:
     type: str
     position: int
     endpoint_id: str | None
+
+
+# The event catalogue: every type the service appends, the subject it names and the fields of
+# its ``data`` (JSON types; "place" is a snapshot object of the subject, "by" an actor
+# {type, id}). The contract's ``webhooks:`` section is built from it (one typed payload per
+# type) and tests/unit/test_event_catalogue.py holds it to the code that appends events.
+@dataclass(frozen=True, slots=True)
+class EventType:
+    subject: str
+    summary: str
+    data: tuple[tuple[str, str], ...] = ()
+
+
+_SNAPSHOT = "object"
+_BY = "object"
+_CHANGED = "array"
+
+
+def _crud(kind: str, actions: tuple[str, ...], noun: str) -> dict[str, EventType]:
+    return {f"{kind}.{action}": EventType(kind, f"A {noun} was {action.replace('_', ' ')}",
+                                          ((kind, _SNAPSHOT),) + ((("changed", _CHANGED),) if action == "updated" else ()))
+            for action in actions}
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    **_crud("community", ("created", "updated"), "community"),
+    **_crud("building", ("created", "updated"), "building"),
+    **_crud("household", ("created", "updated"), "household"),
+    "household.joined": EventType("household", "A person joined a household", (
+        ("membership_id", "string"), ("household_id", "string"), ("person_id", "string"), ("role", "string"),
+        ("head", "boolean"))),
+    "household.left": EventType("household", "A person left a household (or was erased)", (
+        ("membership_id", "string"), ("reason", "string"))),
+    "role.granted": EventType("role", "A role was granted", (
+        ("role", "string"), ("scope", "object"), ("person_id", "string"))),
+    "role.revoked": EventType("role", "A role was revoked", (("role", "string"), ("reason", "string"))),
+    "organization.created": EventType("organization", "An organisation was created", (("organization", _SNAPSHOT),)),
+    **_crud("client", ("created", "updated", "disabled"), "client"),
+    **_crud("space", ("created", "updated"), "space"),
+    "space.calendar_token_rotated": EventType("space", "A space's calendar feed secret was rotated", (
+        ("space_id", "string"),)),
+    "booking.created": EventType("booking", "A booking was made", (("booking_id", "string"), ("booking", _SNAPSHOT))),
+    "booking.status_changed": EventType("booking", "A booking moved (approved, rejected, cancelled, checked in…)", (
+        ("booking_id", "string"), ("booking", _SNAPSHOT), ("previous_status", "string"))),
+    "booking.household_suspended": EventType("household", "A household was suspended from booking after no-shows", (
+        ("household_id", "string"), ("starts_at", "string"), ("ends_at", "string"))),
+    "booking.suspension_ended": EventType("household", "A household's booking suspension ended", (
+        ("household_id", "string"), ("starts_at", "string"), ("ends_at", "string"), ("due_at", "string"))),
+    "proposal.created": EventType("proposal", "A proposal was raised", (
+        ("proposal_id", "string"), ("category", "string"), ("stage", "string"), ("collect_until", "string"))),
+    "proposal.updated": EventType("proposal", "A proposal was edited", (("proposal_id", "string"),
+                                                                        ("changed", _CHANGED))),
+    "proposal.stage_changed": EventType("proposal", "A proposal moved to another stage", (
+        ("proposal_id", "string"), ("from", "string"), ("to", "string"), ("outcome", "string"), ("reason", "string"),
+        ("by", _BY))),
+    "proposal.supported": EventType("proposal", "A household supported a proposal", (
+        ("proposal_id", "string"), ("household_id", "string"), ("support_count", "integer"))),
+    "proposal.support_withdrawn": EventType("proposal", "A household withdrew its support", (
+        ("proposal_id", "string"), ("household_id", "string"))),
+    "proposal.option_added": EventType("proposal", "An option was added to a proposal's vote", (
+        ("proposal_id", "string"), ("option_id", "string"))),
+    "proposal.evaluated": EventType("proposal", "A household evaluated a carried-out proposal", (
+        ("proposal_id", "string"), ("household_id", "string"), ("stars", "integer"))),
+    "proposal.decided": EventType("proposal", "A proposal's vote closed and was tallied", (
+        ("proposal_id", "string"), ("decision", "string"), ("winning_option_id", "string"), ("rule", "string"),
+        ("turnout", "object"))),
+    "ballot.cast": EventType("ballot", "A household cast or changed its ballot (never the choice)", (
+        ("proposal_id", "string"), ("household_id", "string"), ("version", "integer"))),
+    "comment.created": EventType("comment", "A comment was posted on a proposal", (
+        ("proposal_id", "string"), ("comment_id", "string"), ("parent_id", "string"))),
+    "comment.hidden": EventType("comment", "A comment was hidden by a leader", (
+        ("proposal_id", "string"), ("comment_id", "string"))),
+    "task.created": EventType("task", "A task was created", (
+        ("task_id", "string"), ("source", "string"), ("source_id", "string"), ("priority", "string"),
+        ("assignee", "object"), ("due_at", "string"))),
+    "task.updated": EventType("task", "A task was edited", (("task_id", "string"), ("changed", _CHANGED))),
+    "task.status_changed": EventType("task", "A task moved to another status", (
+        ("task_id", "string"), ("from", "string"), ("to", "string"), ("rejected", "boolean"), ("by", _BY))),
+    "task.progress_noted": EventType("task", "Progress was noted on a task", (("task_id", "string"),
+                                                                              ("update_id", "string"))),
+    "task.overdue": EventType("task", "A task passed its due time", (
+        ("task_id", "string"), ("due_at", "string"), ("status", "string"))),
+    "task.escalated": EventType("task", "An overdue task was escalated to the community or the street", (
+        ("task_id", "string"), ("level", "string"), ("due_at", "string"), ("status", "string"))),
+    "report.created": EventType("report", "A resident reported a problem", (
+        ("report_id", "string"), ("category", "string"), ("urgency", "string"))),
+    "report.urgent": EventType("report", "An urgent report, for the community and the street at once", (
+        ("report_id", "string"), ("category", "string"), ("urgency", "string"))),
+    "report.status_changed": EventType("report", "A report moved to another status", (
+        ("report_id", "string"), ("from", "string"), ("to", "string"), ("reason", "string"), ("by", _BY))),
+    "report.feedback_given": EventType("report", "The reporter rated the handling", (
+        ("report_id", "string"), ("rating", "integer"))),
+    **_crud("webhook_endpoint", ("created", "updated", "deleted", "secret_rotated", "disabled"), "webhook endpoint"),
+    "webhook_delivery.retry_requested": EventType("webhook_delivery", "A delivery was sent again on request", (
+        ("webhook_delivery", "object"),)),
+}

@@ -28,7 +28,7 @@ from usecases.demo import DEVELOPMENT_SECRETS
 log = structlog.get_logger("bilin.auth")
 
 ClientId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", examples=["cli_8m3k9x2q7r5t1v4w"])]
-Secret = Annotated[str, Meta(max_length=256, pattern=r"^[\x21-\x7e]*$", examples=["sk_…"])]
+Secret = Annotated[str, Meta(max_length=256, pattern=r"^[\x21-\x7e]*$", examples=["sk_3b7f9k2m8q5t1v4w"])]
 
 
 class ClientCredentialsGrant(Input, tag="client_credentials", tag_field="grant_type"):
@@ -53,11 +53,27 @@ class RefreshTokenGrant(Input, tag="refresh_token", tag_field="grant_type"):
     clients send their ``client_id`` too (RFC 6749 §6): it must be the token's client."""
 
     refresh_token: Annotated[str, Meta(min_length=1, max_length=256, pattern=r"^[\x21-\x7e]+$",
-                                       examples=["rt_Hq3…"])]
+                                       examples=["rt_Hq3x9k2m8q5t1v4w"])]
     client_id: ClientId | None = None
 
 
 TokenRequest = ClientCredentialsGrant | WechatCodeGrant | RefreshTokenGrant
+
+
+class TokenForm(msgspec.Struct, forbid_unknown_fields=True):
+    """The token request as an OAuth 2.0 form (RFC 6749 §4.4, §6): one flat set of fields,
+    which ``grant_type`` selects among, as each grant's JSON schema says. Documents the form
+    for generators (a union cannot be sent as a form); the handler reads the form as the same
+    tagged union it reads from JSON."""
+
+    grant_type: Literal["client_credentials", "wechat_code", "refresh_token"]
+    client_id: ClientId | None = None
+    client_secret: Secret | None = None
+    scope: Annotated[str, Meta(max_length=512, examples=["street:read street:write"])] | None = None
+    code: Annotated[str, Meta(min_length=1, max_length=256, pattern=r"^[\x21-\x7e]+$",
+                              examples=["0a3Xyz000abc"])] | None = None
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=256, pattern=r"^[\x21-\x7e]+$",
+                                       examples=["rt_Hq3x9k2m8q5t1v4w"])] | None = None
 
 
 class TokenResponse(msgspec.Struct, omit_defaults=True):
@@ -67,7 +83,7 @@ class TokenResponse(msgspec.Struct, omit_defaults=True):
     scope: Annotated[str, Meta(examples=["street:read street:write"],
                                description="A platform client's scopes; empty for a person")]
     refresh_token: Annotated[str, Meta(
-        examples=["rt_Hq3…"], description="wechat_code and refresh_token grants: works once, 30 days")
+        examples=["rt_Hq3x9k2m8q5t1v4w"], description="wechat_code and refresh_token grants: works once, 30 days")
     ] | UnsetType = UNSET
 
 
@@ -156,7 +172,8 @@ async def _person_grant(request: Request, token_request: WechatCodeGrant | Refre
       opt={"idempotent": False, "accepts_form": True,
            # a tagged union (one schema per grant type), as JSON or as the OAuth form
            "request_body": DeclaredBody("TokenRequest", TokenRequest, (
-               "application/json", "application/x-www-form-urlencoded"))},
+               "application/json", "application/x-www-form-urlencoded"),
+               other_types=(("application/x-www-form-urlencoded", "TokenForm", TokenForm),))},
       security=[])
 async def issue_token(request: Request) -> Response[TokenResponse]:
     token_request = await _read_token_request(request)

@@ -23,6 +23,8 @@ from litestar import Litestar, Request
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 
+from api.conventions import openapi_extras as extras
+from api.conventions.openapi_examples import example_for
 from api.conventions.problems import PROBLEM_MEDIA_TYPE, Problem
 from api.conventions.uploads import UPLOAD_OPT, UploadRule
 
@@ -44,7 +46,6 @@ READ = (400, 401, 403, 404, 429, 503)
 WRITE = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503)
 PUBLIC = (400, 429, 503)
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-_STAMP_EXAMPLE = "2026-11-22T08:00:00Z"
 
 
 def problems(statuses: tuple[int, ...]) -> dict[int, ResponseSpec]:
@@ -75,47 +76,12 @@ def _header(name: str, description: str, schema: dict[str, Any]) -> dict[str, An
 
 IDEMPOTENCY_KEY = _header("Idempotency-Key", "Makes a retried POST safe: the first response is replayed.",
                           {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"})
+# problems' titles, details and field messages are in the caller's language (zh-CN by default)
+ACCEPT_LANGUAGE = _header("Accept-Language", "The language of problem titles, details and field messages: "
+                          "zh-CN (the default) or en.", {"type": "string", "example": "zh-CN"})
 IF_MATCH = _header("If-Match", "The ETag read last; 412 when the resource changed since.", {"type": "string"})
 IF_NONE_MATCH = _header("If-None-Match", "An ETag held; 304 when unchanged.", {"type": "string"})
 _ETAG_HEADER = {"ETag": {"description": "Strong entity tag of the representation", "schema": {"type": "string"}}}
-
-
-def example_for(schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
-    """An example that validates against ``schema``: declared examples first, else the
-    smallest value of the right shape."""
-    if not isinstance(schema, dict) or depth > 12:
-        return None
-    if "$ref" in schema:
-        return example_for(components.get(schema["$ref"].rsplit("/", 1)[-1]), components, depth + 1)
-    if schema.get("examples"):
-        return schema["examples"][0]
-    if "example" in schema:
-        return schema["example"]
-    if "const" in schema:
-        return schema["const"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    for key in ("oneOf", "anyOf"):
-        if key in schema:
-            options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
-            return example_for(options[0], components, depth + 1)
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind == "object" or "properties" in schema:
-        return {name: example_for(prop, components, depth + 1)
-                for name, prop in (schema.get("properties") or {}).items()}
-    if kind == "array":
-        return [example_for(schema.get("items", {}), components, depth + 1)] if schema.get("items") else []
-    if kind == "string":
-        if schema.get("format") == "date-time":
-            return _STAMP_EXAMPLE
-        return "x" * max(1, schema.get("minLength", 1))
-    if kind in ("integer", "number"):
-        return schema.get("minimum", 0)
-    if kind == "boolean":
-        return True
-    return None
 
 
 def _refuse_nul(schema: Any) -> None:
@@ -157,6 +123,9 @@ class DeclaredBody:
     name: str                  # its schema's name in components
     type: Any                  # a msgspec type, unions included
     media_types: tuple[str, ...] = ("application/json",)
+    # media type → (schema name, msgspec type) where that media type has a schema of its own
+    # (a form is one flat object; a generator cannot send a union as a form)
+    other_types: tuple[tuple[str, str, Any], ...] = ()
 
 
 def _declared_bodies(app: Litestar) -> dict[str, DeclaredBody]:
@@ -182,10 +151,13 @@ def build_document(app: Litestar) -> dict[str, Any]:
     components = document.setdefault("components", {}).setdefault("schemas", {})
     declared = _declared_bodies(app)
     declared_types = [body.type for body in declared.values()]
+    other_types = [(name, kind) for body in declared.values() for _, name, kind in body.other_types]
     schemas, body_schemas = msgspec.json.schema_components(
-        [*declared_types, *_subclasses(Input), *declared_types], ref_template="#/components/schemas/{name}")
-    for body, schema in zip(declared.values(), schemas, strict=False):
-        components[body.name] = schema
+        [*declared_types, *[kind for _, kind in other_types], *_subclasses(Input)],
+        ref_template="#/components/schemas/{name}")
+    for name, schema in zip([b.name for b in declared.values()] + [n for n, _ in other_types], schemas,
+                            strict=False):
+        components[name] = schema
     for name, schema in body_schemas.items():
         if schema.get("type") == "object":
             schema["additionalProperties"] = False
@@ -194,12 +166,23 @@ def build_document(app: Litestar) -> dict[str, Any]:
     uploads = _upload_bodies(app)
     for rule in uploads.values():
         components[rule.name] = rule.schema()
-    public = _public_operation_ids(app)
-    for path, method, operation in _operations(document):
-        _finish_operation(path, method, operation, components, public, declared.get(operation.get("operationId")))
+    for _, _, operation in _operations(document):
         if (rule := uploads.get(operation.get("operationId"))) is not None:
             operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
                 "schema": {"$ref": f"#/components/schemas/{rule.name}"}}}}
+    request_names = (set(body_schemas) | {b.name for b in declared.values()} | {n for n, _ in other_types}
+                     | {rule.name for rule in uploads.values()})
+    original_names = extras.rename_components(document)
+    components = document["components"]["schemas"]
+    extras.require_what_is_always_sent(components, request_names, original_names)
+    extras.problem_codes(components)
+    public = _public_operation_ids(app)
+    for path, method, operation in _operations(document):
+        _finish_operation(path, method, operation, components, public, declared.get(operation.get("operationId")))
+        is_public = operation.get("operationId") in public
+        extras.declare_headers(path, method, operation, is_public)
+        extras.describe(operation, method, is_public)
+    extras.finish_document(document)
     return document
 
 
@@ -209,15 +192,20 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], compone
         operation["security"] = []
     body = operation.get("requestBody", {}).get("content", {})
     if declared is not None:
-        reference = {"schema": {"$ref": f"#/components/schemas/{declared.name}"}}
+        own = {media_type: name for media_type, name, _ in declared.other_types}
         operation["requestBody"] = {"required": True, "content": {
-            media_type: reference for media_type in declared.media_types}}
+            media_type: {"schema": {"$ref": f"#/components/schemas/{own.get(media_type, declared.name)}"}}
+            for media_type in declared.media_types}}
+    for media_type, media in (operation.get("requestBody", {}).get("content") or {}).items():
+        if "json" in media_type or "form" in media_type:
+            media.setdefault("example", example_for(media.get("schema"), components))
     parameters = operation.setdefault("parameters", [])
     for parameter in parameters:
         if parameter.get("name") == "updated_since":  # the pattern requires the offset
             parameter["schema"]["format"] = "date-time"
         if parameter.get("in") == "query":  # the edge refuses a NUL anywhere in the query
             _refuse_nul(parameter.get("schema"))
+    parameters.append(ACCEPT_LANGUAGE)
     if method == "post" and operation.get("operationId") not in public:  # keys belong to a caller
         parameters.append(IDEMPOTENCY_KEY)
     if method in ("patch", "delete") or path.endswith("/transitions"):
@@ -225,11 +213,16 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], compone
     if not parameters:
         operation.pop("parameters")
     responses = operation.setdefault("responses", {})
+    if "400" not in responses:
+        # the edge's request checks (a NUL in the query, a malformed header) apply to every path
+        responses["400"] = {"description": _DESCRIPTIONS[400]}
     for status, response in list(responses.items()):
         code = int(status)
         if code >= 400:
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
             continue
+        if code == 204:
+            response.pop("content", None)
         for media_type, media in (response.get("content") or {}).items():
             if "example" not in media and "examples" not in media:
                 media["example"] = (example_for(media.get("schema"), components) if "json" in media_type

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Request, Response, get
-from litestar.response import Redirect
 
-from api.conventions import catalogue, metrics
+from api.conventions import catalogue, docs_page, metrics
 from api.conventions.openapi import problems
 from api.conventions.problems import ProblemError
 from api.services import services_of
@@ -72,6 +71,18 @@ async def problem_type(code: str) -> ProblemType:
                        cause_zh=zh.cause, fix_zh=zh.fix, cause_en=en.cause, fix_en=en.fix)
 
 
-@get("/docs", include_in_schema=False)
-async def docs() -> Redirect:
-    return Redirect(path="/schema/scalar")
+@get("/docs", include_in_schema=False, security=[])
+async def docs() -> Response[str]:
+    """The reference page; its assets are served by ``docs_asset`` (nothing from a CDN)."""
+    return Response(docs_page.PAGE, media_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-cache"})
+
+
+@get("/docs/assets/{name:str}", include_in_schema=False, security=[])
+async def docs_asset(name: str) -> Response[bytes]:
+    found = docs_page.asset(name)
+    if found is None:
+        raise ProblemError("not_found")
+    body, media_type = found
+    # the files change only with the pinned package, i.e. with a deploy
+    return Response(body, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})

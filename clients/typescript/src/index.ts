@@ -1,0 +1,3 @@
+export * from "./client";
+export * from "./transport";
+export type { components, operations, paths } from "./schema";
