@@ -27,7 +27,7 @@ from api.routes.clock import clock_routes
 from api.routes.communities import CommunityController
 from api.routes.events import EventController
 from api.routes.households import HouseholdController
-from api.routes.imports import ImportController, import_template
+from api.routes.imports import IMPORT_TEMPLATES, ImportController
 from api.routes.me import MeController
 from api.routes.media import MEDIA_ROUTES
 from api.routes.members import MemberController
@@ -58,7 +58,7 @@ ROUTES = [
     SpaceController, BookingController, space_calendar,
     ProposalController, ProposalActivityController,
     TaskController, ReportController, *MEDIA_ROUTES,
-    ImportController, import_template, StatsController,
+    ImportController, *IMPORT_TEMPLATES, StatsController,
     PointsController, RewardController,
 ]
 def openapi_config() -> OpenAPIConfig:

@@ -197,4 +197,31 @@ EVENT_TYPES: dict[str, EventType] = {
     **_crud("webhook_endpoint", ("created", "updated", "deleted", "secret_rotated", "disabled"), "webhook endpoint"),
     "webhook_delivery.retry_requested": EventType("webhook_delivery", "A delivery was sent again on request", (
         ("webhook_delivery", "object"),)),
+    "import.completed": EventType("import", "A bulk import finished (succeeded, failed or cancelled), with its counts", (
+        ("import_id", "string"), ("kind", "string"), ("status", "string"), ("rows_total", "integer"),
+        ("rows_done", "integer"), ("created", "integer"), ("updated", "integer"), ("unchanged", "integer"),
+        ("failed", "integer"))),
+    **{f"points.{action}": EventType("transfer", summary, (
+        ("transfer_id", "string"), ("person_id", "string"), ("delta", "integer"), ("reason", "string"),
+        ("status", "string"), ("source", "object")))
+       for action, summary in (("credited", "Points were credited to a person"),
+                               ("debited", "Points were taken from a person"),
+                               ("held", "Points were held for a redemption"),
+                               ("hold_posted", "Held points were spent (the redemption was fulfilled)"),
+                               ("hold_voided", "Held points were returned (the redemption ended unfulfilled)"))},
+    "reward.created": EventType("reward", "A reward was offered", (
+        ("reward_id", "string"), ("cost_points", "integer"), ("stock", "integer"))),
+    "reward.updated": EventType("reward", "A reward was changed", (("reward_id", "string"), ("changed", _CHANGED))),
+    "redemption.created": EventType("redemption", "A person redeemed a reward (a pending hold)", (
+        ("redemption_id", "string"), ("reward_id", "string"), ("person_id", "string"), ("cost_points", "integer"),
+        ("expires_at", "string"))),
+    **{f"redemption.{to}": EventType("redemption", f"A redemption was {to}", (
+        ("redemption_id", "string"), ("reward_id", "string"), ("person_id", "string"), ("from", "string"),
+        ("to", "string"), ("by", "string")))
+       for to in ("fulfilled", "cancelled", "expired")},
+    "street.settings_changed": EventType("street", "The street's settings were changed", (
+        ("street_id", "string"), ("changed", _CHANGED))),
+    **{f"{kind}.moderated": EventType(kind, f"A leader or the content check decided on a {kind}'s text", (
+        (f"{kind}_id", "string"), ("moderation", "string")))
+       for kind in ("proposal", "report", "comment")},
 }

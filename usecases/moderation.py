@@ -23,6 +23,9 @@ from usecases.actors import actor_for
 from usecases.crypto import Sealer
 from usecases.kernel import record_event
 
+# The event types built below from the moderated subject (the catalogue, domain/events.py).
+APPENDS = ("proposal.moderated", "report.moderated", "comment.moderated")
+
 
 @dataclass(frozen=True, slots=True)
 class Checked:

@@ -24,6 +24,9 @@ from usecases import members, places
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, record_event
 
+# The event types built below from a transfer's kind (the catalogue, domain/events.py).
+APPENDS = ("points.credited", "points.held", "points.debited", "points.hold_posted", "points.hold_voided")
+
 REFUSAL = "insufficient_points"
 
 

@@ -17,6 +17,9 @@ from store import rewards as store
 from usecases import points
 from usecases.kernel import record_event
 
+# The event types built below from the redemption's new status (the catalogue, domain/events.py).
+APPENDS = ("redemption.fulfilled", "redemption.cancelled", "redemption.expired")
+
 EXPIRE_JOB = "redemption.expire"
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncpg
 from litestar import Controller, Request, Response, get, post
+from litestar.handlers import HTTPRouteHandler
 
 from api.business_time import business_clock
 from api.conventions.openapi import PUBLIC, READ, WRITE, problems
 from api.conventions.paging import Page, page_of
-from api.conventions.problems import ProblemError, request_language
+from api.conventions.problems import request_language
 from api.conventions.uploads import accepts_upload, read_upload
 from api.routes.common import BEARER, known_id
 from api.schemas.imports import UPLOAD, ImportJob, ImportRowError, import_view, row_error_view
@@ -52,13 +53,19 @@ class ImportController(Controller):
         return import_view(await imports.cancel(tx, principal, known_id("import", import_id)))
 
 
-@get("/v1/imports/templates/{name:str}", operation_id="getImportTemplate", tags=["imports"], security=[],
-     summary="The CSV template of a kind (communities.csv, buildings.csv, households.csv)",
-     media_type="text/csv; charset=utf-8", responses=problems(PUBLIC + (404,)))
-async def import_template(name: str) -> Response[bytes]:
-    kind = name.removesuffix(".csv")
-    if not name.endswith(".csv") or kind not in domain.COLUMNS:
-        raise ProblemError("not_found")
-    # With a BOM: spreadsheet software then opens the Chinese headers as UTF-8.
-    return Response(("\ufeff" + domain.template(kind)).encode(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def _template_route(kind: str) -> HTTPRouteHandler:
+    """``GET /v1/imports/templates/{kind}.csv``, one literal path per kind: a parameter there
+    would make ``/v1/imports/{import_id}/cancel`` ambiguous to a reader of the contract."""
+    name = f"{kind}.csv"
+
+    async def template() -> Response[bytes]:
+        # With a BOM: spreadsheet software then opens the Chinese headers as UTF-8.
+        return Response(("\ufeff" + domain.template(kind)).encode(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    return get(f"/v1/imports/templates/{name}", operation_id=f"get{kind.capitalize()}ImportTemplate",
+               tags=["imports"], security=[], summary=f"The CSV template of {kind}",
+               media_type="text/csv; charset=utf-8", responses=problems(PUBLIC))(template)
+
+
+IMPORT_TEMPLATES = [_template_route(kind) for kind in domain.KINDS]

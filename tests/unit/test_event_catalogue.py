@@ -1,7 +1,8 @@
 """The event catalogue (domain/events.py ``EVENT_TYPES``, which the contract's ``webhooks:``
 section is built from) names exactly the event types the use cases append: read from their
-source — literal types at the outbox's call sites, constants, and the ``f"kind.{action}"``
-helpers with the actions their callers pass."""
+source — literal types at the outbox's call sites, constants, the ``f"kind.{action}"``
+helpers with the actions their callers pass, and the ``APPENDS`` a module declares when it
+builds a type from parts."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ _CONSTANT_SITE = re.compile(r"\b(?:type=|schedule_event\(.*type=)([A-Z_]+)\b")
 _HELPER = re.compile(r"f\"(\w+)\.\{action\}\"")
 _HELPER_CALL = re.compile(r"\b_(?:record_)?event\(conn, \"(\w+)\"(?:, \"(\w+)\")?")
 _KIND_HELPER = re.compile(r"f\"\{kind\}\.\{action\}\"")
+# A module that builds types from parts (f"redemption.{to}") declares them: APPENDS = (…).
+_DECLARED = re.compile(r"^APPENDS = \((.*?)\)$", re.MULTILINE | re.DOTALL)
 
 
 def appended_types() -> set[str]:
@@ -34,6 +37,8 @@ def appended_types() -> set[str]:
             found.update(site.findall(source))
         constants = dict(_CONSTANT.findall(source))
         found.update(constants[name] for name in _CONSTANT_SITE.findall(source) if name in constants)
+        for declared in _DECLARED.findall(source):
+            found.update(re.findall(rf"\"({_TYPE})\"", declared))
         helper = _HELPER.search(source)
         for first, second in _HELPER_CALL.findall(source):
             if second and _KIND_HELPER.search(source):

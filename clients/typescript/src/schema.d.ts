@@ -480,8 +480,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change my nickname or real name
-         * @description Change my nickname or real name.
+         * Change my nickname, real name or leaderboard opt-in
+         * @description Change my nickname, real name or leaderboard opt-in.
          *
          *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
          */
@@ -942,6 +942,122 @@ export interface paths {
          *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
          */
         post: operations["verifyPhone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clients/{client_id}/message-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a mini-program's subscription message templates
+         * @description Read a mini-program's subscription message templates.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getMessageTemplates"];
+        /**
+         * Map a mini-program's notification kinds to its subscription message templates
+         * @description Map a mini-program's notification kinds to its subscription message templates.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        put: operations["putMessageTemplates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subscription messages sent to me and their outcome
+         * @description Subscription messages sent to me and their outcome.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listMyNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pass on wx.requestSubscribeMessage's answer (each accept allows one message)
+         * @description Pass on wx.requestSubscribeMessage's answer (each accept allows one message).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["subscribeMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/{subject_type}/{subject_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve text held by the content check (leaders)
+         * @description Approve text held by the content check (leaders).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["approveModeratedText"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/{subject_type}/{subject_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject text held by the content check: hidden from all but its author and the leaders
+         * @description Reject text held by the content check: hidden from all but its author and the leaders.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["rejectModeratedText"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1637,7 +1753,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the tasks of the street, e.g. those of one dispatch (officers; platform: street:read)
+         * @description List the tasks of the street, e.g. those of one dispatch (officers; platform: street:read).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listStreetTasks"];
         put?: never;
         /**
          * Dispatch a task to buildings of the street (officers; platform: tasks:dispatch)
@@ -1834,6 +1956,536 @@ export interface paths {
          *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since. Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
          */
         post: operations["transitionReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a photo (residents and leaders); attach it with media_ids within a day
+         * @description Upload a photo (residents and leaders); attach it with media_ids within a day.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["uploadMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{media_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A photo I uploaded, with a fresh signed URL
+         * @description A photo I uploaded, with a fresh signed URL.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{media_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A stored photo, at the signed URL an answer gave (local storage; S3 URLs go to the store)
+         * @description A stored photo, at the signed URL an answer gave (local storage; S3 URLs go to the store).
+         *
+         *     No token needed.
+         */
+        get: operations["getMediaContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{import_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop an import after the batch in flight
+         * @description Stop an import after the batch in flight.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["cancelImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import communities, buildings or households from a file (platform: imports:write)
+         * @description Import communities, buildings or households from a file (platform: imports:write).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An import job's progress and counts
+         * @description An import job's progress and counts.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{import_id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An import's per-row errors, by row
+         * @description An import's per-row errors, by row.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listImportErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/templates/communities.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CSV template of communities
+         * @description The CSV template of communities.
+         *
+         *     No token needed.
+         */
+        get: operations["getCommunitiesImportTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/templates/buildings.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CSV template of buildings
+         * @description The CSV template of buildings.
+         *
+         *     No token needed.
+         */
+        get: operations["getBuildingsImportTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/templates/households.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CSV template of households
+         * @description The CSV template of households.
+         *
+         *     No token needed.
+         */
+        get: operations["getHouseholdsImportTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same figures as a table with Chinese headers (CSV or XLSX), one row per group
+         * @description The same figures as a table with Chinese headers (CSV or XLSX), one row per group.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["exportStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The figures of a street, community or building over a period (street: officers and platform clients with street:read; community: its staff; building: its leaders)
+         * @description The figures of a street, community or building over a period (street: officers and platform clients with street:read; community: its staff; building: its leaders).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/points/awards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Award points to a resident (leaders; capped per leader per day)
+         * @description Award points to a resident (leaders; capped per leader per day).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["awardPoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streets/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the street's settings (street officers; platform: street:read)
+         * @description Read the street's settings (street officers; platform: street:read).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getStreetSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the street's settings (street officers; platform: street:write)
+         * @description Change the street's settings (street officers; platform: street:write).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
+         */
+        patch: operations["updateStreetSettings"];
+        trace?: never;
+    };
+    "/v1/buildings/{building_id}/points/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The building's points leaderboard: residents who opted in, masked names
+         * @description The building's points leaderboard: residents who opted in, masked names.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getBuildingPointsLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My points in the token's street
+         * @description My points in the token's street.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getMyPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/points/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The transfers of my points account, newest first
+         * @description The transfers of my points account, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listMyPointsTransfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community's rewards
+         * @description The community's rewards.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listCommunityRewards"];
+        put?: never;
+        /**
+         * Add a reward to the community's catalogue (community staff and above)
+         * @description Add a reward to the community's catalogue (community staff and above).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createCommunityReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streets/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The street's rewards
+         * @description The street's rewards.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listStreetRewards"];
+        put?: never;
+        /**
+         * Add a reward to the street's catalogue (street officers; platform: street:write)
+         * @description Add a reward to the street's catalogue (street officers; platform: street:write).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createStreetReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{reward_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a reward
+         * @description Read a reward.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getReward"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a reward (who manages its catalogue)
+         * @description Change a reward (who manages its catalogue).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
+         */
+        patch: operations["updateReward"];
+        trace?: never;
+    };
+    "/v1/me/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My redemptions, newest first
+         * @description My redemptions, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listMyRedemptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{reward_id}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a reward: holds its points and one unit until picked up
+         * @description Redeem a reward: holds its points and one unit until picked up.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["redeemReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redemptions/{redemption_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fulfil a redemption with its pickup code (the provider or a leader), or cancel it
+         * @description Fulfil a redemption with its pickup code (the provider or a leader), or cancel it.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since. Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["transitionRedemption"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2110,6 +2762,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "comment.moderated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A leader or the content check decided on a comment's text
+         * @description Sent to endpoints subscribed to `comment.moderated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onCommentModerated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "community.created": {
         parameters: {
             query?: never;
@@ -2230,6 +2902,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "import.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A bulk import finished (succeeded, failed or cancelled), with its counts
+         * @description Sent to endpoints subscribed to `import.completed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onImportCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "organization.created": {
         parameters: {
             query?: never;
@@ -2244,6 +2936,106 @@ export interface webhooks {
          * @description Sent to endpoints subscribed to `organization.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
          */
         post: operations["onOrganizationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.credited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were credited to a person
+         * @description Sent to endpoints subscribed to `points.credited` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onPointsCredited"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.debited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were taken from a person
+         * @description Sent to endpoints subscribed to `points.debited` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onPointsDebited"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.held": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were held for a redemption
+         * @description Sent to endpoints subscribed to `points.held` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onPointsHeld"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.hold_posted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Held points were spent (the redemption was fulfilled)
+         * @description Sent to endpoints subscribed to `points.hold_posted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onPointsHoldPosted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.hold_voided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Held points were returned (the redemption ended unfulfilled)
+         * @description Sent to endpoints subscribed to `points.hold_voided` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onPointsHoldVoided"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2304,6 +3096,26 @@ export interface webhooks {
          * @description Sent to endpoints subscribed to `proposal.evaluated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
          */
         post: operations["onProposalEvaluated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.moderated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A leader or the content check decided on a proposal's text
+         * @description Sent to endpoints subscribed to `proposal.moderated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProposalModerated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2410,6 +3222,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "redemption.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A redemption was cancelled
+         * @description Sent to endpoints subscribed to `redemption.cancelled` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onRedemptionCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "redemption.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A person redeemed a reward (a pending hold)
+         * @description Sent to endpoints subscribed to `redemption.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onRedemptionCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "redemption.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A redemption was expired
+         * @description Sent to endpoints subscribed to `redemption.expired` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onRedemptionExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "redemption.fulfilled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A redemption was fulfilled
+         * @description Sent to endpoints subscribed to `redemption.fulfilled` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onRedemptionFulfilled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "report.created": {
         parameters: {
             query?: never;
@@ -2450,6 +3342,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "report.moderated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A leader or the content check decided on a report's text
+         * @description Sent to endpoints subscribed to `report.moderated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onReportModerated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "report.status_changed": {
         parameters: {
             query?: never;
@@ -2484,6 +3396,46 @@ export interface webhooks {
          * @description Sent to endpoints subscribed to `report.urgent` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
          */
         post: operations["onReportUrgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reward was offered
+         * @description Sent to endpoints subscribed to `reward.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onRewardCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reward was changed
+         * @description Sent to endpoints subscribed to `reward.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onRewardUpdated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2584,6 +3536,26 @@ export interface webhooks {
          * @description Sent to endpoints subscribed to `space.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
          */
         post: operations["onSpaceUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "street.settings_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The street's settings were changed
+         * @description Sent to endpoints subscribed to `street.settings_changed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onStreetSettingsChanged"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2887,6 +3859,23 @@ export interface components {
             max_minutes: number;
             free: components["schemas"]["FreeRange"][];
         };
+        /** AwardCreate */
+        AwardCreate: {
+            /** @example psn_5t7v9x2b4d6f8h1k */
+            person_id: string;
+            /** @example 20 */
+            amount: number;
+            /**
+             * @default award
+             * @enum {unknown}
+             */
+            reason?: "award" | "volunteer_hours";
+            /**
+             * @default
+             * @example 清扫楼道志愿服务 2 小时
+             */
+            note?: string;
+        };
         /** Ballot */
         Ballot: {
             /** @example blt_5t7v9x2b4d6f8h1k */
@@ -3044,6 +4033,12 @@ export interface components {
             purpose?: string;
             /** @default null */
             household_id?: string | null;
+        };
+        /** BookingFigures */
+        BookingFigures: {
+            count: number;
+            no_show_rate: components["schemas"]["RateView"];
+            utilisation: components["schemas"]["RateView"];
         };
         /** BookingSeries */
         BookingSeries: {
@@ -3319,6 +4314,13 @@ export interface components {
              * @example 2026-11-22T08:00:00Z
              */
             updated_at: string;
+            /**
+             * @description How the text fared in WeChat's content check: none (not checked), passed, pending (shown only to its author and the leaders until a leader decides), approved, rejected (hidden the same way)
+             * @default none
+             * @example passed
+             * @enum {string}
+             */
+            moderation: "none" | "passed" | "pending" | "approved" | "rejected";
         };
         /** CommentCreate */
         CommentCreate: {
@@ -3496,6 +4498,21 @@ export interface components {
             message: string;
             code: string;
         };
+        /** Figures */
+        Figures: {
+            awareness_rate: components["schemas"]["RateView"] | null;
+            awareness_rate_reason: string | null;
+            households: number;
+            participation_rate: components["schemas"]["RateView"];
+            active_residents: number;
+            satisfaction_rate: components["schemas"]["RateView"];
+            /** @example 18.50 */
+            satisfaction_mean: string | null;
+            reports: components["schemas"]["ReportFigures"];
+            tasks: components["schemas"]["TaskFigures"];
+            proposals: components["schemas"]["ProposalFigures"];
+            bookings: components["schemas"]["BookingFigures"];
+        };
         /** FreeRange */
         FreeRange: {
             /**
@@ -3508,6 +4525,12 @@ export interface components {
              * @example 2026-11-22T08:00:00Z
              */
             end_at: string;
+        };
+        /** GroupFigures */
+        GroupFigures: {
+            key: string;
+            name: string | null;
+            figures: components["schemas"]["Figures"];
         };
         /** Health */
         Health: {
@@ -3566,6 +4589,52 @@ export interface components {
             votes?: boolean;
             external_id?: string | null;
         };
+        /** ImportJob */
+        ImportJob: {
+            /** @example imp_5t7v9x2b4d6f8h1k */
+            id: string;
+            /** @enum {string} */
+            kind: "communities" | "buildings" | "households";
+            /** @constant */
+            mode: "upsert";
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /** @enum {string} */
+            format: "csv" | "jsonl";
+            /**
+             * @description utf-8, utf-8-sig or gb18030, as detected
+             * @example gb18030
+             */
+            encoding: string;
+            file_bytes: number;
+            file_sha256: string;
+            rows_total: number | null;
+            rows_done: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+            failed: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+            /** @example 2026-11-22T08:00:00Z */
+            finished_at: string | null;
+        };
+        /** ImportRowError */
+        ImportRowError: {
+            /** @description The 1-based data row (the header excluded) */
+            row: number;
+            column: string | null;
+            code: string;
+            message: string;
+        };
         /** Invite */
         Invite: {
             /** @example inv_5t7v9x2b4d6f8h1k */
@@ -3602,6 +4671,12 @@ export interface components {
             /** @example K7M2-9QXP-4RTV */
             invite_code: string;
         };
+        /** Leaderboard */
+        Leaderboard: {
+            /** @enum {string} */
+            period: "month" | "year" | "all";
+            data: components["schemas"]["Standing"][];
+        };
         /** Me */
         Me: {
             /** @example psn_4k8m2q6x9r3t7v1w */
@@ -3615,8 +4690,13 @@ export interface components {
             phone: string | null;
             memberships: components["schemas"]["Membership"][];
             roles: components["schemas"]["RoleGrant"][];
-            /** @example 120 */
+            /**
+             * @description Available points in the token's street
+             * @example 120
+             */
             points_balance: number;
+            /** @description Shown on the building's points leaderboards */
+            show_on_leaderboard: boolean;
             /**
              * Format: date-time
              * @example 2026-11-22T08:00:00Z
@@ -3632,6 +4712,25 @@ export interface components {
         MeUpdate: {
             nickname?: string | null;
             real_name?: string | null;
+            show_on_leaderboard?: boolean;
+        };
+        /** Media */
+        Media: {
+            /** @example med_5t7v9x2b4d6f8h1k */
+            id: string;
+            /** @description Signed; valid for the current clock hour and the next */
+            url: string;
+            /** @enum {string} */
+            content_type: "image/jpeg" | "image/png" | "image/webp";
+            bytes: number;
+            width: number;
+            height: number;
+        };
+        /** MediaLink */
+        MediaLink: {
+            id: string;
+            /** @description Signed; valid for the current clock hour and the next */
+            url: string;
         };
         /** Member */
         Member: {
@@ -3669,11 +4768,78 @@ export interface components {
              */
             joined_at: string;
         };
+        /** MessageTemplates */
+        MessageTemplates: {
+            /** @enum {string} */
+            miniprogram_state: "formal" | "trial" | "developer";
+            templates: {
+                [key: string]: components["schemas"]["Template"];
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** Moderated */
+        Moderated: {
+            /**
+             * @example proposal
+             * @enum {string}
+             */
+            type: "proposal" | "report" | "comment";
+            /** @example prp_5t7v9x2b4d6f8h1k */
+            id: string;
+            /**
+             * @description How the text fared in WeChat's content check: none (not checked), passed, pending (shown only to its author and the leaders until a leader decides), approved, rejected (hidden the same way)
+             * @example passed
+             * @enum {string}
+             */
+            moderation: "none" | "passed" | "pending" | "approved" | "rejected";
+        };
+        /** MyPoints */
+        MyPoints: {
+            /** @example 150 */
+            balance: number;
+            /** @example 30 */
+            held: number;
+            /**
+             * @description balance − held
+             * @example 120
+             */
+            available: number;
+        };
         /** NoteAuthor */
         NoteAuthor: {
             /** @enum {string} */
             type: "person" | "client" | "system";
             id: string | null;
+        };
+        /** Notification */
+        Notification: {
+            /** @example ntf_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @example report_status_changed */
+            kind: string;
+            subject: components["schemas"]["Subject"];
+            /**
+             * @description unknown: WeChat did not answer in time (never sent again)
+             * @example sent
+             * @enum {string}
+             */
+            status: "queued" | "sending" | "sent" | "unknown" | "failed" | "skipped";
+            /**
+             * @description sent, timeout, no_quota, no_template, system_busy, invalid_openid, invalid_template, invalid_page, invalid_data, wechat_error, cancelled
+             * @example sent
+             */
+            outcome: string | null;
+            /** @example 2026-12-01T11:00:00Z */
+            sent_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
         };
         /**
          * OpeningHours
@@ -3783,6 +4949,16 @@ export interface components {
             data: components["schemas"]["Client"][];
             next_cursor: string | null;
         };
+        /** ImportRowErrorPage */
+        ImportRowErrorPage: {
+            data: components["schemas"]["ImportRowError"][];
+            next_cursor: string | null;
+        };
+        /** NotificationPage */
+        NotificationPage: {
+            data: components["schemas"]["Notification"][];
+            next_cursor: string | null;
+        };
         /** OrganizationPage */
         OrganizationPage: {
             data: components["schemas"]["Organization"][];
@@ -3813,6 +4989,11 @@ export interface components {
             data: components["schemas"]["Household"][];
             next_cursor: string | null;
         };
+        /** PointsTransferPage */
+        PointsTransferPage: {
+            data: components["schemas"]["PointsTransfer"][];
+            next_cursor: string | null;
+        };
         /** BallotVersionPage */
         BallotVersionPage: {
             data: components["schemas"]["BallotVersion"][];
@@ -3841,6 +5022,16 @@ export interface components {
         /** ReportPage */
         ReportPage: {
             data: components["schemas"]["Report"][];
+            next_cursor: string | null;
+        };
+        /** RedemptionPage */
+        RedemptionPage: {
+            data: components["schemas"]["Redemption"][];
+            next_cursor: string | null;
+        };
+        /** RewardPage */
+        RewardPage: {
+            data: components["schemas"]["Reward"][];
             next_cursor: string | null;
         };
         /** RoleGrantPage */
@@ -3894,6 +5085,27 @@ export interface components {
              */
             verified_at: string;
         };
+        /** PointsTransfer */
+        PointsTransfer: {
+            /** @example trf_5t7v9x2b4d6f8h1k */
+            id: string;
+            /**
+             * @description Signed: + in, − out of my account
+             * @example 20
+             */
+            delta: number;
+            /** @enum {string} */
+            reason: "task_verified" | "activity_attended" | "volunteer_hours" | "award" | "campaign_prize" | "redemption" | "expiry" | "erasure" | "correction";
+            source: components["schemas"]["SourceRef"];
+            note: string;
+            /** @enum {string} */
+            status: "pending" | "posted" | "voided";
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+        };
         /** Problem */
         Problem: {
             type: string;
@@ -3905,10 +5117,11 @@ export interface components {
              * @description Stable, machine-readable; GET /problems/{code} describes each.
              * @enum {string}
              */
-            code: "already_evaluated" | "already_exists" | "already_member" | "already_supported" | "area_required_to_vote" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "cancel_too_late" | "delivery_in_progress" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_client" | "invalid_cursor" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_opening_hours" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_role_scope" | "invalid_scope" | "invalid_source" | "invalid_space_rules" | "invalid_token" | "malformed_body" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "platform_client_readonly" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "reason_required" | "role_already_held" | "role_not_in_scope" | "service_unavailable" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
+            code: "already_evaluated" | "already_exists" | "already_member" | "already_supported" | "area_required_to_vote" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "cancel_too_late" | "content_rejected" | "delivery_in_progress" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_client" | "invalid_cursor" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_opening_hours" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_source" | "invalid_space_rules" | "invalid_token" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "pickup_code_mismatch" | "platform_client_readonly" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "reason_required" | "redemption_not_pending" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "service_unavailable" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
             request_id: string;
             errors?: components["schemas"]["FieldError"][] | null;
             clashing_range?: components["schemas"]["ClashingRange"] | null;
+            label?: number | null;
         };
         /** ProblemType */
         ProblemType: {
@@ -3928,6 +5141,7 @@ export interface components {
             task_id: string;
             note: string;
             photo_urls: string[];
+            media: components["schemas"]["MediaLink"][];
             by: components["schemas"]["NoteAuthor"];
             /**
              * Format: date-time
@@ -3946,6 +5160,8 @@ export interface components {
             note: string;
             /** @default [] */
             photo_urls?: string[];
+            /** @default [] */
+            media_ids?: string[];
         };
         /** Proposal */
         Proposal: {
@@ -3987,6 +5203,13 @@ export interface components {
             evaluating_at: string | null;
             /** @example 2026-11-22T08:00:00Z */
             closed_at: string | null;
+            /**
+             * @description How the text fared in WeChat's content check: none (not checked), passed, pending (shown only to its author and the leaders until a leader decides), approved, rejected (hidden the same way)
+             * @default none
+             * @example passed
+             * @enum {string}
+             */
+            moderation: "none" | "passed" | "pending" | "approved" | "rejected";
         };
         /** ProposalCreate */
         ProposalCreate: {
@@ -4002,6 +5225,20 @@ export interface components {
              * @example facilities
              */
             category?: string;
+        };
+        /** ProposalFigures */
+        ProposalFigures: {
+            created: number;
+            by_stage: {
+                [key: string]: number;
+            };
+            by_outcome: {
+                [key: string]: number;
+            };
+            adoption_rate: components["schemas"]["RateView"];
+            median_days_in_stage: {
+                [key: string]: string | null;
+            };
         };
         /** ProposalUpdate */
         ProposalUpdate: {
@@ -4019,11 +5256,61 @@ export interface components {
             choice: "yes" | "no" | "abstain" | null;
             option_ids: string[] | null;
         };
+        /** RateView */
+        RateView: {
+            numerator: number;
+            denominator: number;
+            /** @example 66.67 */
+            percent: string | null;
+        };
         /** Readiness */
         Readiness: {
             status: string;
             database: string;
             redis: string;
+        };
+        /** Redemption */
+        Redemption: {
+            /** @example rdm_5t7v9x2b4d6f8h1k */
+            id: string;
+            reward_id: string;
+            community_id: string | null;
+            cost_points: number;
+            /** @enum {string} */
+            status: "pending" | "fulfilled" | "cancelled" | "expired";
+            /**
+             * @description Shown to the person who redeemed only
+             * @example K7M2Q9XA
+             */
+            pickup_code: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            expires_at: string;
+            /** @example 2026-11-22T08:00:00Z */
+            fulfilled_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            cancelled_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            expired_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** RedemptionTransition */
+        RedemptionTransition: {
+            /** @enum {unknown} */
+            to: "cancelled" | "fulfilled";
+            /** @default null */
+            pickup_code?: string | null;
         };
         /** Report */
         Report: {
@@ -4036,6 +5323,7 @@ export interface components {
             description: string;
             location: string;
             photo_urls: string[];
+            media: components["schemas"]["MediaLink"][];
             /** @enum {string} */
             urgency: "normal" | "urgent";
             /** @enum {string} */
@@ -4063,6 +5351,13 @@ export interface components {
             resolved_at: string | null;
             /** @example 2026-11-22T08:00:00Z */
             closed_at: string | null;
+            /**
+             * @description How the text fared in WeChat's content check: none (not checked), passed, pending (shown only to its author and the leaders until a leader decides), approved, rejected (hidden the same way)
+             * @default none
+             * @example passed
+             * @enum {string}
+             */
+            moderation: "none" | "passed" | "pending" | "approved" | "rejected";
         };
         /** ReportCreate */
         ReportCreate: {
@@ -4077,11 +5372,22 @@ export interface components {
             location?: string;
             /** @default [] */
             photo_urls?: string[];
+            /** @default [] */
+            media_ids?: string[];
             /**
              * @default normal
              * @enum {unknown}
              */
             urgency?: "normal" | "urgent";
+        };
+        /** ReportFigures */
+        ReportFigures: {
+            received: number;
+            resolved: number;
+            urgent: number;
+            resolution_rate: components["schemas"]["RateView"];
+            /** @example 18.50 */
+            median_hours_to_resolve: string | null;
         };
         /** ReportTaskCreate */
         ReportTaskCreate: {
@@ -4137,6 +5443,72 @@ export interface components {
             options: components["schemas"]["OptionResult"][] | null;
             choices: components["schemas"]["ChoiceCounts"] | null;
             receipts: components["schemas"]["PublishedReceipt"][] | null;
+        };
+        /** Reward */
+        Reward: {
+            /** @example rwd_5t7v9x2b4d6f8h1k */
+            id: string;
+            community_id: string | null;
+            name: string;
+            description: string;
+            cost_points: number;
+            /** @description Units left to redeem */
+            stock: number;
+            limit_per_person: number | null;
+            provider_organization_id: string | null;
+            hold_days: number;
+            active: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** RewardCreate */
+        RewardCreate: {
+            /** @example 环保购物袋 */
+            name: string;
+            /** @example 50 */
+            cost_points: number;
+            /** @example 20 */
+            stock: number;
+            /**
+             * @default
+             * @example 社区共建单位提供，凭取件码到物业服务中心领取
+             */
+            description?: string;
+            /** @default null */
+            limit_per_person?: number | null;
+            /** @default null */
+            provider_organization_id?: string | null;
+            /**
+             * @default 14
+             * @example 14
+             */
+            hold_days?: number;
+            /** @default true */
+            active?: boolean;
+        };
+        /** RewardUpdate */
+        RewardUpdate: {
+            /** @example 环保购物袋 */
+            name?: string;
+            /** @example 社区共建单位提供，凭取件码到物业服务中心领取 */
+            description?: string;
+            /** @example 50 */
+            cost_points?: number;
+            /** @example 20 */
+            stock?: number;
+            limit_per_person?: number | null;
+            provider_organization_id?: string | null;
+            /** @example 14 */
+            hold_days?: number;
+            active?: boolean;
         };
         /** RoleCreate */
         RoleCreate: {
@@ -4263,6 +5635,11 @@ export interface components {
             end_at: string;
             code: string;
         };
+        /** SourceRef */
+        SourceRef: {
+            type: string | null;
+            id: string | null;
+        };
         /** Space */
         Space: {
             /** @example spc_7k2m9q4x8r1t5v3w */
@@ -4372,6 +5749,103 @@ export interface components {
             closures?: components["schemas"]["Closure"][];
             rules?: components["schemas"]["SpaceRulesChange"];
         };
+        /** Standing */
+        Standing: {
+            rank: number;
+            /**
+             * @description Masked as in the members list
+             * @example 张*华
+             */
+            display_name: string;
+            points: number;
+        };
+        /** Stats */
+        Stats: {
+            /** @enum {string} */
+            scope: "street" | "community" | "building";
+            id: string;
+            /**
+             * Format: date
+             * @example 2026-11-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @example 2026-11-01
+             */
+            to: string;
+            timezone: string;
+            /** @enum {null|string} */
+            group_by: "community" | "building" | "month" | null;
+            figures: components["schemas"]["Figures"];
+            groups: components["schemas"]["GroupFigures"][];
+            votes: components["schemas"]["VoteTurnout"][];
+        };
+        /** StreetSettings */
+        StreetSettings: {
+            /** @enum {string} */
+            points_expiry: "none" | "calendar_year";
+            points_expiry_grace_days: number;
+            /** @description Most points one leader awards in a day (the street's time zone) */
+            award_cap_per_leader_per_day: number;
+            max_points_per_attendee: number;
+            fund_two_approvers: boolean;
+            fund_street_signoff_above_fen: number | null;
+            fund_publicity_days: number;
+            extra_talent_tags: string[];
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** StreetSettingsUpdate */
+        StreetSettingsUpdate: {
+            /** @enum {unknown} */
+            points_expiry?: "calendar_year" | "none";
+            /** @example 30 */
+            points_expiry_grace_days?: number;
+            /** @example 100 */
+            award_cap_per_leader_per_day?: number;
+            /** @example 100 */
+            max_points_per_attendee?: number;
+            fund_two_approvers?: boolean;
+            fund_street_signoff_above_fen?: number | null;
+            /** @example 3 */
+            fund_publicity_days?: number;
+            extra_talent_tags?: string[];
+        };
+        /** Subject */
+        Subject: {
+            /** @example report */
+            type: string;
+            /** @example rpt_8m3k9x2q7r5t1v4w */
+            id: string;
+        };
+        /** SubscribeAnswer */
+        SubscribeAnswer: {
+            /**
+             * @description wx.requestSubscribeMessage's answer: each accept allows one message of that template
+             * @example {
+             *       "9Aw8ny5ZaDcX0Ad8Tq5ISoCjkVcIW7qv7TPYr0UfhBQ": "accept"
+             *     }
+             */
+            results: {
+                [key: string]: "accept" | "ban" | "filter" | "reject";
+            };
+        };
+        /** SubscriptionCounts */
+        SubscriptionCounts: {
+            /**
+             * @description Messages I may still be sent per template through this mini-program (a hint: WeChat judges)
+             * @example {
+             *       "9Aw8ny5ZaDcX0Ad8Tq5ISoCjkVcIW7qv7TPYr0UfhBQ": 2
+             *     }
+             */
+            counts: {
+                [key: string]: number;
+            };
+        };
         /** Support */
         Support: {
             count: number;
@@ -4473,6 +5947,8 @@ export interface components {
             /** @default null */
             building_ids?: string[] | null;
             /** @default null */
+            community_id?: string | null;
+            /** @default null */
             assignee?: components["schemas"]["AssigneeRef"] | null;
             /** @default null */
             due_at?: string | null;
@@ -4485,6 +5961,16 @@ export interface components {
             checklist?: components["schemas"]["ChecklistItem"][];
             /** @default 0 */
             points?: number;
+        };
+        /** TaskFigures */
+        TaskFigures: {
+            created: number;
+            open: number;
+            done: number;
+            overdue: number;
+            escalated_community: number;
+            escalated_street: number;
+            on_time_rate: components["schemas"]["RateView"];
         };
         /** TaskTransition */
         TaskTransition: {
@@ -4505,6 +5991,40 @@ export interface components {
             priority?: "high" | "low" | "normal" | "urgent";
             checklist?: components["schemas"]["ChecklistItem"][];
             points?: number;
+        };
+        /** Template */
+        Template: {
+            /**
+             * @description A subscription message template's id, as WeChat gives it
+             * @example 9Aw8ny5ZaDcX0Ad8Tq5ISoCjkVcIW7qv7TPYr0UfhBQ
+             */
+            template_id: string;
+            /** @default null */
+            page?: string | null;
+            /**
+             * @description Each template key with the value it shows (docs/notifications.md: the sources)
+             * @default {}
+             * @example {
+             *       "thing1": "title",
+             *       "phrase2": "status",
+             *       "time3": "time"
+             *     }
+             */
+            fields?: {
+                [key: string]: "building" | "community" | "kind" | "place" | "status" | "time" | "title";
+            };
+        };
+        /** TemplateMapping */
+        TemplateMapping: {
+            /**
+             * @example formal
+             * @enum {unknown}
+             */
+            miniprogram_state: "developer" | "formal" | "trial";
+            /** @description Notification kinds mapped to templates */
+            templates: {
+                [key: string]: components["schemas"]["Template"];
+            };
         };
         /** TimelineEntry */
         TimelineEntry: {
@@ -4588,6 +6108,20 @@ export interface components {
              * @example 2026-11-22T08:00:00Z
              */
             closes_at: string;
+        };
+        /** VoteTurnout */
+        VoteTurnout: {
+            vote_id: string;
+            subject_type: string;
+            subject_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            closes_at: string;
+            turnout: components["schemas"]["RateView"];
         };
         /** WebhookDelivery */
         WebhookDelivery: {
@@ -4837,6 +6371,30 @@ export interface components {
             refresh_token: string;
             /** @default null */
             client_id?: string | null;
+        };
+        MediaUpload: {
+            /**
+             * Format: binary
+             * @description A photo: JPEG, PNG, WebP or HEIC (converted to JPEG), at most 10 MB. The type is read from the bytes; EXIF is removed.
+             */
+            file: string;
+        };
+        ImportUpload: {
+            /**
+             * Format: binary
+             * @description CSV (UTF-8, UTF-8 with BOM or GB18030, detected; header row in English, Chinese or the template's 中文(english) form) or JSON lines (one object a line), ≤ 200 MB
+             */
+            file: string;
+            /**
+             * @description What the rows are
+             * @enum {string}
+             */
+            kind: "communities" | "buildings" | "households";
+            /**
+             * @description upsert (the default): create or change by external_id, never delete
+             * @enum {string}
+             */
+            mode?: "upsert";
         };
         /** BallotCastEventData */
         BallotCastEventData: {
@@ -5177,6 +6735,34 @@ export interface components {
             };
             data: components["schemas"]["CommentHiddenEventData"];
         };
+        /** CommentModeratedEventData */
+        CommentModeratedEventData: {
+            comment_id?: string | null;
+            moderation?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CommentModeratedEvent
+         * @description `comment.moderated`: A leader or the content check decided on a comment's text.
+         */
+        CommentModeratedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "comment.moderated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "comment";
+                id: string;
+            };
+            data: components["schemas"]["CommentModeratedEventData"];
+        };
         /** CommunityCreatedEventData */
         CommunityCreatedEventData: {
             community?: Record<string, never> | null;
@@ -5346,6 +6932,41 @@ export interface components {
             };
             data: components["schemas"]["HouseholdUpdatedEventData"];
         };
+        /** ImportCompletedEventData */
+        ImportCompletedEventData: {
+            import_id?: string | null;
+            kind?: string | null;
+            status?: string | null;
+            rows_total?: number | null;
+            rows_done?: number | null;
+            created?: number | null;
+            updated?: number | null;
+            unchanged?: number | null;
+            failed?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ImportCompletedEvent
+         * @description `import.completed`: A bulk import finished (succeeded, failed or cancelled), with its counts.
+         */
+        ImportCompletedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "import.completed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "import";
+                id: string;
+            };
+            data: components["schemas"]["ImportCompletedEventData"];
+        };
         /** OrganizationCreatedEventData */
         OrganizationCreatedEventData: {
             organization?: Record<string, never> | null;
@@ -5372,6 +6993,166 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["OrganizationCreatedEventData"];
+        };
+        /** PointsCreditedEventData */
+        PointsCreditedEventData: {
+            transfer_id?: string | null;
+            person_id?: string | null;
+            delta?: number | null;
+            reason?: string | null;
+            status?: string | null;
+            source?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PointsCreditedEvent
+         * @description `points.credited`: Points were credited to a person.
+         */
+        PointsCreditedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "points.credited";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "transfer";
+                id: string;
+            };
+            data: components["schemas"]["PointsCreditedEventData"];
+        };
+        /** PointsDebitedEventData */
+        PointsDebitedEventData: {
+            transfer_id?: string | null;
+            person_id?: string | null;
+            delta?: number | null;
+            reason?: string | null;
+            status?: string | null;
+            source?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PointsDebitedEvent
+         * @description `points.debited`: Points were taken from a person.
+         */
+        PointsDebitedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "points.debited";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "transfer";
+                id: string;
+            };
+            data: components["schemas"]["PointsDebitedEventData"];
+        };
+        /** PointsHeldEventData */
+        PointsHeldEventData: {
+            transfer_id?: string | null;
+            person_id?: string | null;
+            delta?: number | null;
+            reason?: string | null;
+            status?: string | null;
+            source?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PointsHeldEvent
+         * @description `points.held`: Points were held for a redemption.
+         */
+        PointsHeldEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "points.held";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "transfer";
+                id: string;
+            };
+            data: components["schemas"]["PointsHeldEventData"];
+        };
+        /** PointsHoldPostedEventData */
+        PointsHoldPostedEventData: {
+            transfer_id?: string | null;
+            person_id?: string | null;
+            delta?: number | null;
+            reason?: string | null;
+            status?: string | null;
+            source?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PointsHoldPostedEvent
+         * @description `points.hold_posted`: Held points were spent (the redemption was fulfilled).
+         */
+        PointsHoldPostedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "points.hold_posted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "transfer";
+                id: string;
+            };
+            data: components["schemas"]["PointsHoldPostedEventData"];
+        };
+        /** PointsHoldVoidedEventData */
+        PointsHoldVoidedEventData: {
+            transfer_id?: string | null;
+            person_id?: string | null;
+            delta?: number | null;
+            reason?: string | null;
+            status?: string | null;
+            source?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PointsHoldVoidedEvent
+         * @description `points.hold_voided`: Held points were returned (the redemption ended unfulfilled).
+         */
+        PointsHoldVoidedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "points.hold_voided";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "transfer";
+                id: string;
+            };
+            data: components["schemas"]["PointsHoldVoidedEventData"];
         };
         /** ProposalCreatedEventData */
         ProposalCreatedEventData: {
@@ -5462,6 +7243,34 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["ProposalEvaluatedEventData"];
+        };
+        /** ProposalModeratedEventData */
+        ProposalModeratedEventData: {
+            proposal_id?: string | null;
+            moderation?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProposalModeratedEvent
+         * @description `proposal.moderated`: A leader or the content check decided on a proposal's text.
+         */
+        ProposalModeratedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "proposal.moderated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["ProposalModeratedEventData"];
         };
         /** ProposalOptionAddedEventData */
         ProposalOptionAddedEventData: {
@@ -5608,6 +7417,133 @@ export interface components {
             };
             data: components["schemas"]["ProposalUpdatedEventData"];
         };
+        /** RedemptionCancelledEventData */
+        RedemptionCancelledEventData: {
+            redemption_id?: string | null;
+            reward_id?: string | null;
+            person_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            by?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RedemptionCancelledEvent
+         * @description `redemption.cancelled`: A redemption was cancelled.
+         */
+        RedemptionCancelledEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "redemption.cancelled";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "redemption";
+                id: string;
+            };
+            data: components["schemas"]["RedemptionCancelledEventData"];
+        };
+        /** RedemptionCreatedEventData */
+        RedemptionCreatedEventData: {
+            redemption_id?: string | null;
+            reward_id?: string | null;
+            person_id?: string | null;
+            cost_points?: number | null;
+            expires_at?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RedemptionCreatedEvent
+         * @description `redemption.created`: A person redeemed a reward (a pending hold).
+         */
+        RedemptionCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "redemption.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "redemption";
+                id: string;
+            };
+            data: components["schemas"]["RedemptionCreatedEventData"];
+        };
+        /** RedemptionExpiredEventData */
+        RedemptionExpiredEventData: {
+            redemption_id?: string | null;
+            reward_id?: string | null;
+            person_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            by?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RedemptionExpiredEvent
+         * @description `redemption.expired`: A redemption was expired.
+         */
+        RedemptionExpiredEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "redemption.expired";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "redemption";
+                id: string;
+            };
+            data: components["schemas"]["RedemptionExpiredEventData"];
+        };
+        /** RedemptionFulfilledEventData */
+        RedemptionFulfilledEventData: {
+            redemption_id?: string | null;
+            reward_id?: string | null;
+            person_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            by?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RedemptionFulfilledEvent
+         * @description `redemption.fulfilled`: A redemption was fulfilled.
+         */
+        RedemptionFulfilledEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "redemption.fulfilled";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "redemption";
+                id: string;
+            };
+            data: components["schemas"]["RedemptionFulfilledEventData"];
+        };
         /** ReportCreatedEventData */
         ReportCreatedEventData: {
             report_id?: string | null;
@@ -5664,6 +7600,34 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["ReportFeedbackGivenEventData"];
+        };
+        /** ReportModeratedEventData */
+        ReportModeratedEventData: {
+            report_id?: string | null;
+            moderation?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ReportModeratedEvent
+         * @description `report.moderated`: A leader or the content check decided on a report's text.
+         */
+        ReportModeratedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "report.moderated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "report";
+                id: string;
+            };
+            data: components["schemas"]["ReportModeratedEventData"];
         };
         /** ReportStatusChangedEventData */
         ReportStatusChangedEventData: {
@@ -5724,6 +7688,63 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["ReportUrgentEventData"];
+        };
+        /** RewardCreatedEventData */
+        RewardCreatedEventData: {
+            reward_id?: string | null;
+            cost_points?: number | null;
+            stock?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RewardCreatedEvent
+         * @description `reward.created`: A reward was offered.
+         */
+        RewardCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "reward.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "reward";
+                id: string;
+            };
+            data: components["schemas"]["RewardCreatedEventData"];
+        };
+        /** RewardUpdatedEventData */
+        RewardUpdatedEventData: {
+            reward_id?: string | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RewardUpdatedEvent
+         * @description `reward.updated`: A reward was changed.
+         */
+        RewardUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "reward.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "reward";
+                id: string;
+            };
+            data: components["schemas"]["RewardUpdatedEventData"];
         };
         /** RoleGrantedEventData */
         RoleGrantedEventData: {
@@ -5863,6 +7884,34 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["SpaceUpdatedEventData"];
+        };
+        /** StreetSettingsChangedEventData */
+        StreetSettingsChangedEventData: {
+            street_id?: string | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StreetSettingsChangedEvent
+         * @description `street.settings_changed`: The street's settings were changed.
+         */
+        StreetSettingsChangedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "street.settings_changed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "street";
+                id: string;
+            };
+            data: components["schemas"]["StreetSettingsChangedEventData"];
         };
         /** TaskCreatedEventData */
         TaskCreatedEventData: {
@@ -10229,6 +12278,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "points_balance": 120,
+                     *       "show_on_leaderboard": true,
                      *       "created_at": "2026-11-22T08:00:00Z",
                      *       "updated_at": "2026-11-22T08:00:00Z"
                      *     }
@@ -10489,7 +12539,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "nickname": "阳台种花的老王",
-                 *       "real_name": "王建国"
+                 *       "real_name": "王建国",
+                 *       "show_on_leaderboard": true
                  *     }
                  */
                 "application/json": components["schemas"]["MeUpdate"];
@@ -10537,6 +12588,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "points_balance": 120,
+                     *       "show_on_leaderboard": true,
                      *       "created_at": "2026-11-22T08:00:00Z",
                      *       "updated_at": "2026-11-22T08:00:00Z"
                      *     }
@@ -14859,6 +16911,947 @@ export interface operations {
             };
         };
     };
+    getMessageTemplates: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "miniprogram_state": "formal",
+                     *       "templates": {},
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageTemplates"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putMessageTemplates: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "miniprogram_state": "formal",
+                 *       "templates": {}
+                 *     }
+                 */
+                "application/json": components["schemas"]["TemplateMapping"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "miniprogram_state": "formal",
+                     *       "templates": {},
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageTemplates"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyNotifications: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "ntf_8m3k9x2q7r5t1v4w",
+                     *           "kind": "report_status_changed",
+                     *           "subject": {
+                     *             "type": "report",
+                     *             "id": "rpt_8m3k9x2q7r5t1v4w"
+                     *           },
+                     *           "status": "sent",
+                     *           "outcome": "sent",
+                     *           "sent_at": "2026-12-01T11:00:00Z",
+                     *           "created_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    subscribeMessages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "results": {
+                 *         "9Aw8ny5ZaDcX0Ad8Tq5ISoCjkVcIW7qv7TPYr0UfhBQ": "accept"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SubscribeAnswer"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "counts": {
+                     *         "9Aw8ny5ZaDcX0Ad8Tq5ISoCjkVcIW7qv7TPYr0UfhBQ": 2
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubscriptionCounts"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveModeratedText: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                subject_type: string;
+                subject_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "proposal",
+                     *       "id": "prp_5t7v9x2b4d6f8h1k",
+                     *       "moderation": "passed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Moderated"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectModeratedText: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                subject_type: string;
+                subject_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "proposal",
+                     *       "id": "prp_5t7v9x2b4d6f8h1k",
+                     *       "moderation": "passed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Moderated"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getSpaceAvailability: {
         parameters: {
             query: {
@@ -17651,7 +20644,8 @@ export interface operations {
                      *           "voting_at": "2026-11-22T08:00:00Z",
                      *           "implementing_at": "2026-11-22T08:00:00Z",
                      *           "evaluating_at": "2026-11-22T08:00:00Z",
-                     *           "closed_at": "2026-11-22T08:00:00Z"
+                     *           "closed_at": "2026-11-22T08:00:00Z",
+                     *           "moderation": "passed"
                      *         }
                      *       ],
                      *       "next_cursor": "示例"
@@ -17815,7 +20809,8 @@ export interface operations {
                      *       "voting_at": "2026-11-22T08:00:00Z",
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -18024,7 +21019,8 @@ export interface operations {
                      *       "voting_at": "2026-11-22T08:00:00Z",
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -18195,7 +21191,8 @@ export interface operations {
                      *       "voting_at": "2026-11-22T08:00:00Z",
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -18413,7 +21410,8 @@ export interface operations {
                      *       "voting_at": "2026-11-22T08:00:00Z",
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -18774,7 +21772,8 @@ export interface operations {
                      *       "voting_at": "2026-11-22T08:00:00Z",
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -19123,7 +22122,8 @@ export interface operations {
                      *           "hidden_reason": "示例",
                      *           "authored_by_me": true,
                      *           "created_at": "2026-11-22T08:00:00Z",
-                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *           "updated_at": "2026-11-22T08:00:00Z",
+                     *           "moderation": "passed"
                      *         }
                      *       ],
                      *       "next_cursor": "示例"
@@ -19255,7 +22255,8 @@ export interface operations {
                      *       "hidden_reason": "示例",
                      *       "authored_by_me": true,
                      *       "created_at": "2026-11-22T08:00:00Z",
-                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Comment"];
@@ -20269,7 +23270,8 @@ export interface operations {
                      *       "voting_at": "2026-11-22T08:00:00Z",
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -20456,7 +23458,8 @@ export interface operations {
                      *       "hidden_reason": "示例",
                      *       "authored_by_me": true,
                      *       "created_at": "2026-11-22T08:00:00Z",
-                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Comment"];
@@ -20800,6 +23803,12 @@ export interface operations {
                      *           "photo_urls": [
                      *             "https://img.example.cn/reports/rpt_8m3k9x2q7r5t1v4w/1.jpg"
                      *           ],
+                     *           "media": [
+                     *             {
+                     *               "id": "med_8m3k9x2q7r5t1v4w",
+                     *               "url": "https://hooks.example.cn/bilin"
+                     *             }
+                     *           ],
                      *           "by": {
                      *             "type": "person",
                      *             "id": "示例"
@@ -20909,7 +23918,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "note": "已采购灯泡，明天安装",
-                 *       "photo_urls": []
+                 *       "photo_urls": [],
+                 *       "media_ids": []
                  *     }
                  */
                 "application/json": components["schemas"]["ProgressNoteCreate"];
@@ -20934,6 +23944,12 @@ export interface operations {
                      *       "note": "已采购灯泡，明天安装",
                      *       "photo_urls": [
                      *         "https://img.example.cn/reports/rpt_8m3k9x2q7r5t1v4w/1.jpg"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "id": "med_8m3k9x2q7r5t1v4w",
+                     *           "url": "https://hooks.example.cn/bilin"
+                     *         }
                      *       ],
                      *       "by": {
                      *         "type": "person",
@@ -21097,6 +24113,8 @@ export interface operations {
                 /** @description true: only overdue tasks */
                 overdue?: boolean | null;
                 source?: "proposal" | "report" | "dispatch" | "manual" | null;
+                /** @description Only the tasks of this dispatch (source=dispatch) */
+                dispatch_id?: string | null;
             };
             header?: {
                 /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
@@ -21489,6 +24507,7 @@ export interface operations {
                  *       "building_ids": [
                  *         "bld_5t7v9x2b4d6f8h1k"
                  *       ],
+                 *       "community_id": "com_5t7v9x2b4d6f8h1k",
                  *       "assignee": {
                  *         "type": "organization",
                  *         "id": "psn_5t7v9x2b4d6f8h1k"
@@ -21662,6 +24681,163 @@ export interface operations {
             };
         };
     };
+    listStreetTasks: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                status?: "open" | "in_progress" | "done" | "verified" | "cancelled" | null;
+                /** @description true: only overdue tasks */
+                overdue?: boolean | null;
+                source?: "proposal" | "report" | "dispatch" | "manual" | null;
+                /** @description Only the tasks of this dispatch (source=dispatch) */
+                dispatch_id?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "tsk_5t7v9x2b4d6f8h1k",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "title": "增设电动车充电桩",
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "source": "proposal",
+                     *           "source_id": "示例",
+                     *           "assignee": {
+                     *             "type": "person",
+                     *             "id": "示例"
+                     *           },
+                     *           "due_at": "2026-11-22T08:00:00Z",
+                     *           "priority": "low",
+                     *           "checklist": [
+                     *             {
+                     *               "text": "示例",
+                     *               "done": true
+                     *             }
+                     *           ],
+                     *           "points": 10,
+                     *           "status": "open",
+                     *           "reason": "duplicate",
+                     *           "overdue": true,
+                     *           "overdue_at": "2026-11-22T08:00:00Z",
+                     *           "escalation": {
+                     *             "level": "community",
+                     *             "community_at": "2026-11-22T08:00:00Z",
+                     *             "street_at": "2026-11-22T08:00:00Z"
+                     *           },
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z",
+                     *           "in_progress_at": "2026-11-22T08:00:00Z",
+                     *           "done_at": "2026-11-22T08:00:00Z",
+                     *           "verified_at": "2026-11-22T08:00:00Z",
+                     *           "cancelled_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     dispatchStreetTasks: {
         parameters: {
             query?: never;
@@ -21683,6 +24859,7 @@ export interface operations {
                  *       "building_ids": [
                  *         "bld_5t7v9x2b4d6f8h1k"
                  *       ],
+                 *       "community_id": "com_5t7v9x2b4d6f8h1k",
                  *       "assignee": {
                  *         "type": "organization",
                  *         "id": "psn_5t7v9x2b4d6f8h1k"
@@ -22251,6 +25428,8 @@ export interface operations {
                 /** @description true: only overdue tasks */
                 overdue?: boolean | null;
                 source?: "proposal" | "report" | "dispatch" | "manual" | null;
+                /** @description Only the tasks of this dispatch (source=dispatch) */
+                dispatch_id?: string | null;
             };
             header?: {
                 /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
@@ -22878,6 +26057,12 @@ export interface operations {
                      *           "photo_urls": [
                      *             "https://img.example.cn/reports/rpt_8m3k9x2q7r5t1v4w/1.jpg"
                      *           ],
+                     *           "media": [
+                     *             {
+                     *               "id": "med_8m3k9x2q7r5t1v4w",
+                     *               "url": "https://hooks.example.cn/bilin"
+                     *             }
+                     *           ],
                      *           "urgency": "normal",
                      *           "status": "submitted",
                      *           "reason": "duplicate",
@@ -22894,7 +26079,8 @@ export interface operations {
                      *           "acknowledged_at": "2026-11-22T08:00:00Z",
                      *           "in_progress_at": "2026-11-22T08:00:00Z",
                      *           "resolved_at": "2026-11-22T08:00:00Z",
-                     *           "closed_at": "2026-11-22T08:00:00Z"
+                     *           "closed_at": "2026-11-22T08:00:00Z",
+                     *           "moderation": "passed"
                      *         }
                      *       ],
                      *       "next_cursor": "示例"
@@ -23001,6 +26187,7 @@ export interface operations {
                  *       "description": "楼道堆放纸箱，有火灾隐患",
                  *       "location": "3 楼楼道",
                  *       "photo_urls": [],
+                 *       "media_ids": [],
                  *       "urgency": "normal"
                  *     }
                  */
@@ -23030,6 +26217,12 @@ export interface operations {
                      *       "photo_urls": [
                      *         "https://img.example.cn/reports/rpt_8m3k9x2q7r5t1v4w/1.jpg"
                      *       ],
+                     *       "media": [
+                     *         {
+                     *           "id": "med_8m3k9x2q7r5t1v4w",
+                     *           "url": "https://hooks.example.cn/bilin"
+                     *         }
+                     *       ],
                      *       "urgency": "normal",
                      *       "status": "submitted",
                      *       "reason": "duplicate",
@@ -23046,7 +26239,8 @@ export interface operations {
                      *       "acknowledged_at": "2026-11-22T08:00:00Z",
                      *       "in_progress_at": "2026-11-22T08:00:00Z",
                      *       "resolved_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Report"];
@@ -23235,6 +26429,12 @@ export interface operations {
                      *       "photo_urls": [
                      *         "https://img.example.cn/reports/rpt_8m3k9x2q7r5t1v4w/1.jpg"
                      *       ],
+                     *       "media": [
+                     *         {
+                     *           "id": "med_8m3k9x2q7r5t1v4w",
+                     *           "url": "https://hooks.example.cn/bilin"
+                     *         }
+                     *       ],
                      *       "urgency": "normal",
                      *       "status": "submitted",
                      *       "reason": "duplicate",
@@ -23251,7 +26451,8 @@ export interface operations {
                      *       "acknowledged_at": "2026-11-22T08:00:00Z",
                      *       "in_progress_at": "2026-11-22T08:00:00Z",
                      *       "resolved_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Report"];
@@ -23430,6 +26631,12 @@ export interface operations {
                      *       "photo_urls": [
                      *         "https://img.example.cn/reports/rpt_8m3k9x2q7r5t1v4w/1.jpg"
                      *       ],
+                     *       "media": [
+                     *         {
+                     *           "id": "med_8m3k9x2q7r5t1v4w",
+                     *           "url": "https://hooks.example.cn/bilin"
+                     *         }
+                     *       ],
                      *       "urgency": "normal",
                      *       "status": "submitted",
                      *       "reason": "duplicate",
@@ -23446,7 +26653,8 @@ export interface operations {
                      *       "acknowledged_at": "2026-11-22T08:00:00Z",
                      *       "in_progress_at": "2026-11-22T08:00:00Z",
                      *       "resolved_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Report"];
@@ -23589,6 +26797,12 @@ export interface operations {
                      *       "photo_urls": [
                      *         "https://img.example.cn/reports/rpt_8m3k9x2q7r5t1v4w/1.jpg"
                      *       ],
+                     *       "media": [
+                     *         {
+                     *           "id": "med_8m3k9x2q7r5t1v4w",
+                     *           "url": "https://hooks.example.cn/bilin"
+                     *         }
+                     *       ],
                      *       "urgency": "normal",
                      *       "status": "submitted",
                      *       "reason": "duplicate",
@@ -23605,10 +26819,3962 @@ export interface operations {
                      *       "acknowledged_at": "2026-11-22T08:00:00Z",
                      *       "in_progress_at": "2026-11-22T08:00:00Z",
                      *       "resolved_at": "2026-11-22T08:00:00Z",
-                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *       "closed_at": "2026-11-22T08:00:00Z",
+                     *       "moderation": "passed"
                      *     }
                      */
                     "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "file": "示例"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["MediaUpload"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "med_5t7v9x2b4d6f8h1k",
+                     *       "url": "https://hooks.example.cn/bilin",
+                     *       "content_type": "image/jpeg",
+                     *       "bytes": 1,
+                     *       "width": 1,
+                     *       "height": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "med_5t7v9x2b4d6f8h1k",
+                     *       "url": "https://hooks.example.cn/bilin",
+                     *       "content_type": "image/jpeg",
+                     *       "bytes": 1,
+                     *       "width": 1,
+                     *       "height": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMediaContent: {
+        parameters: {
+            query: {
+                expires: number;
+                signature: string;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example # HELP bilin_http_requests_total HTTP requests */
+                    "image/jpeg": string;
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelImport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "imp_5t7v9x2b4d6f8h1k",
+                     *       "kind": "communities",
+                     *       "mode": "upsert",
+                     *       "status": "queued",
+                     *       "format": "csv",
+                     *       "encoding": "gb18030",
+                     *       "file_bytes": 1,
+                     *       "file_sha256": "示例",
+                     *       "rows_total": 1,
+                     *       "rows_done": 1,
+                     *       "created": 1,
+                     *       "updated": 1,
+                     *       "unchanged": 1,
+                     *       "failed": 1,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "finished_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createImport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "file": "示例",
+                 *       "kind": "communities",
+                 *       "mode": "upsert"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["ImportUpload"];
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "imp_5t7v9x2b4d6f8h1k",
+                     *       "kind": "communities",
+                     *       "mode": "upsert",
+                     *       "status": "queued",
+                     *       "format": "csv",
+                     *       "encoding": "gb18030",
+                     *       "file_bytes": 1,
+                     *       "file_sha256": "示例",
+                     *       "rows_total": 1,
+                     *       "rows_done": 1,
+                     *       "created": 1,
+                     *       "updated": 1,
+                     *       "unchanged": 1,
+                     *       "failed": 1,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "finished_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "imp_5t7v9x2b4d6f8h1k",
+                     *       "kind": "communities",
+                     *       "mode": "upsert",
+                     *       "status": "queued",
+                     *       "format": "csv",
+                     *       "encoding": "gb18030",
+                     *       "file_bytes": 1,
+                     *       "file_sha256": "示例",
+                     *       "rows_total": 1,
+                     *       "rows_done": 1,
+                     *       "created": 1,
+                     *       "updated": 1,
+                     *       "unchanged": 1,
+                     *       "failed": 1,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "finished_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listImportErrors: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "row": 2,
+                     *           "column": "示例",
+                     *           "code": "not_found",
+                     *           "message": "必填"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportRowErrorPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunitiesImportTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example # HELP bilin_http_requests_total HTTP requests */
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBuildingsImportTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example # HELP bilin_http_requests_total HTTP requests */
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHouseholdsImportTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example # HELP bilin_http_requests_total HTTP requests */
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportStats: {
+        parameters: {
+            query: {
+                /** @description street (default), community or building */
+                scope?: "street" | "community" | "building";
+                format: "csv" | "xlsx";
+                /** @description The community or building (the street: its own id or none) */
+                id?: string | null;
+                /** @description First day, inclusive, in the place's time zone (default: this month) */
+                from?: string | null;
+                /** @description Last day, inclusive */
+                to?: string | null;
+                group_by?: "community" | "building" | "month" | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example # HELP bilin_http_requests_total HTTP requests */
+                    "text/csv": string;
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStats: {
+        parameters: {
+            query?: {
+                /** @description street (default), community or building */
+                scope?: "street" | "community" | "building";
+                /** @description The community or building (the street: its own id or none) */
+                id?: string | null;
+                /** @description First day, inclusive, in the place's time zone (default: this month) */
+                from?: string | null;
+                /** @description Last day, inclusive */
+                to?: string | null;
+                group_by?: "community" | "building" | "month" | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "scope": "street",
+                     *       "id": "示例",
+                     *       "from": "2026-11-01",
+                     *       "to": "2026-11-01",
+                     *       "timezone": "Asia/Shanghai",
+                     *       "group_by": "community",
+                     *       "figures": {
+                     *         "awareness_rate": {
+                     *           "numerator": 1,
+                     *           "denominator": 1,
+                     *           "percent": "66.67"
+                     *         },
+                     *         "awareness_rate_reason": "示例",
+                     *         "households": 1,
+                     *         "participation_rate": {
+                     *           "numerator": 1,
+                     *           "denominator": 1,
+                     *           "percent": "66.67"
+                     *         },
+                     *         "active_residents": 1,
+                     *         "satisfaction_rate": {
+                     *           "numerator": 1,
+                     *           "denominator": 1,
+                     *           "percent": "66.67"
+                     *         },
+                     *         "satisfaction_mean": "18.50",
+                     *         "reports": {
+                     *           "received": 1,
+                     *           "resolved": 1,
+                     *           "urgent": 1,
+                     *           "resolution_rate": {
+                     *             "numerator": 1,
+                     *             "denominator": 1,
+                     *             "percent": "66.67"
+                     *           },
+                     *           "median_hours_to_resolve": "18.50"
+                     *         },
+                     *         "tasks": {
+                     *           "created": 1,
+                     *           "open": 1,
+                     *           "done": 1,
+                     *           "overdue": 1,
+                     *           "escalated_community": 1,
+                     *           "escalated_street": 1,
+                     *           "on_time_rate": {
+                     *             "numerator": 1,
+                     *             "denominator": 1,
+                     *             "percent": "66.67"
+                     *           }
+                     *         },
+                     *         "proposals": {
+                     *           "created": 1,
+                     *           "by_stage": {},
+                     *           "by_outcome": {},
+                     *           "adoption_rate": {
+                     *             "numerator": 1,
+                     *             "denominator": 1,
+                     *             "percent": "66.67"
+                     *           },
+                     *           "median_days_in_stage": {}
+                     *         },
+                     *         "bookings": {
+                     *           "count": 3,
+                     *           "no_show_rate": {
+                     *             "numerator": 1,
+                     *             "denominator": 1,
+                     *             "percent": "66.67"
+                     *           },
+                     *           "utilisation": {
+                     *             "numerator": 1,
+                     *             "denominator": 1,
+                     *             "percent": "66.67"
+                     *           }
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "示例",
+                     *           "name": "阳光花园",
+                     *           "figures": {
+                     *             "awareness_rate": {
+                     *               "numerator": 1,
+                     *               "denominator": 1,
+                     *               "percent": "66.67"
+                     *             },
+                     *             "awareness_rate_reason": "示例",
+                     *             "households": 1,
+                     *             "participation_rate": {
+                     *               "numerator": 1,
+                     *               "denominator": 1,
+                     *               "percent": "66.67"
+                     *             },
+                     *             "active_residents": 1,
+                     *             "satisfaction_rate": {
+                     *               "numerator": 1,
+                     *               "denominator": 1,
+                     *               "percent": "66.67"
+                     *             },
+                     *             "satisfaction_mean": "18.50",
+                     *             "reports": {
+                     *               "received": 1,
+                     *               "resolved": 1,
+                     *               "urgent": 1,
+                     *               "resolution_rate": {
+                     *                 "numerator": 1,
+                     *                 "denominator": 1,
+                     *                 "percent": "66.67"
+                     *               },
+                     *               "median_hours_to_resolve": "18.50"
+                     *             },
+                     *             "tasks": {
+                     *               "created": 1,
+                     *               "open": 1,
+                     *               "done": 1,
+                     *               "overdue": 1,
+                     *               "escalated_community": 1,
+                     *               "escalated_street": 1,
+                     *               "on_time_rate": {
+                     *                 "numerator": 1,
+                     *                 "denominator": 1,
+                     *                 "percent": "66.67"
+                     *               }
+                     *             },
+                     *             "proposals": {
+                     *               "created": 1,
+                     *               "by_stage": {},
+                     *               "by_outcome": {},
+                     *               "adoption_rate": {
+                     *                 "numerator": 1,
+                     *                 "denominator": 1,
+                     *                 "percent": "66.67"
+                     *               },
+                     *               "median_days_in_stage": {}
+                     *             },
+                     *             "bookings": {
+                     *               "count": 3,
+                     *               "no_show_rate": {
+                     *                 "numerator": 1,
+                     *                 "denominator": 1,
+                     *                 "percent": "66.67"
+                     *               },
+                     *               "utilisation": {
+                     *                 "numerator": 1,
+                     *                 "denominator": 1,
+                     *                 "percent": "66.67"
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "votes": [
+                     *         {
+                     *           "vote_id": "vot_8m3k9x2q7r5t1v4w",
+                     *           "subject_type": "示例",
+                     *           "subject_id": "示例",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "closes_at": "2026-11-22T08:00:00Z",
+                     *           "turnout": {
+                     *             "numerator": 1,
+                     *             "denominator": 1,
+                     *             "percent": "66.67"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    awardPoints: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "person_id": "psn_5t7v9x2b4d6f8h1k",
+                 *       "amount": 20,
+                 *       "reason": "award",
+                 *       "note": "清扫楼道志愿服务 2 小时"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AwardCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "trf_5t7v9x2b4d6f8h1k",
+                     *       "delta": 20,
+                     *       "reason": "task_verified",
+                     *       "source": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "note": "已采购灯泡，明天安装",
+                     *       "status": "pending",
+                     *       "created_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PointsTransfer"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStreetSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "points_expiry": "none",
+                     *       "points_expiry_grace_days": 1,
+                     *       "award_cap_per_leader_per_day": 1,
+                     *       "max_points_per_attendee": 1,
+                     *       "fund_two_approvers": true,
+                     *       "fund_street_signoff_above_fen": 1,
+                     *       "fund_publicity_days": 1,
+                     *       "extra_talent_tags": [
+                     *         "示例"
+                     *       ],
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StreetSettings"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateStreetSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "points_expiry": "calendar_year",
+                 *       "points_expiry_grace_days": 30,
+                 *       "award_cap_per_leader_per_day": 100,
+                 *       "max_points_per_attendee": 100,
+                 *       "fund_two_approvers": true,
+                 *       "fund_street_signoff_above_fen": 500000,
+                 *       "fund_publicity_days": 3,
+                 *       "extra_talent_tags": [
+                 *         "书法"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["StreetSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "points_expiry": "none",
+                     *       "points_expiry_grace_days": 1,
+                     *       "award_cap_per_leader_per_day": 1,
+                     *       "max_points_per_attendee": 1,
+                     *       "fund_two_approvers": true,
+                     *       "fund_street_signoff_above_fen": 1,
+                     *       "fund_publicity_days": 1,
+                     *       "extra_talent_tags": [
+                     *         "示例"
+                     *       ],
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StreetSettings"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBuildingPointsLeaderboard: {
+        parameters: {
+            query?: {
+                /** @description month and year: in the street's time zone */
+                period?: "month" | "year" | "all";
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                building_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "period": "month",
+                     *       "data": [
+                     *         {
+                     *           "rank": 1,
+                     *           "display_name": "张*华",
+                     *           "points": 10
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Leaderboard"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyPoints: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "balance": 150,
+                     *       "held": 30,
+                     *       "available": 120
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyPoints"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyPointsTransfers: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "trf_5t7v9x2b4d6f8h1k",
+                     *           "delta": 20,
+                     *           "reason": "task_verified",
+                     *           "source": {
+                     *             "type": "report.created",
+                     *             "id": "示例"
+                     *           },
+                     *           "note": "已采购灯泡，明天安装",
+                     *           "status": "pending",
+                     *           "created_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PointsTransferPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCommunityRewards: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "rwd_5t7v9x2b4d6f8h1k",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "name": "阳光花园",
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "cost_points": 1,
+                     *           "stock": 1,
+                     *           "limit_per_person": 1,
+                     *           "provider_organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *           "hold_days": 1,
+                     *           "active": true,
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RewardPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCommunityReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "环保购物袋",
+                 *       "cost_points": 50,
+                 *       "stock": 20,
+                 *       "description": "社区共建单位提供，凭取件码到物业服务中心领取",
+                 *       "limit_per_person": 1,
+                 *       "provider_organization_id": "org_5t7v9x2b4d6f8h1k",
+                 *       "hold_days": 14,
+                 *       "active": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["RewardCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "rwd_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "name": "阳光花园",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "cost_points": 1,
+                     *       "stock": 1,
+                     *       "limit_per_person": 1,
+                     *       "provider_organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "hold_days": 1,
+                     *       "active": true,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStreetRewards: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "rwd_5t7v9x2b4d6f8h1k",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "name": "阳光花园",
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "cost_points": 1,
+                     *           "stock": 1,
+                     *           "limit_per_person": 1,
+                     *           "provider_organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *           "hold_days": 1,
+                     *           "active": true,
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RewardPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createStreetReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "环保购物袋",
+                 *       "cost_points": 50,
+                 *       "stock": 20,
+                 *       "description": "社区共建单位提供，凭取件码到物业服务中心领取",
+                 *       "limit_per_person": 1,
+                 *       "provider_organization_id": "org_5t7v9x2b4d6f8h1k",
+                 *       "hold_days": 14,
+                 *       "active": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["RewardCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "rwd_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "name": "阳光花园",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "cost_points": 1,
+                     *       "stock": 1,
+                     *       "limit_per_person": 1,
+                     *       "provider_organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "hold_days": 1,
+                     *       "active": true,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                reward_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "rwd_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "name": "阳光花园",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "cost_points": 1,
+                     *       "stock": 1,
+                     *       "limit_per_person": 1,
+                     *       "provider_organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "hold_days": 1,
+                     *       "active": true,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                reward_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "环保购物袋",
+                 *       "description": "社区共建单位提供，凭取件码到物业服务中心领取",
+                 *       "cost_points": 50,
+                 *       "stock": 20,
+                 *       "limit_per_person": 1,
+                 *       "provider_organization_id": "org_5t7v9x2b4d6f8h1k",
+                 *       "hold_days": 14,
+                 *       "active": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["RewardUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "rwd_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "name": "阳光花园",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "cost_points": 1,
+                     *       "stock": 1,
+                     *       "limit_per_person": 1,
+                     *       "provider_organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "hold_days": 1,
+                     *       "active": true,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyRedemptions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "rdm_5t7v9x2b4d6f8h1k",
+                     *           "reward_id": "rwd_8m3k9x2q7r5t1v4w",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "cost_points": 1,
+                     *           "status": "pending",
+                     *           "pickup_code": "K7M2Q9XA",
+                     *           "expires_at": "2026-11-22T08:00:00Z",
+                     *           "fulfilled_at": "2026-11-22T08:00:00Z",
+                     *           "cancelled_at": "2026-11-22T08:00:00Z",
+                     *           "expired_at": "2026-11-22T08:00:00Z",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedemptionPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeemReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                reward_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "rdm_5t7v9x2b4d6f8h1k",
+                     *       "reward_id": "rwd_8m3k9x2q7r5t1v4w",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "cost_points": 1,
+                     *       "status": "pending",
+                     *       "pickup_code": "K7M2Q9XA",
+                     *       "expires_at": "2026-11-22T08:00:00Z",
+                     *       "fulfilled_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "expired_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Redemption"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionRedemption: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                redemption_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "cancelled",
+                 *       "pickup_code": "K7M2Q9XA"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedemptionTransition"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "rdm_5t7v9x2b4d6f8h1k",
+                     *       "reward_id": "rwd_8m3k9x2q7r5t1v4w",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "cost_points": 1,
+                     *       "status": "pending",
+                     *       "pickup_code": "K7M2Q9XA",
+                     *       "expires_at": "2026-11-22T08:00:00Z",
+                     *       "fulfilled_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "expired_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Redemption"];
                 };
             };
             /** @description The request does not parse or does not match the schema */
@@ -24352,6 +31518,42 @@ export interface operations {
             };
         };
     };
+    onCommentModerated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentModeratedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     onCommunityCreated: {
         parameters: {
             query?: never;
@@ -24568,6 +31770,42 @@ export interface operations {
             };
         };
     };
+    onImportCompleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     onOrganizationCreated: {
         parameters: {
             query?: never;
@@ -24585,6 +31823,186 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["OrganizationCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPointsCredited: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsCreditedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPointsDebited: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsDebitedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPointsHeld: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsHeldEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPointsHoldPosted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsHoldPostedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPointsHoldVoided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsHoldVoidedEvent"];
             };
         };
         responses: {
@@ -24693,6 +32111,42 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ProposalEvaluatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProposalModerated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalModeratedEvent"];
             };
         };
         responses: {
@@ -24892,6 +32346,150 @@ export interface operations {
             };
         };
     };
+    onRedemptionCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRedemptionCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRedemptionExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionExpiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRedemptionFulfilled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionFulfilledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     onReportCreated: {
         parameters: {
             query?: never;
@@ -24964,6 +32562,42 @@ export interface operations {
             };
         };
     };
+    onReportModerated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportModeratedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     onReportStatusChanged: {
         parameters: {
             query?: never;
@@ -25017,6 +32651,78 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ReportUrgentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRewardCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRewardUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardUpdatedEvent"];
             };
         };
         responses: {
@@ -25197,6 +32903,42 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SpaceUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onStreetSettingsChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreetSettingsChangedEvent"];
             };
         };
         responses: {
