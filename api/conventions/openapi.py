@@ -27,6 +27,7 @@ from api.conventions import openapi_extras as extras
 from api.conventions.openapi_examples import example_for
 from api.conventions.problems import PROBLEM_MEDIA_TYPE, Problem
 from api.conventions.uploads import UPLOAD_OPT, UploadRule
+from domain.media import CONTENT_TYPES as IMAGE_TYPES
 
 _DESCRIPTIONS = {
     400: "The request does not parse or does not match the schema",
@@ -223,7 +224,13 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], compone
             continue
         if code == 204:
             response.pop("content", None)
-        for media_type, media in (response.get("content") or {}).items():
+        content = response.get("content") or {}
+        if any(media_type.startswith("image/") for media_type in content):
+            # The bytes of a stored photo, in whichever of the served image types it has.
+            response["content"] = content = {media_type: {"schema": {"type": "string", "format": "binary"}}
+                                             for media_type in IMAGE_TYPES}
+            continue
+        for media_type, media in content.items():
             if "example" not in media and "examples" not in media:
                 media["example"] = (example_for(media.get("schema"), components) if "json" in media_type
                                     else "# HELP bilin_http_requests_total HTTP requests\n")

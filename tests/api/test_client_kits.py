@@ -58,9 +58,14 @@ def test_the_sdk_journeys_pass_against_the_running_service(service):
 
 def test_a_generated_python_client_signs_in(service, tmp_path, monkeypatch):
     bin_dir = Path(sys.executable).parent
+    # The generator reads JSON, text and octet streams; a photo's bytes are read as the latter
+    # (its documented content_type_overrides setting).
+    config = tmp_path / "generator.yaml"
+    config.write_text("content_type_overrides:\n" + "".join(
+        f"  {kind}: application/octet-stream\n" for kind in ("image/jpeg", "image/png", "image/webp")))
     generated = subprocess.run(
         [bin_dir / "openapi-python-client", "generate", "--path", ROOT / "schema" / "openapi.yaml",
-         "--meta", "none", "--output-path", tmp_path / "bilin_client"],
+         "--meta", "none", "--config", config, "--output-path", tmp_path / "bilin_client"],
         capture_output=True, text=True, timeout=300, check=False,
         env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)})
     assert generated.returncode == 0, generated.stdout + generated.stderr
