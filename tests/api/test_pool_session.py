@@ -1,7 +1,9 @@
 """The pool gives connections back without asyncpg's reset round trip (store/db.py
 ``keep_session``): that is sound only while no request leaves session state behind. After a
 write with an advisory lock (a ballot), a booking, a keyed request and reads, every pooled
-connection is idle, holds no lock, no cursor, no LISTEN, and no setting changed for the session."""
+connection is idle, holds no lock, no cursor, no LISTEN, and no setting changed for the session
+(asyncpg itself turns ``jit`` off while it introspects a type and sets it back to its value: a
+session-level source, the same value, which is why values are compared, not sources)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ LEFT_BEHIND = """
 SELECT (SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory') AS advisory_locks,
        (SELECT count(*) FROM pg_cursors WHERE is_holdable) AS cursors,  -- others end with their transaction
        (SELECT count(*) FROM pg_listening_channels()) AS listening,
-       (SELECT coalesce(array_agg(name ORDER BY name), '{}') FROM pg_settings WHERE source = 'session') AS session_settings
+       (SELECT coalesce(array_agg(name ORDER BY name), '{}') FROM pg_settings
+         WHERE source = 'session' AND setting IS DISTINCT FROM reset_val) AS session_settings
 """
 
 
