@@ -126,12 +126,11 @@ async def list_for_building(conn: asyncpg.Connection, who: Principal, building_i
 
 
 def _of_dispatch(source: str | None, dispatch_id: str | None) -> dict[str, str | None]:
-    """``dispatch_id`` follows one dispatch: its tasks are those of source ``dispatch`` with it."""
+    """``dispatch_id`` follows one dispatch: its tasks are those of source ``dispatch`` with it
+    (with another ``source`` named too, nothing matches)."""
     if dispatch_id is None:
         return {"source": source}
-    if source not in (None, "dispatch"):
-        raise RuleViolation("invalid_source")
-    return {"source": "dispatch", "source_id": dispatch_id}
+    return {"source": source or "dispatch", "source_id": dispatch_id}
 
 
 async def list_for_street(conn: asyncpg.Connection, who: Principal, keyset: Keyset, *, status: str | None,

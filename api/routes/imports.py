@@ -3,6 +3,8 @@ the job, read its per-row errors, cancel it; and the CSV template of each kind."
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import asyncpg
 from litestar import Controller, Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
@@ -22,7 +24,7 @@ from usecases import imports
 
 class ImportController(Controller):
     path = "/v1"
-    tags = ["imports"]
+    tags: ClassVar[list[str]] = ["imports"]
     security = BEARER
 
     @post("/imports", operation_id="createImport", status_code=202,
