@@ -117,6 +117,18 @@ FINAL = {
 }
 
 
+# A ``subscribe/send`` call takes at most this many WeChat timeouts (a token fetch, the send, and
+# once more of both after a stale token); a row still ``sending`` this many timeouts past its
+# claim was left by a worker killed mid-call.
+CALLS_PER_SEND = 4
+STALE_MARGIN = 2  # so a slow live call is never taken for an abandoned one
+
+
+def stale_sending_after(wechat_timeout: float) -> float:
+    """Seconds after its claim when a row left ``sending`` is recorded as ``unknown``."""
+    return wechat_timeout * CALLS_PER_SEND * STALE_MARGIN
+
+
 def answer_of(errcode: int | None, attempts_made: int) -> SendOutcome:
     """What a ``subscribe/send`` answer means. ``None``: the call timed out after it may have
     reached WeChat (unknown, never sent again). -1 is tried again while the back-off lasts;

@@ -99,6 +99,11 @@ class WeChatClient:
         self._tokens: dict[str, tuple[str, float]] = {}  # when Redis is absent or down
         self._locks: dict[str, asyncio.Lock] = {}
 
+    @property
+    def timeout(self) -> float:
+        """Seconds one request waits for WeChat."""
+        return self._timeout
+
     async def aclose(self) -> None:
         if self._http is not None:
             await self._http.aclose()

@@ -141,6 +141,18 @@ async def claim_due(conn: asyncpg.Connection, now: datetime) -> Notification | N
            ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED""", now))
 
 
+async def abandon_stale_sending(conn: asyncpg.Connection, seconds: float) -> list[asyncpg.Record]:
+    """Rows left ``sending`` for over ``seconds`` (by the database's clock, like their claim's
+    ``updated_at``) become ``unknown`` (``timeout``); the ones changed, for their counts."""
+    return await conn.fetch(
+        """UPDATE notifications SET status = 'unknown', outcome = 'timeout', facts = '{}',
+                  updated_at = clock_timestamp()
+           WHERE id IN (SELECT id FROM notifications
+                        WHERE status = 'sending' AND updated_at < clock_timestamp() - make_interval(secs => $1)
+                        ORDER BY updated_at LIMIT 100 FOR UPDATE SKIP LOCKED)
+           RETURNING id, client_id, person_id, template_id""", seconds)
+
+
 async def route(conn: asyncpg.Connection, notification: Notification) -> Route | None:
     """The street's mini-program client that maps the kind and knows the person, the one
     with the most accepts of its template first."""

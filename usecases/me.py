@@ -21,6 +21,7 @@ from store.events import Subject, append_event
 from usecases import invites, members, points, rewards, roles
 from usecases.actors import actor_for
 from usecases.kernel import changes_of
+from usecases.moderation import ContentChecker
 from usecases.places import find_household, household_place, visible_household
 
 
@@ -51,10 +52,16 @@ async def profile(conn: asyncpg.Connection, who: Principal) -> Profile:
 
 
 async def update_profile(conn: asyncpg.Connection, who: Principal, command: ProfileChange,
-                         precondition: Callable[[Profile], None]) -> Profile:
+                         precondition: Callable[[Profile], None], checker: ContentChecker | None = None) -> Profile:
+    """Change the caller's profile. New names are checked with WeChat's content check
+    (scene 1, ``ContentChecker.check_name``) before anything is saved."""
     await members.live_person(conn, who, for_update=True)
     precondition(await profile(conn, who))
-    if changes := changes_of(command):
+    changes = changes_of(command)
+    names = [changes[field] for field in ("nickname", "real_name") if changes.get(field)]
+    if checker is not None and names:
+        await checker.check_name(conn, who, names)
+    if changes:
         await persons.update(conn, members.person_id_of(who), changes)
     return await profile(conn, who)
 

@@ -15,7 +15,7 @@ from domain import moderation as rules
 from domain.clients import MiniProgramCredentials
 from domain.errors import NotFound, RuleViolation
 from domain.permissions import Place, Principal, ensure_for
-from integrations.wechat import WeChatClient, WeChatError
+from integrations.wechat import WeChatClient, WeChatError, unavailable
 from store import moderation as store
 from store.moderation import Moderated
 from usecases import clients
@@ -64,6 +64,19 @@ class ContentChecker:
         if suggest == "risky":
             raise RuleViolation("content_rejected", {"label": label})
         return Checked(rules.state_of(suggest), "review" if suggest == "review" else None, label, **base)
+
+    async def check_name(self, conn: asyncpg.Connection, who: Principal, names: list[str]) -> None:
+        """The names a resident gives themself, checked with scene 1 before they are saved. A
+        name is shown on many pages (members, ballots, the leaderboard) and is changed in a
+        moment, so it is never held for a leader: ``risky`` and ``review`` are 422
+        ``content_rejected`` (with WeChat's label), no verdict is 503 ``wechat_unavailable``
+        (Retry-After: the resident tries again). Unchecked callers (see ``check``) pass."""
+        checked = await self.check(conn, who, names, rules.SCENES["name"])
+        if checked is None or checked.state == "passed":
+            return
+        if checked.reason == "review":
+            raise RuleViolation("content_rejected", {"label": checked.label})
+        raise unavailable()
 
     async def verdict(self, credentials: MiniProgramCredentials, openid: str, content: str,
                       scene: int) -> tuple[str, int] | None:

@@ -10,7 +10,9 @@ Sending: a due notification is claimed and, in the same transaction, routed (the
 mini-program client that maps its kind and knows the person) and marked ``sending``; that
 commits before WeChat is called, so a crash or a timeout can never lead to a second send.
 Only -1 (system busy) puts it back in the queue; a stale token is renewed once inside the call;
-a timeout is ``unknown``; everything else is final. No accept left locally: ``skipped``
+a timeout is ``unknown``; everything else is final. A row left ``sending`` by a worker killed
+during the call is recorded as ``unknown`` once no live call can still be running
+(``abandon_stale``). No accept left locally: ``skipped``
 (``no_quota``), WeChat is not asked."""
 
 from __future__ import annotations
@@ -166,6 +168,20 @@ async def _claim(conn: asyncpg.Connection, now: datetime) -> tuple[Notification,
             await store.mark(conn, notification.id, status="sending", client_id=route.client_id,
                              template_id=template_id, attempted=True)
             return notification, route, _message(notification, route)
+
+
+async def abandon_stale(conn: asyncpg.Connection, wechat_timeout: float) -> int:
+    """Record rows left ``sending`` by a worker killed during the call as ``unknown``
+    (``timeout``): whether WeChat got the message is not known, so it is never sent again, and
+    it uses an accept as a timeout does. How many were recorded."""
+    async with conn.transaction():
+        rows = await store.abandon_stale_sending(conn, rules.stale_sending_after(wechat_timeout))
+        for row in rows:
+            if row["client_id"] and row["template_id"]:
+                await store.use_one(conn, row["client_id"], row["person_id"], row["template_id"])
+    for row in rows:
+        log.warning("notification_abandoned", notification_id=row["id"])
+    return len(rows)
 
 
 async def send_one(conn: asyncpg.Connection, wechat: WeChatClient, sealer: Sealer, now: datetime) -> bool:

@@ -13,7 +13,7 @@ import structlog
 from integrations.wechat import WeChatClient
 from usecases.clock import BusinessClock
 from usecases.crypto import Sealer
-from usecases.notifications_jobs import FOLD_BATCH, fold, send_one
+from usecases.notifications_jobs import FOLD_BATCH, abandon_stale, fold, send_one
 from worker.dispatch import pause
 
 log = structlog.get_logger("bilin.worker")
@@ -22,10 +22,11 @@ SENDS_PER_ROUND = 50  # then fold again, so new events are not kept waiting behi
 
 
 async def notify_once(conn: asyncpg.Connection, clock: BusinessClock, wechat: WeChatClient, sealer: Sealer) -> int:
-    """Fold what the feed has and send what is due; how many notifications were handled."""
+    """Fold what the feed has, close what a killed worker left ``sending``, and send what is
+    due; how many notifications were handled."""
     while await fold(conn, await clock.now(conn)) == FOLD_BATCH:
         pass
-    handled = 0
+    handled = await abandon_stale(conn, wechat.timeout)
     while handled < SENDS_PER_ROUND and await send_one(conn, wechat, sealer, await clock.now(conn)):
         handled += 1
     return handled

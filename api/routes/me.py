@@ -10,6 +10,7 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.routes.common import BEARER, known_id
 from api.schemas.common import command_of
+from api.services import services_of
 from api.schemas.people import (
     JoinRequest,
     Me,
@@ -36,7 +37,8 @@ class MeController(Controller):
     async def update_me(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                         data: MeUpdate) -> Response[Me]:
         profile = await me.update_profile(tx, principal, command_of(data, me.ProfileChange),
-                                          lambda current: check_if_match(request, me_view(current)))
+                                          lambda current: check_if_match(request, me_view(current)),
+                                          services_of(request).content)
         return resource_response(request, me_view(profile))
 
     @delete(operation_id="eraseMe", summary="Erase my personal data (PIPL)", responses=problems(WRITE))

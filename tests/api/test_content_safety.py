@@ -1,7 +1,9 @@
 """Content safety through the WeChat stand-in (msgSecCheck v2): risky text is refused with
 WeChat's label, text under review waits hidden from everyone but its author and the leaders
 until a leader decides, and with WeChat down text is accepted as pending and checked again by
-the worker when WeChat is back. Marker words decide: [risky], [review]."""
+the worker when WeChat is back; a name a resident gives themself (scene 1) is refused when
+risky or under review, and refused for now (503) while WeChat gives no verdict. Marker words
+decide: [risky], [review]."""
 
 from __future__ import annotations
 
@@ -186,3 +188,41 @@ async def test_a_comment_under_review_is_listed_only_for_its_author_and_the_lead
     approved = await client.post(f"/v1/moderation/comment/{held.json()['id']}/approve", headers=platform.headers())
     assert approved.status_code == 200 and approved.json()["moderation"] == "approved"
     assert held.json()["id"] in ids(await client.get(comments, headers=neighbour.headers()))
+
+
+async def test_a_name_a_resident_gives_themself_is_checked_with_scene_1_and_never_held(client, db, platform, wechat):
+    _, resident, _, _ = await _building_with_two_residents(client, platform)
+    openid = await _openid(db, resident)
+    named = await client.patch("/v1/me", headers=resident.headers(), json={"nickname": "张阿姨", "real_name": "张三"})
+    assert named.status_code == 200 and named.json()["nickname"] == "张阿姨", named.text
+    assert [(c["scene"], c["content"]) for c in _checks(wechat, openid)] == [(1, "张阿姨\n张三")]
+
+    for name, label in (("[risky] 广告位招租", 20001), ("老王 [review]", 20002)):  # a name is never held
+        refused = await client.patch("/v1/me", headers=resident.headers(), json={"nickname": name})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "content_rejected" and refused.json()["label"] == label
+    refused = await client.patch("/v1/me", headers=resident.headers(), json={"real_name": "[risky]"})
+    assert refused.status_code == 422 and refused.json()["code"] == "content_rejected"
+    me = (await client.get("/v1/me", headers=resident.headers())).json()
+    assert (me["nickname"], me["real_name"]) == ("张阿姨", "张三")
+
+    checks = len(_checks(wechat, openid))
+    opted = await client.patch("/v1/me", headers=resident.headers(), json={"show_on_leaderboard": True,
+                                                                          "nickname": None})
+    assert opted.status_code == 200 and opted.json()["nickname"] is None
+    assert len(_checks(wechat, openid)) == checks  # no name given: nothing to check
+
+
+@pytest.mark.parametrize("outage", ["system", "inactive", "slow"])
+async def test_with_wechat_down_a_name_is_refused_for_now_and_kept_as_it_was(client, db, platform, wechat,
+                                                                             wechat_back, outage):
+    _, resident, _, _ = await _building_with_two_residents(client, platform)
+    assert (await client.patch("/v1/me", headers=resident.headers(), json={"nickname": "小李"})).status_code == 200
+    wechat.sec_check = outage  # -1, 61010, or no answer within the timeout
+    later = await client.patch("/v1/me", headers=resident.headers(), json={"nickname": "李老师"})
+    assert later.status_code == 503, later.text
+    assert later.json()["code"] == "wechat_unavailable" and later.headers["retry-after"] == "5"
+    wechat.sec_check = None
+    assert (await client.get("/v1/me", headers=resident.headers())).json()["nickname"] == "小李"
+    again = await client.patch("/v1/me", headers=resident.headers(), json={"nickname": "李老师"})
+    assert again.status_code == 200 and again.json()["nickname"] == "李老师"

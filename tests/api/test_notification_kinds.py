@@ -1,24 +1,22 @@
 """Which events make which subscription messages, for whom (docs/notifications.md): a task
 assigned to a person, a booking approved (and its reminder 60 minutes before the start,
-cancelled with the booking), a booking rejected; and a resident's journey from a report to the
-"status changed" message, exactly once."""
+cancelled with the booking), a booking rejected, a vote opened. A report's "status changed"
+message, exactly once, is in the resident's journey (tests/api/test_photo_journey.py)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
 
 from tests.support.clock import business_now
-from tests.support.notifications import deliver_notifications
+from tests.support.notifications import deliver_notifications, subscribe_town
 from tests.support.people import Person
 from tests.support.proposals import proposal_to_vote
 from tests.support.spaces import day_ahead, new_space, span
 from tests.support.town import build_town
 from usecases.crypto import Sealer
 
-FIELDS = {"thing1": "title", "phrase2": "status", "time3": "time", "thing4": "place"}
 KINDS = ("task_assigned", "booking_approved", "booking_rejected", "booking_reminder", "report_status_changed")
 
 
@@ -31,24 +29,7 @@ async def town(db, test_settings, platform):
 async def subscribed(client, db, town, platform):
     """Every person of the town has an openid at the town's mini-program and accepted each
     template twice."""
-    mapping = {"miniprogram_state": "trial", "templates": {
-        kind: {"template_id": f"tmpl-{kind}", "fields": FIELDS} for kind in KINDS}}
-    put = await client.put(f"/v1/clients/{town.client_id}/message-templates", headers=platform.headers(),
-                           json=mapping)
-    assert put.status_code == 200, put.text
-    appid = await db.fetchval("SELECT appid FROM clients WHERE id = $1", town.client_id)
-    openids = {}
-    for key, person in town.people.items():
-        if key.startswith("far") or key == "stranger":
-            continue
-        openids[key] = f"openid-{uuid.uuid4().hex[:12]}"
-        await db.execute("INSERT INTO wechat_identities (appid, openid, person_id) VALUES ($1, $2, $3)",
-                         appid, openids[key], person.person_id)
-        for _ in range(2):
-            answer = await client.post("/v1/me/subscriptions", headers=person.headers(),
-                                       json={"results": {f"tmpl-{kind}": "accept" for kind in KINDS}})
-            assert answer.status_code == 200, answer.text
-    return openids
+    return await subscribe_town(client, db, town, platform, KINDS)
 
 
 async def _deliver(db, wechat, test_settings) -> None:
@@ -111,23 +92,6 @@ async def test_a_booking_approved_is_told_and_reminded_an_hour_before_unless_can
     await _deliver(db, wechat, test_settings)
     assert await db.fetchval("SELECT outcome FROM notifications WHERE kind = 'booking_reminder' AND subject_id = $1",
                              booking_id) == "cancelled"
-
-
-async def test_a_residents_report_converted_to_a_task_tells_them_once(client, db, town, subscribed, wechat,
-                                                                     test_settings):
-    head, leader = town.people["head"], town.people["leader"]
-    report = await client.post(f"/v1/buildings/{town.building}/reports", headers=head.headers(),
-                               json={"category": "facilities", "description": "3 楼楼道灯坏了"})
-    assert report.status_code == 201, report.text
-    converted = await client.post(f"/v1/reports/{report.json()['id']}/tasks", headers=leader.headers(),
-                                  json={"due_at": "2099-01-01T12:00:00+08:00"})
-    assert converted.status_code == 201, converted.text
-    for _ in range(2):  # a second worker pass sends nothing more
-        await _deliver(db, wechat, test_settings)
-    sent = wechat.sent_messages(subscribed["head"])
-    assert [(m["template_id"], m["data"]["phrase2"]["value"]) for m in sent] == [
-        ("tmpl-report_status_changed", "处理中")]
-    assert await _kinds(client, head) == [("report_status_changed", "sent")]
 
 
 async def test_a_vote_opened_tells_every_voter_of_the_building(client, db, town, subscribed, wechat, test_settings,

@@ -1,22 +1,27 @@
-"""A resident's journey with a photo (issue 14, "Done when"): a photo of a broken light with
-the phone's GPS position in its EXIF is uploaded as wx.uploadFile sends it, a problem is
-reported with it, the building's leader turns the report into a task, and the photo everyone
-is shown has no EXIF at all."""
+"""A resident's journey with a photo (issue 14, "Done when"), over HTTP through the WeChat
+stand-in: a photo of a broken light with the phone's GPS position in its EXIF is uploaded as
+wx.uploadFile sends it, a problem is reported with it, the building's leader turns the report
+into a task, the resident (who accepted the "status changed" template in their mini-program)
+is told exactly once by the worker, and the photo everyone is shown has no EXIF at all."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.support.notifications import deliver_notifications, subscribe_town
 from tests.support.photos import exif_of, has_gps, jpeg_with_gps
 from tests.support.town import build_town
+from usecases.crypto import Sealer
 
 pytestmark = pytest.mark.xdist_group("clock")  # beside the orphan sweep's clock moves, never concurrently
 
 
-async def test_a_resident_reports_a_problem_with_a_photo_and_its_position_is_never_published(
-        client, db, test_settings, platform):
+async def test_a_resident_reports_a_problem_with_a_photo_is_told_once_and_its_position_is_never_published(
+        client, db, test_settings, platform, wechat):
     town = await build_town(db, test_settings, platform)
     resident, leader = town.people["head"], town.people["leader"]
+    openids = await subscribe_town(client, db, town, platform, ("report_status_changed",), accepts=1)
+
     taken = jpeg_with_gps(120, 90, orientation=3)
     boundary = "----WebKitFormBoundaryWx7f3a"
     body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="tmp_3c9e.jpg"\r\n'
@@ -37,6 +42,17 @@ async def test_a_resident_reports_a_problem_with_a_photo_and_its_position_is_nev
     assert converted.json()["source_id"] == report["id"]
     seen = (await client.get(f"/v1/reports/{report['id']}", headers=leader.headers())).json()
     assert seen["status"] == "in_progress" and seen["task_id"] == converted.json()["id"]
+
+    sealer = Sealer(test_settings.data_key_bytes)
+    for _ in range(2):  # the worker's second pass sends nothing more
+        await deliver_notifications(db, wechat.base_url, sealer)
+    sent = wechat.sent_messages(openids["head"])
+    assert [(m["template_id"], m["data"]["thing1"]["value"], m["data"]["phrase2"]["value"]) for m in sent] == [
+        ("tmpl-report_status_changed", "设施报修", "处理中")]
+    assert [m["template_id"] for m in wechat.sent_messages(openids["leader"])] == []  # they moved it
+    told = (await client.get("/v1/me/notifications", headers=resident.headers())).json()["data"]
+    assert [(n["kind"], n["subject"], n["status"], n["outcome"]) for n in told] == [
+        ("report_status_changed", {"type": "report", "id": report["id"]}, "sent", "sent")]
 
     served = await client.get(seen["media"][0]["url"])
     assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"

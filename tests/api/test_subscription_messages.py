@@ -1,7 +1,8 @@
 """WeChat subscription messages through the stand-in: a resident's accepts, a mini-program's
 template mapping, a report's status change sent exactly once, and every answer of
 subscribe/send recorded as integrations.md §B says (timeout unknown and never resent, 43101
-zeroes the count, -1 retried, no quota not sent)."""
+zeroes the count, -1 retried, no quota not sent, a send left by a killed worker unknown after
+a bound)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import json
 
 import pytest
 
-from tests.support.notifications import deliver_notifications
+from domain import notifications as rules
+from tests.support.notifications import CLOCK, deliver_notifications
 from tests.support.wechat import MiniProgram, Resident, register_miniprogram, sign_in_resident, unique_code
 from usecases.crypto import Sealer
+from usecases.notifications_jobs import _claim, fold
+from worker.relay import relay_once
 
 TEMPLATE = "tmpl-report-status"
 MAPPING = {"miniprogram_state": "formal", "templates": {
@@ -199,3 +203,34 @@ async def test_a_refused_access_token_is_a_retry_or_final(client, db, platform, 
     finally:
         wechat.stable_token_error = None
     assert [(n["status"], n["outcome"]) for n in await _mine(client, resident)] == [(status, outcome)]
+
+
+async def test_a_send_left_by_a_killed_worker_is_unknown_after_the_bound_and_never_sent(client, db, platform, wechat,
+                                                                                       test_settings):
+    _, resident, building = await _arranged(client, platform, accepts=2)
+    openid = await db.fetchval("SELECT openid FROM wechat_identities WHERE person_id = $1", resident.person_id)
+    await _report_and_acknowledge(client, platform, resident, building)
+    async with db.acquire() as conn:  # a worker claims the send and dies before WeChat answers
+        await relay_once(conn, CLOCK)
+        await fold(conn, await CLOCK.now(conn))
+        claimed = await _claim(conn, await CLOCK.now(conn))
+    assert claimed is not None
+    notification_id = claimed[0].id
+    bound = rules.stale_sending_after(1.0)  # deliver_notifications' WeChat timeout
+
+    for age in (0.0, bound - 2):  # a call that may still be running is left alone
+        await db.execute("UPDATE notifications SET updated_at = clock_timestamp() - make_interval(secs => $2) "
+                         "WHERE id = $1", notification_id, age)
+        await deliver_notifications(db, wechat.base_url, _sealer(test_settings), timeout=1.0)
+        assert [(n["status"], n["outcome"]) for n in await _mine(client, resident)] == [("sending", None)]
+
+    await db.execute("UPDATE notifications SET updated_at = clock_timestamp() - make_interval(secs => $2) "
+                     "WHERE id = $1", notification_id, bound + 1)
+    await deliver_notifications(db, wechat.base_url, _sealer(test_settings), timeout=1.0)
+    await deliver_notifications(db, wechat.base_url, _sealer(test_settings), timeout=1.0)
+    assert [(n["status"], n["outcome"]) for n in await _mine(client, resident)] == [("unknown", "timeout")]
+    assert not [r for r in wechat.requests("/cgi-bin/message/subscribe/send") if json.loads(r.body)["touser"] == openid]
+    row = await db.fetchrow("SELECT facts, attempts FROM notifications WHERE id = $1", notification_id)
+    assert row["facts"] in ({}, "{}") and row["attempts"] == 1
+    assert await db.fetchval("SELECT remaining FROM subscription_counts WHERE person_id = $1",
+                             resident.person_id) == 1  # used, as a timeout uses it
