@@ -27297,8 +27297,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example # HELP bilin_http_requests_total HTTP requests */
                     "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
                 };
             };
             /** @description The request does not parse or does not match the schema */
