@@ -58,6 +58,7 @@ class RefreshTokenGrant(Input, tag="refresh_token", tag_field="grant_type"):
 
 
 TokenRequest = ClientCredentialsGrant | WechatCodeGrant | RefreshTokenGrant
+_FORM_GRANTS = {grant.__struct_config__.tag: grant for grant in (ClientCredentialsGrant, WechatCodeGrant, RefreshTokenGrant)}
 
 
 class TokenForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -97,6 +98,11 @@ async def _read_token_request(request: Request) -> TokenRequest:
     try:
         if media_type == "application/x-www-form-urlencoded":
             fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=False))
+            # RFC 6749 §3.2: the server MUST ignore parameters it does not recognise — in the
+            # OAuth form only; a JSON body stays strict like every other.
+            grant = _FORM_GRANTS.get(fields.get("grant_type", ""))
+            if grant is not None:
+                fields = {k: v for k, v in fields.items() if k == "grant_type" or k in grant.__struct_fields__}
             token_request = msgspec.convert(fields, TokenRequest)
         else:
             token_request = msgspec.json.decode(body, type=TokenRequest)

@@ -178,13 +178,30 @@ def build_document(app: Litestar) -> dict[str, Any]:
     extras.require_what_is_always_sent(components, request_names, original_names)
     extras.problem_codes(components)
     public = _public_operation_ids(app)
+    answers = _answer_media_types(app)
     for path, method, operation in _operations(document):
         _finish_operation(path, method, operation, components, public, declared.get(operation.get("operationId")))
+        _alternative_media_types(operation, answers.get(operation.get("operationId"), ()))
         is_public = operation.get("operationId") in public
         extras.declare_headers(path, method, operation, is_public)
         extras.describe(operation, method, is_public)
     extras.finish_document(document)
     return document
+
+
+def _answer_media_types(app: Litestar) -> dict[str, tuple[str, ...]]:
+    """operationId → the further media types a route answers in (``opt={"answers_also": (…)}``),
+    beside the one its decorator names (an export as CSV or XLSX)."""
+    return {handler.operation_id: tuple(handler.opt["answers_also"])
+            for route in app.routes for handler in getattr(route, "route_handlers", [])
+            if handler.opt.get("answers_also") and handler.operation_id}
+
+
+def _alternative_media_types(operation: dict[str, Any], media_types: tuple[str, ...]) -> None:
+    for status, response in (operation.get("responses") or {}).items():
+        if str(status).startswith("2") and response.get("content"):
+            for media_type in media_types:
+                response["content"][media_type] = {"schema": {"type": "string", "format": "binary"}}
 
 
 def _finish_operation(path: str, method: str, operation: dict[str, Any], components: dict[str, Any],

@@ -66,7 +66,7 @@ class StatsController(Controller):
 
     @get("", operation_id="getStats", summary="The figures of a street, community or building over a period "
          "(street: officers and platform clients with street:read; community: its staff; building: its leaders)",
-         responses=problems(READ), operation_class=_ScopedOperation)
+         responses=problems((*READ, 422)), operation_class=_ScopedOperation)
     async def get_stats(self, request: Request, conn: asyncpg.Connection, principal: Principal,
                         place_id: IdQuery = None, start: FromQuery = None,
                         end: ToQuery = None, group_by: GroupQuery = None) -> Stats:
@@ -74,7 +74,8 @@ class StatsController(Controller):
 
     @get("/export", operation_id="exportStats", media_type="text/csv",
          summary="The same figures as a table with Chinese headers (CSV or XLSX), one row per group",
-         responses=problems(READ), operation_class=_ScopedOperation)
+         responses=problems((*READ, 422)), operation_class=_ScopedOperation,
+         opt={"answers_also": (XLSX,)})
     async def export_stats(self, request: Request, conn: asyncpg.Connection, principal: Principal,
                            format: FormatQuery, place_id: IdQuery = None,
                            start: FromQuery = None, end: ToQuery = None,

@@ -4,7 +4,7 @@ template mapping and the notifications sent to a resident (integrations.md §B).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 from msgspec import Meta
@@ -37,6 +37,10 @@ class SubscriptionCounts(msgspec.Struct):
         description="Messages I may still be sent per template through this mini-program (a hint: WeChat judges)")]
 
 
+# The schema of a dict says nothing of its keys by itself: these are the notification kinds.
+KIND_KEYS = {"propertyNames": {"enum": list(get_args(Kind))}}
+
+
 class Template(msgspec.Struct, forbid_unknown_fields=True):
     template_id: TemplateId
     page: Annotated[str, Meta(max_length=256, examples=["pages/reports/detail"],
@@ -48,12 +52,13 @@ class Template(msgspec.Struct, forbid_unknown_fields=True):
 
 class TemplateMapping(Input):
     miniprogram_state: Annotated[Literal["formal", "trial", "developer"], Meta(examples=["formal"])]
-    templates: Annotated[dict[Kind, Template], Meta(description="Notification kinds mapped to templates")]
+    templates: Annotated[dict[Kind, Template], Meta(description="Notification kinds mapped to templates",
+                                                    extra_json_schema=KIND_KEYS)]
 
 
 class MessageTemplates(msgspec.Struct):
     miniprogram_state: Literal["formal", "trial", "developer"]
-    templates: dict[Kind, Template]
+    templates: Annotated[dict[Kind, Template], Meta(extra_json_schema=KIND_KEYS)]
     updated_at: Stamp
 
 

@@ -39,6 +39,19 @@ async def test_oauth_form_with_http_basic(client, platform):
     assert write.status_code == 403 and write.json()["code"] == "insufficient_scope"
 
 
+async def test_the_oauth_form_ignores_parameters_it_does_not_know_and_json_does_not(client, platform):
+    # RFC 6749 §3.2: unrecognised request parameters MUST be ignored (the form of OAuth clients).
+    form = (f"grant_type=client_credentials&client_id={platform.client_id}&client_secret={platform.secret}"
+            "&code=0a3Xyz&refresh_token=rt_x&audience=bilin").encode()
+    answer = await client.post("/v1/auth/token", content=form,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 200, answer.text
+    strict = await client.post("/v1/auth/token", json={
+        "grant_type": "client_credentials", "client_id": platform.client_id, "client_secret": platform.secret,
+        "code": "0a3Xyz"})
+    assert strict.status_code == 400 and strict.json()["errors"][0]["field"] == "body.code"
+
+
 async def test_bad_credentials_and_grants(client, platform):
     wrong = await client.post("/v1/auth/token", json={
         "grant_type": "client_credentials", "client_id": platform.client_id, "client_secret": "sk_wrong"})
