@@ -5,9 +5,6 @@ is carried over exactly — here for rows written before the migration, in two s
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +12,7 @@ import asyncpg
 import pytest
 
 from domain.ids import looks_like
-from store.migrate import MIGRATIONS_DIR, _dbmate, dbmate_url
-from tests.support.databases import with_database
+from tests.support.migrations import apply, migrated_before
 
 LEDGER_MIGRATION = "20261202070000_street_settings_ledger_rewards.sql"
 EARNED = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
@@ -30,27 +26,12 @@ OLD_ROWS = [
 ]
 
 
-def _up(url: str, migrations: Path) -> None:
-    subprocess.run([_dbmate(), "--url", dbmate_url(url), "--migrations-dir", str(migrations), "--no-dump-schema",
-                    "up"], check=True, env={**os.environ, "DATABASE_URL": ""}, stdout=subprocess.PIPE)
 
 
 @pytest.fixture
 async def migrated_before_ledger(postgres_url: str, worker_id: str, tmp_path: Path):
-    name = f"bilin_ledger_migration_{worker_id}"
-    admin = await asyncpg.connect(with_database(postgres_url, "postgres"))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(postgres_url, name)
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-        if path.name < LEDGER_MIGRATION:
-            shutil.copy(path, tmp_path / path.name)
-    try:
-        _up(url, tmp_path)
+    async with migrated_before(postgres_url, f"bilin_ledger_migration_{worker_id}", LEDGER_MIGRATION, tmp_path) as url:
         yield url, tmp_path
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def test_old_points_become_transfers_and_balances_carry_over_exactly(migrated_before_ledger):
@@ -69,8 +50,7 @@ async def test_old_points_become_transfers_and_balances_carry_over_exactly(migra
         before = {(r["street_id"], r["person_id"]): r["sum"] for r in await conn.fetch(
             "SELECT street_id, person_id, sum(delta) FROM points_ledger GROUP BY 1, 2")}
 
-        shutil.copy(MIGRATIONS_DIR / LEDGER_MIGRATION, migrations / LEDGER_MIGRATION)
-        _up(url, migrations)
+        apply(url, migrations, LEDGER_MIGRATION)
 
         accounts = await conn.fetch("SELECT * FROM ledger_accounts")
         people = {(a["street_id"], a["owner_id"]): a for a in accounts if a["kind"] == "person"}

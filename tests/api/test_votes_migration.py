@@ -5,25 +5,18 @@ and its electorate, voters, ballots, history and secret choices onto that vote."
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from store.migrate import MIGRATIONS_DIR, _dbmate, dbmate_url
-from tests.support.databases import with_database
+from tests.support.migrations import apply, migrated_before
 
 VOTES_MIGRATION = "20261201204417_votes.sql"
 OPENS = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
-def _up(url: str, migrations: Path) -> None:
-    subprocess.run([_dbmate(), "--url", dbmate_url(url), "--migrations-dir", str(migrations), "--no-dump-schema",
-                    "up"], check=True, env={**os.environ, "DATABASE_URL": ""}, stdout=subprocess.PIPE)
 
 
 async def _seed(conn: asyncpg.Connection) -> None:
@@ -72,20 +65,8 @@ async def _seed(conn: asyncpg.Connection) -> None:
 
 @pytest.fixture
 async def migrated_before_votes(postgres_url: str, worker_id: str, tmp_path: Path):
-    name = f"bilin_votes_migration_{worker_id}"
-    admin = await asyncpg.connect(with_database(postgres_url, "postgres"))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(postgres_url, name)
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-        if path.name < VOTES_MIGRATION:
-            shutil.copy(path, tmp_path / path.name)
-    try:
-        _up(url, tmp_path)
+    async with migrated_before(postgres_url, f"bilin_votes_migration_{worker_id}", VOTES_MIGRATION, tmp_path) as url:
         yield url, tmp_path
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def test_every_opened_vote_is_carried_over_onto_its_own_row(migrated_before_votes):
@@ -93,8 +74,7 @@ async def test_every_opened_vote_is_carried_over_onto_its_own_row(migrated_befor
     conn = await asyncpg.connect(url)
     try:
         await _seed(conn)
-        shutil.copy(MIGRATIONS_DIR / VOTES_MIGRATION, migrations / VOTES_MIGRATION)
-        _up(url, migrations)
+        apply(url, migrations, VOTES_MIGRATION)
 
         votes = {r["subject_id"]: r for r in await conn.fetch("SELECT * FROM votes WHERE street_id = 'str_m'")}
         assert set(votes) == {"prp_secret", "prp_open"}  # a proposal still collecting has no vote
