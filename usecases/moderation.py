@@ -68,10 +68,15 @@ class ContentChecker:
     async def check_name(self, conn: asyncpg.Connection, who: Principal, names: list[str]) -> None:
         """The names a resident gives themself, checked with scene 1 before they are saved. A
         name is shown on many pages (members, ballots, the leaderboard) and is changed in a
-        moment, so it is never held for a leader: ``risky`` and ``review`` are 422
+        moment, so it is never held for a leader (see ``check_now``)."""
+        await self.check_now(conn, who, names, "name")
+
+    async def check_now(self, conn: asyncpg.Connection, who: Principal, texts: list[str], kind: str) -> None:
+        """Text that is never held for a leader — a name, or a vote's option, which every voter
+        must see as written — is decided now: ``risky`` and ``review`` are 422
         ``content_rejected`` (with WeChat's label), no verdict is 503 ``wechat_unavailable``
         (Retry-After: the resident tries again). Unchecked callers (see ``check``) pass."""
-        checked = await self.check(conn, who, names, rules.SCENES["name"])
+        checked = await self.check(conn, who, texts, rules.SCENES[kind])
         if checked is None or checked.state == "passed":
             return
         if checked.reason == "review":

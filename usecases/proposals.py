@@ -268,14 +268,18 @@ async def withdraw_support(conn: asyncpg.Connection, who: Principal, proposal_id
         await record_event(conn, "proposal.support_withdrawn", "proposal", proposal, {"household_id": household})
 
 
-async def add_option(conn: asyncpg.Connection, who: Principal, proposal_id: str, command: NewOption) -> Option:
-    """The author or a leader adds options before the vote opens."""
+async def add_option(conn: asyncpg.Connection, who: Principal, proposal_id: str, command: NewOption,
+                     checker: ContentChecker | None = None) -> Option:
+    """The author or a leader adds options before the vote opens; their text is checked at
+    once (scene 3), never held (``ContentChecker.check_now``)."""
     actor = await actor_for(conn, who)
     proposal = await visible_proposal(conn, actor, proposal_id, lock="update")
     ensure_for(actor, actor.person_id == proposal.author_id or actor.leader_of(place_of(proposal)))
     stages.ensure_stage(proposal.stage, *stages.OPEN_STAGES)
     if len(await store.options(conn, proposal.id)) >= stages.MAX_OPTIONS:
         raise RuleViolation("too_many_options", {"max": stages.MAX_OPTIONS})
+    if checker is not None:
+        await checker.check_now(conn, who, [command.title, command.description or ""], "proposal")
     option = await store.add_option(conn, proposal, command.title, command.description, created_by=actor.person_id)
     await record_event(conn, "proposal.option_added", "proposal", proposal, {"option_id": option.id})
     return option

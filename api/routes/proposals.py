@@ -186,7 +186,7 @@ class ProposalActivityController(Controller):
     async def add_option(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                          proposal_id: str, data: OptionCreate) -> Response[Option]:
         row = await proposals.add_option(tx, principal, known_id("proposal", proposal_id),
-                                        command_of(data, proposals.NewOption))
+                                        command_of(data, proposals.NewOption), services_of(request).content)
         return resource_response(request, option_view(row), 201)
 
     @put("/proposals/{proposal_id:str}/ballot", operation_id="castBallot",

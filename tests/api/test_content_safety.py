@@ -226,3 +226,18 @@ async def test_with_wechat_down_a_name_is_refused_for_now_and_kept_as_it_was(cli
     assert (await client.get("/v1/me", headers=resident.headers())).json()["nickname"] == "小李"
     again = await client.patch("/v1/me", headers=resident.headers(), json={"nickname": "李老师"})
     assert again.status_code == 200 and again.json()["nickname"] == "李老师"
+
+
+async def test_a_votes_option_is_checked_at_once_and_never_held(client, db, platform, wechat):
+    building, author, _, _ = await _building_with_two_residents(client, platform)
+    proposal = (await client.post(f"/v1/buildings/{building}/proposals", headers=author.headers(),
+                                  json={"title": "楼道绿植", "description": "摆几盆绿植"})).json()
+    openid, path = await _openid(db, author), f"/v1/proposals/{proposal['id']}/options"
+    for title, label in (("[risky] 加微信领红包", 20001), ("再议 [review]", 20002)):  # every voter sees it as written
+        refused = await client.post(path, headers=author.headers(), json={"title": title})
+        assert refused.status_code == 422 and refused.json()["label"] == label, refused.text
+    added = await client.post(path, headers=author.headers(), json={"title": "绿萝", "description": "好养"})
+    assert added.status_code == 201, added.text
+    assert _checks(wechat, openid)[-1]["scene"] == 3 and _checks(wechat, openid)[-1]["content"] == "绿萝\n好养"
+    titles = [o["title"] for o in (await client.get(path, headers=author.headers())).json()["data"]]
+    assert titles == ["绿萝"]
