@@ -101,9 +101,19 @@ async def _forget_writes(seeded: Seeded) -> None:
     """What the writes added, gone: the next run meets fresh ballots and free slots again."""
     conn = await asyncpg.connect(DATABASE_URL)
     try:
-        await conn.execute("DELETE FROM ballot_history; DELETE FROM ballots; "
-                           "DELETE FROM jobs WHERE kind LIKE 'booking.%'")
-        await conn.execute("DELETE FROM bookings WHERE created_at > $1", seeded.seeded_at)
+        # Requests wrk gave up on may still be finishing (and the statistics triggers touch the
+        # same rollup rows): a deadlock here is theirs to win, so try again after them.
+        for attempt in range(5):
+            try:
+                async with conn.transaction():
+                    await conn.execute("DELETE FROM ballot_history; DELETE FROM ballots; "
+                                       "DELETE FROM jobs WHERE kind LIKE 'booking.%'")
+                    await conn.execute("DELETE FROM bookings WHERE created_at > $1", seeded.seeded_at)
+                return
+            except asyncpg.DeadlockDetectedError:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(1)
     finally:
         await conn.close()
 
