@@ -24,6 +24,10 @@ from service.settings import load_settings
 from store.migrate import migrate
 
 
+def med(rs, f):
+    return statistics.median(f(r) for r in rs)
+
+
 def _per_request_ms(r: Result) -> float:
     return 1000 * r.cpu_s / r.requests if r.requests else float("nan")
 
@@ -69,7 +73,6 @@ def main() -> None:
     for name, *_ in scenarios:
         a, b = results["base"][name], results["this"][name]
         ratio = statistics.median(y.rps / x.rps for x, y in zip(a, b))
-        med = lambda rs, f: statistics.median(f(r) for r in rs)
         print(f"| {name} | {med(a, lambda r: r.rps):.0f} | {med(b, lambda r: r.rps):.0f} | {ratio:.2f}× | "
               f"{med(a, _per_request_ms):.2f} | {med(b, _per_request_ms):.2f} | "
               f"{med(a, lambda r: r.p99_ms):.0f} | {med(b, lambda r: r.p99_ms):.0f} |")
