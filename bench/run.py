@@ -101,11 +101,14 @@ async def _forget_writes(seeded: Seeded) -> None:
     """What the writes added, gone: the next run meets fresh ballots and free slots again."""
     conn = await asyncpg.connect(DATABASE_URL)
     try:
-        # Requests wrk gave up on may still be finishing (and the statistics triggers touch the
-        # same rollup rows): a deadlock here is theirs to win, so try again after them.
+        # Requests wrk gave up on and the worker's booking jobs may still be writing (and the
+        # statistics triggers touch the same rollup rows): take the tables first, so they wait
+        # for this cleanup instead of deadlocking with it.
         for attempt in range(5):
             try:
                 async with conn.transaction():
+                    await conn.execute("LOCK TABLE jobs, bookings, ballots, ballot_history "
+                                       "IN SHARE ROW EXCLUSIVE MODE")
                     await conn.execute("DELETE FROM ballot_history; DELETE FROM ballots; "
                                        "DELETE FROM jobs WHERE kind LIKE 'booking.%'")
                     await conn.execute("DELETE FROM bookings WHERE created_at > $1", seeded.seeded_at)
