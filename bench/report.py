@@ -43,6 +43,11 @@ def _noise(results: list[Result]) -> str:
     return f"±{(max(rates) - min(rates)) / 2 / statistics.median(rates):.0%}"
 
 
+def _ratio(rps: float, other: float) -> str:
+    """A side that served nothing in its rounds has no ratio (its row says so with 0 req/s)."""
+    return f"{rps / other:.2f}" if other else "–"
+
+
 def _row(c: Scenario, api: list[Result], floor: list[Result] | None, peer: list[Result] | None) -> str:
     rss = max((m for r in api for m in r.peak_rss_mb), default=0)
     errors = sum(r.socket_errors for r in api)
@@ -50,12 +55,12 @@ def _row(c: Scenario, api: list[Result], floor: list[Result] | None, peer: list[
     rps, p99 = _median(api, lambda r: r.rps), _median(api, lambda r: r.p99_ms)
     if floor:
         f_rps, f_p99 = _median(floor, lambda r: r.rps), _median(floor, lambda r: r.p99_ms)
-        floor_cells = f"{f_rps:.0f} | {f_p99:.1f} | {_noise(floor)} | **{rps / f_rps:.2f}**"
+        floor_cells = f"{f_rps:.0f} | {f_p99:.1f} | {_noise(floor)} | **{_ratio(rps, f_rps)}**"
     else:
         floor_cells = "– | – | – | –"
     if peer:
         p_rps = _median(peer, lambda r: r.rps)
-        floor_cells += f" | {p_rps:.0f} | {_median(peer, lambda r: r.p99_ms):.1f} | **{rps / p_rps:.2f}**"
+        floor_cells += f" | {p_rps:.0f} | {_median(peer, lambda r: r.p99_ms):.1f} | **{_ratio(rps, p_rps)}**"
     else:
         floor_cells += " | – | – | –"
     return (f"| {c.name} | {rps:.0f} | {_median(api, lambda r: r.p50_ms):.1f} | {p99:.1f} | {_noise(api)} | "
