@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.run import DATABASE_URL, SERVER_ENV, _recreate_database, _scenarios, _tokens
+from bench.run import DATABASE_URL, DB, SERVER_ENV, _scenarios, _tokens
+from bench.servers import recreate_database
 from bench.seed import seed
 from bench.servers import PROJECT_ROOT, uvicorn_server
 from bench.wrk import Result, check_once, drive, require_wrk
@@ -47,7 +48,7 @@ def main() -> None:
     require_wrk()
     load = {"connections": args.connections, "threads": 2, "seconds": args.seconds}
     log_path = Path(tempfile.gettempdir()) / "bilin-bench-ab.log"
-    asyncio.run(_recreate_database())
+    asyncio.run(recreate_database(DB))
     migrate(DATABASE_URL)
     seeded = asyncio.run(seed(DATABASE_URL, load_settings({**os.environ, **SERVER_ENV}).data_key_bytes))
     tokens = _tokens(seeded)
@@ -67,7 +68,7 @@ def main() -> None:
                         print(f"round {round_ + 1} {label}: {name} {r.rps:.0f} req/s "
                               f"{_per_request_ms(r):.2f} ms CPU/req p99 {r.p99_ms:.0f} ms", flush=True)
     finally:
-        asyncio.run(_recreate_database(drop_only=True))
+        asyncio.run(recreate_database(DB, drop_only=True))
     print("\n| endpoint | base req/s | this req/s | ratio (median of rounds) | base CPU ms/req | this CPU ms/req | base p99 | this p99 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, *_ in scenarios:

@@ -22,15 +22,14 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench.servers import PROJECT_ROOT, uvicorn_server
+from bench.servers import PROJECT_ROOT, database_url, recreate_database, uvicorn_server
 from devservices.common import stop_process
 from store.db import init_connection
 from store.migrate import migrate
 from usecases.operator import create_platform_client
 
 DB = "bilin_bench_import"
-ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB
+DATABASE_URL = database_url(DB)
 UNLIMITED = "100000000/60"
 ENV = {
     "BILIN_ENV": "test", "BILIN_LOG_LEVEL": "warning", "DATABASE_URL": DATABASE_URL,
@@ -40,14 +39,6 @@ ENV = {
 PER_BUILDING = 100
 
 
-async def _recreate_database(drop_only: bool = False) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        if not drop_only:
-            await conn.execute(f"CREATE DATABASE {DB}")
-    finally:
-        await conn.close()
 
 
 async def _client() -> tuple[str, str]:
@@ -102,7 +93,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "benchmarks-import.md")
     args = parser.parse_args()
     log_path = Path(tempfile.gettempdir()) / "bilin-bench-import.log"
-    asyncio.run(_recreate_database())
+    asyncio.run(recreate_database(DB))
     try:
         migrate(DATABASE_URL)
         client_id, secret = asyncio.run(_client())
@@ -133,7 +124,7 @@ def main() -> None:
         print(f"wrote {args.out}")
     finally:
         if not args.keep_db:
-            asyncio.run(_recreate_database(drop_only=True))
+            asyncio.run(recreate_database(DB, drop_only=True))
 
 
 def _report(households: int, job: dict, accepted: float, took: float) -> str:

@@ -27,15 +27,14 @@ from api.auth.tokens import KeyRing
 from bench import report
 from bench.scenarios import Scenario, day_start, scenarios
 from bench.seed import Seeded, seed
-from bench.servers import PROJECT_ROOT, Server, uvicorn_server
+from bench.servers import PROJECT_ROOT, Server, database_url, recreate_database, uvicorn_server
 from bench.wrk import Result, check_once, drive, require_wrk
 from domain.permissions import PLATFORM_SCOPES, Principal
 from service.settings import load_settings
 from store.migrate import migrate
 
 DB = "bilin_bench"
-ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB
+DATABASE_URL = database_url(DB)
 # What the peer answers (bench/peer/app.py); availability is not written there.
 PEER_SCENARIOS = {"GET /v1/buildings/{id}/proposals", "GET /v1/proposals/{id}", "GET /v1/buildings",
                   "GET /v1/buildings/{id}/tasks", "GET /v1/me", "PUT /v1/proposals/{id}/ballot (fresh ballots)",
@@ -66,14 +65,6 @@ def _peer_python() -> str:
     return str(python)
 
 
-async def _recreate_database(drop_only: bool = False) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        if not drop_only:
-            await conn.execute(f"CREATE DATABASE {DB}")
-    finally:
-        await conn.close()
 
 
 def _tokens(seeded: Seeded) -> dict[str, str]:
@@ -175,7 +166,7 @@ def main() -> None:
     log_path = Path(tempfile.gettempdir()) / "bilin-bench-servers.log"
     files = Path(tempfile.mkdtemp(prefix="bilin-bench-"))
 
-    asyncio.run(_recreate_database())
+    asyncio.run(recreate_database(DB))
     try:
         migrate(DATABASE_URL)
         seeded = asyncio.run(seed(DATABASE_URL, load_settings({**os.environ, **SERVER_ENV}).data_key_bytes))
@@ -214,7 +205,7 @@ def main() -> None:
         print(f"wrote {args.out}")
     finally:
         if not args.keep_db:
-            asyncio.run(_recreate_database(drop_only=True))
+            asyncio.run(recreate_database(DB, drop_only=True))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
+
 from devservices.common import stop_process
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +106,21 @@ def _read(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError:
         return b""
+
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def database_url(name: str) -> str:
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+async def recreate_database(name: str, drop_only: bool = False) -> None:
+    """A benchmark's own database, dropped and (unless ``drop_only``) created empty."""
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if not drop_only:
+            await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
