@@ -10,7 +10,7 @@ import asyncpg
 import msgspec
 
 from domain import stats as rules
-from domain.errors import InvalidInput, NotFound
+from domain.errors import NotFound, RuleViolation
 from domain.permissions import Actor, Principal, ensure_for, ensure_street_wide
 from domain.stats import Group, Period, Statistics, Sums, Turnout
 from store import stats as store
@@ -36,7 +36,7 @@ async def _authorise(conn: asyncpg.Connection, actor: Actor, query: StatsQuery) 
         ensure_street_wide(actor, write=False)
         return street_id
     if query.id is None:
-        raise InvalidInput("id")
+        raise RuleViolation("stats_id_required")
     if query.scope == "community":
         community = await places.visible_community(conn, actor, query.id)
         ensure_for(actor, actor.staff_of(places.community_place(community), write=False), "street:read")

@@ -342,7 +342,8 @@ async def test_who_may_read_which_scope(client, db, town, platform, other_platfo
     assert await status(p["stranger"].headers(), scope="building", id=town.building) == 404
     assert await status(other_platform.headers(), scope="building", id=town.building) == 404
     assert await status(platform.headers(), scope="street", id=other_platform.street_id) == 404
-    assert await status(platform.headers(), scope="building") == 400
+    unnamed = await client.get("/v1/stats", headers=platform.headers(), params={"scope": "building"})
+    assert unnamed.status_code == 422 and unnamed.json()["code"] == "stats_id_required"
     assert await status(platform.headers(), **{"from": "2026-12-31", "to": "2026-12-01"}) == 422
     reader = await client.post("/v1/auth/token", json={
         "grant_type": "client_credentials", "client_id": platform.client_id, "client_secret": platform.secret,
