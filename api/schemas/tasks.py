@@ -17,7 +17,7 @@ from domain.webhooks import MAX_URL_LENGTH, URL_PATTERN
 
 When = Annotated[datetime, Meta(tz=True, examples=["2026-11-30T18:00:00+08:00"])]
 TaskStatus = Literal["open", "in_progress", "done", "verified", "cancelled"]
-Source = Literal["proposal", "report", "dispatch", "manual"]
+Source = Literal["proposal", "report", "dispatch", "manual", "campaign", "project"]
 Priority = Literal["low", "normal", "high", "urgent"]
 Title = text(100, min_length=1, example="更换楼道灯泡")
 Description = text(5000, example="3 楼楼道灯不亮")
