@@ -5870,7 +5870,7 @@ export interface components {
             title: string;
             description: string;
             /** @enum {string} */
-            source: "proposal" | "report" | "dispatch" | "manual";
+            source: "proposal" | "report" | "dispatch" | "manual" | "campaign" | "project";
             source_id: string | null;
             assignee: components["schemas"]["Assignee"] | null;
             /** @example 2026-11-22T08:00:00Z */
@@ -24112,7 +24112,7 @@ export interface operations {
                 assignee?: string | null;
                 /** @description true: only overdue tasks */
                 overdue?: boolean | null;
-                source?: "proposal" | "report" | "dispatch" | "manual" | null;
+                source?: "proposal" | "report" | "dispatch" | "manual" | "campaign" | "project" | null;
                 /** @description Only the tasks of this dispatch (source=dispatch) */
                 dispatch_id?: string | null;
             };
@@ -24693,7 +24693,7 @@ export interface operations {
                 status?: "open" | "in_progress" | "done" | "verified" | "cancelled" | null;
                 /** @description true: only overdue tasks */
                 overdue?: boolean | null;
-                source?: "proposal" | "report" | "dispatch" | "manual" | null;
+                source?: "proposal" | "report" | "dispatch" | "manual" | "campaign" | "project" | null;
                 /** @description Only the tasks of this dispatch (source=dispatch) */
                 dispatch_id?: string | null;
             };
@@ -25427,7 +25427,7 @@ export interface operations {
                 status?: "open" | "in_progress" | "done" | "verified" | "cancelled" | null;
                 /** @description true: only overdue tasks */
                 overdue?: boolean | null;
-                source?: "proposal" | "report" | "dispatch" | "manual" | null;
+                source?: "proposal" | "report" | "dispatch" | "manual" | "campaign" | "project" | null;
                 /** @description Only the tasks of this dispatch (source=dispatch) */
                 dispatch_id?: string | null;
             };
