@@ -130,6 +130,8 @@ EVENT_TYPES: dict[str, EventType] = {
     **_crud("community", ("created", "updated"), "community"),
     **_crud("building", ("created", "updated"), "building"),
     **_crud("household", ("created", "updated"), "household"),
+    **_crud("resident_invitation", ("created", "updated"), "resident invitation (by import; its phone number "
+            "is never shown)"),
     "household.joined": EventType("household", "A person joined a household", (
         ("membership_id", "string"), ("household_id", "string"), ("person_id", "string"), ("role", "string"),
         ("head", "boolean"))),

@@ -44,6 +44,7 @@ PREFIXES = {
     "dispatch": "dsp",
     "media": "med",
     "import": "imp",
+    "resident_invitation": "rin",
     "notification": "ntf",
     "ledger_account": "lac",
     "transfer": "trf",

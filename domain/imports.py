@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import DomainError, RuleViolation
+from domain.people import normalize_phone
 from domain.places import check_voting_area, parse_area
 
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -54,6 +55,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("area_m2", "面积", required=False),
         Column("votes", "参与表决", required=False),
     ),
+    # Resident invitations: the person who later verifies this phone number joins the household.
+    "residents": (
+        Column("external_id", "外部编号"),
+        Column("household_external_id", "住户外部编号"),
+        Column("phone", "手机号"),
+        Column("role", "身份"),
+        Column("head", "户主", required=False),
+    ),
 }
 KINDS = tuple(COLUMNS)
 
@@ -62,7 +71,11 @@ PARENT: dict[str, tuple[str, str] | None] = {
     "communities": None,
     "buildings": ("community_external_id", "communities"),
     "households": ("building_external_id", "buildings"),
+    "residents": ("household_external_id", "households"),
 }
+INVITATION_DAYS = 90  # a resident invitation not redeemed within this is deleted
+_ROLES = {"owner": "owner", "业主": "owner", "tenant": "tenant", "租户": "tenant", "租客": "tenant",
+          "family": "family", "家属": "family", "家庭成员": "family"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +101,17 @@ class Import:
     finished_at: datetime | None
     community_id: str | None = None  # a street-wide job: it lives in no community or building
     building_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentInvitation:
+    """An open invitation of the ``residents`` kind, as the phone verification finds it."""
+
+    id: str
+    street_id: str
+    household_id: str
+    role: str
+    head: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +284,8 @@ def check_row(kind: str, row: int, cells: list[str | None]) -> tuple[dict[str, A
             check_voting_area(values["area_m2"], values["votes"])
         except DomainError:
             errors.append(RowError(row, "area_m2", "area_required_to_vote"))
+    if not errors and kind == "residents":
+        values["head"] = bool(values["head"])
     return (None, errors) if errors else (values, [])
 
 
@@ -276,7 +302,16 @@ def _typed(name: str, text: str) -> Any:
             return parse_area(text, name)
         except DomainError:
             raise ValueError("invalid_area") from None
-    if name == "votes":
+    if name == "phone":
+        phone = normalize_phone(text)
+        if phone is None:
+            raise ValueError("invalid_phone")
+        return phone
+    if name == "role":
+        if text.lower() not in _ROLES:
+            raise ValueError("invalid_role")
+        return _ROLES[text.lower()]
+    if name in ("votes", "head"):
         if text.lower() in _TRUE:
             return True
         if text.lower() in _FALSE:
@@ -288,7 +323,7 @@ def _typed(name: str, text: str) -> Any:
 
 
 ROW_CODES = ("required", "invalid_integer", "out_of_range", "invalid_area", "invalid_boolean", "too_long",
-             "area_required_to_vote", "invalid_json", "duplicate_in_file", "parent_not_found",
+             "area_required_to_vote", "invalid_phone", "invalid_role", "invalid_json", "duplicate_in_file", "parent_not_found",
              "unit_label_taken")
 
 

@@ -4,6 +4,7 @@ organisations: domain/organizations.py."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,22 @@ def mask_phone(phone: str | None) -> str | None:
     if len(phone) >= 11:
         return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
     return "*" * max(0, len(phone) - 2) + phone[-2:]
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+_MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def normalize_phone(text: str) -> str | None:
+    """A phone number as WeChat reports a verified one (``purePhoneNumber``): a mainland mobile
+    as its 11 digits (a +86 / 0086 / 86 prefix and separators dropped); None when the text is
+    no mainland mobile number. One form on both sides is what lets a digest match."""
+    digits = _PHONE_SEPARATORS.sub("", text.strip())
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix):]
+            break
+    return digits if _MAINLAND_MOBILE.fullmatch(digits) else None
 
 
 def display_name(real_name: str | None, nickname: str | None) -> str:

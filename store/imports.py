@@ -136,7 +136,8 @@ async def errors_page(conn: asyncpg.Connection, import_id: str, keyset: Keyset) 
 async def parents(conn: asyncpg.Connection, street_id: str, table: str,
                   external_ids: list[str]) -> dict[str, asyncpg.Record]:
     """Parents by external id: communities (id) or buildings (id, community_id)."""
-    columns = "id, id AS community_id" if table == "communities" else "id, community_id"
+    columns = {"communities": "id, id AS community_id", "buildings": "id, community_id",
+               "households": "id, community_id, building_id"}[table]
     rows = await conn.fetch(
         f"SELECT external_id, {columns} FROM {table} WHERE street_id = $1 AND external_id = ANY ($2::text[])",
         street_id, external_ids)
@@ -206,8 +207,33 @@ _UPSERTS = {
                               'area_m2', area_m2::text, 'votes', votes, 'external_id', external_id,
                               'created_at', created_at, 'updated_at', updated_at)""",
     ),
+    "residents": (
+        ["id", "external_id", "community_id", "building_id", "household_id", "phone_digest", "role", "head",
+         "expires_at"],
+        ["text", "text", "text", "text", "text", "bytea", "text", "boolean", "timestamptz"],
+        # A redeemed invitation is history: a later file does not change it. A changed one
+        # starts its 90 days again.
+        """INSERT INTO resident_invitations AS t (id, street_id, external_id, community_id, building_id,
+                                                  household_id, phone_digest, role, head, import_id, expires_at)
+           SELECT s.id, $1, s.external_id, s.community_id, s.building_id, s.household_id, s.phone_digest, s.role,
+                  s.head, $2, s.expires_at FROM src s
+           ON CONFLICT (street_id, external_id) DO UPDATE SET
+               community_id = excluded.community_id, building_id = excluded.building_id,
+               household_id = excluded.household_id, phone_digest = excluded.phone_digest, role = excluded.role,
+               head = excluded.head, import_id = excluded.import_id, expires_at = excluded.expires_at,
+               updated_at = clock_timestamp()
+           WHERE t.redeemed_at IS NULL
+             AND (t.household_id, t.phone_digest, t.role, t.head)
+                 IS DISTINCT FROM (excluded.household_id, excluded.phone_digest, excluded.role, excluded.head)""",
+        "t.id, t.external_id, t.community_id, t.building_id, t.household_id, t.role, t.head, t.expires_at, "
+        "t.created_at, t.updated_at",
+        """jsonb_build_object('id', id, 'community_id', community_id, 'building_id', building_id,
+                              'household_id', household_id, 'role', role, 'head', head, 'expires_at', expires_at,
+                              'external_id', external_id, 'created_at', created_at, 'updated_at', updated_at)""",
+    ),
 }
-_SINGULAR = {"communities": "community", "buildings": "building", "households": "household"}
+_SINGULAR = {"communities": "community", "buildings": "building", "households": "household",
+             "residents": "resident_invitation"}
 
 
 async def upsert(conn: asyncpg.Connection, kind: str, street_id: str, import_id: str,

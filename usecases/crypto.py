@@ -20,6 +20,9 @@ _NONCE_BYTES = 12
 class Sealer:
     def __init__(self, key: bytes) -> None:
         self._aead = AESGCM(key)
+        # A key of its own for phone digests, derived from the data key: a digest never doubles
+        # as anything sealed, and the key is never in the database beside the digests.
+        self._phone_key = hmac.new(key, b"bilin phone digest v1", hashlib.sha256).digest()
 
     def seal(self, plaintext: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
@@ -27,6 +30,12 @@ class Sealer:
 
     def open(self, sealed: bytes, context: bytes = b"") -> bytes:
         return self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context)
+
+    def phone_digest(self, normalized_phone: str) -> bytes:
+        """HMAC-SHA256 of a normalised number (domain.people.normalize_phone). Keyed, unlike
+        the digests below: mainland mobile numbers are few enough (~10⁹) that a plain hash
+        would be reversed by trying them all."""
+        return hmac.new(self._phone_key, normalized_phone.encode(), hashlib.sha256).digest()
 
 
 def digest(secret: str) -> bytes:

@@ -13,7 +13,7 @@ import asyncpg
 from domain.codes import new_code, normalize_code
 from domain.errors import RuleViolation
 from domain.permissions import may_redeem_invite
-from store import invites
+from store import invites, resident_invitations
 from store.invites import Invite
 from usecases.crypto import digest
 
@@ -45,3 +45,13 @@ async def redeem(conn: asyncpg.Connection, kind: type[Invite], *, street_id: str
     result = await apply(invite)
     await invites.mark_used(conn, kind, invite.id, person_id)
     return result
+
+
+SWEEP_BATCH = 5000
+
+
+async def sweep_resident_invitations(conn: asyncpg.Connection, now: datetime) -> int:
+    """Delete one batch of resident invitations (the ``residents`` import kind) not redeemed
+    within their 90 days, by business time like the rest of the rules; how many went. The
+    worker calls it until none are left (worker/maintenance.py)."""
+    return await resident_invitations.delete_expired(conn, now, SWEEP_BATCH)

@@ -15,7 +15,7 @@ from domain.errors import Conflict, NotFound
 from domain.people import HouseholdInvite, Membership, Person
 from domain.permissions import Principal, ensure
 from domain.roles import RoleGrant
-from store import memberships, persons
+from store import memberships, persons, resident_invitations
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
 from usecases import invites, members, points, rewards, roles
@@ -100,25 +100,43 @@ async def invite_to_household(conn: asyncpg.Connection, who: Principal, househol
                                terms={"household_id": household.id, "role": role, "head": head})
 
 
-async def join_household(conn: asyncpg.Connection, who: Principal, invite_code: str) -> Membership:
-    person = await members.live_person(conn, who)
-
-    async def join(invite: HouseholdInvite) -> Membership:
-        household = await find_household(conn, who.street_id, invite.household_id)
-        assert household is not None  # an invite's household is never deleted
-        membership = await memberships.insert(conn, household=household, person_id=person.id,
-                                              role=invite.role, head=invite.head)
-        if membership is None:
-            raise Conflict("already_member")
+async def _admit(conn: asyncpg.Connection, street_id: str, household_id: str, person_id: str, *, role: str,
+                 head: bool) -> Membership | None:
+    """The person joins the household (an invite's terms), with its event; None when already a member."""
+    household = await find_household(conn, street_id, household_id)
+    assert household is not None  # an invite's household is never deleted
+    membership = await memberships.insert(conn, household=household, person_id=person_id, role=role, head=head)
+    if membership is not None:
         await append_event(conn, type="household.joined", street_id=household.street_id,
                            subject=Subject("household", household.id), community_id=household.community_id,
                            building_id=household.building_id,
                            data={"membership_id": membership.id, "household_id": household.id,
-                                 "person_id": person.id, "role": membership.role, "head": membership.head})
+                                 "person_id": person_id, "role": membership.role, "head": membership.head})
+    return membership
+
+
+async def join_household(conn: asyncpg.Connection, who: Principal, invite_code: str) -> Membership:
+    person = await members.live_person(conn, who)
+
+    async def join(invite: HouseholdInvite) -> Membership:
+        membership = await _admit(conn, who.street_id, invite.household_id, person.id, role=invite.role,
+                                  head=invite.head)
+        if membership is None:
+            raise Conflict("already_member")
         return membership
 
     return await invites.redeem(conn, HouseholdInvite, street_id=who.street_id, person_id=person.id,
                                 typed_code=invite_code, apply=join)
+
+
+async def join_invited(conn: asyncpg.Connection, street_id: str, person_id: str, phone_digest: bytes,
+                       now: datetime) -> None:
+    """A verified phone number redeems the street platform's open invitations for it (the
+    ``residents`` import kind): the person joins each household named, once."""
+    for invitation in await resident_invitations.claim_open(conn, street_id, phone_digest, now):
+        await _admit(conn, street_id, invitation.household_id, person_id, role=invitation.role,
+                     head=invitation.head)
+        await resident_invitations.mark_redeemed(conn, invitation.id, person_id, now)
 
 
 async def leave_household(conn: asyncpg.Connection, who: Principal, membership_id: str) -> None:

@@ -21,6 +21,7 @@ from domain.retry import Backoff
 from store import jobs
 from usecases import bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
 from usecases.clock import BusinessClock
+from usecases.crypto import Sealer
 from usecases.events_jobs import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
 
@@ -39,10 +40,17 @@ HANDLERS: dict[str, JobHandler] = {
     tasks_jobs.OVERDUE_JOB: tasks_jobs.mark_overdue,
     tasks_jobs.ESCALATE_JOB: tasks_jobs.escalate,
     reports_jobs.AUTO_CLOSE_JOB: reports_jobs.auto_close,
-    **imports_jobs.HANDLERS,
     points_jobs.EXPIRY_JOB: points_jobs.expire,
     rewards_jobs.EXPIRE_JOB: rewards_jobs.expire_hold,
 }
+
+
+
+def handlers(sealer: Sealer) -> dict[str, JobHandler]:
+    """Every job's handler: HANDLERS, and the ones that need the service's data key, bound to
+    it (the worker builds its runner with this; so do the tests that run jobs)."""
+    return {**HANDLERS, **imports_jobs.handlers(sealer)}
+
 
 # A handler that raises is tried again later, then given up (status `failed`, with its error).
 JOB_BACKOFF = Backoff((10, 60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600), jitter=0.2)

@@ -21,8 +21,8 @@ from service.services import WORKER, WORKER_JOB_SLOTS, Services
 from service.settings import Settings
 from worker.dispatch import pause
 from worker.http import Sender
-from worker.jobs import JobRunner
-from worker.maintenance import maintenance_loop, media_sweep_loop
+from worker.jobs import JobRunner, handlers
+from worker.maintenance import invitation_sweep_loop, maintenance_loop, media_sweep_loop
 from worker.moderation import moderation_loop
 from worker.notifications import notifications_loop
 from worker.relay import relay_loop
@@ -49,7 +49,7 @@ class Worker:
         pool, clock = services.db.pool, services.clock
         sender = Sender(services.egress)
         deliverer = Deliverer(pool, clock, services.sealer, sender, slots=settings.worker_concurrency)
-        runner = JobRunner(pool, clock, self.name, slots=WORKER_JOB_SLOTS)
+        runner = JobRunner(pool, clock, self.name, handlers=handlers(services.sealer), slots=WORKER_JOB_SLOTS)
         log.info("worker_started", worker=self.name, concurrency=settings.worker_concurrency,
                  test_clock=settings.test_clock_enabled, webhook_guard=settings.webhook_guard)
         loops = [
@@ -58,6 +58,7 @@ class Worker:
             runner.run(self.stopping),
             maintenance_loop(pool, settings.event_retention_days, self.stopping),
             media_sweep_loop(pool, clock, services.storage, self.stopping),
+            invitation_sweep_loop(pool, clock, self.stopping),
             notifications_loop(pool, clock, services.wechat, services.sealer, self.stopping),
             moderation_loop(pool, clock, services.content, self.stopping),
             self._heartbeat(),

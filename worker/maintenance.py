@@ -1,12 +1,14 @@
 """Retention: events (and their deliveries) older than BILIN_EVENT_RETENTION_DAYS, finished
 jobs as old, and expired Idempotency-Key records are deleted in small batches. Retention is judged by the real clock,
 so moving the test clock never deletes anything. Orphaned uploads (photos never attached) are
-swept by business time, a day after their upload (usecases/media_jobs.py)."""
+swept by business time, a day after their upload (usecases/media_jobs.py), and resident
+invitations 90 days after their import when unredeemed (usecases/invites.py)."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import asyncpg
 import structlog
@@ -15,6 +17,7 @@ from domain.clock import real_now
 from integrations.storage import Storage
 from store import feed, idempotency, jobs
 from usecases.clock import BusinessClock
+from usecases.invites import sweep_resident_invitations
 from usecases.media_jobs import sweep_orphans
 from worker.dispatch import pause
 
@@ -50,18 +53,29 @@ async def maintenance_loop(pool: asyncpg.Pool, retention_days: int, stopping: as
         await pause(stopping, INTERVAL)
 
 
-async def media_sweep_loop(pool: asyncpg.Pool, clock: BusinessClock, storage: Storage,
-                           stopping: asyncio.Event) -> None:
+async def sweep_loop(pool: asyncpg.Pool, clock: BusinessClock, sweep: Callable[[asyncpg.Connection, datetime], Awaitable[int]],
+                     what: str, stopping: asyncio.Event) -> None:
+    """Run ``sweep`` (one batch by business time, returning how many it removed) until it
+    removes nothing, every INTERVAL; log the total as ``<what>_removed``."""
     while not stopping.is_set():
         try:
             removed = 0
             async with pool.acquire() as conn:
-                while (swept := await sweep_orphans(conn, storage, await clock.now(conn))) > 0:
+                while (swept := await sweep(conn, await clock.now(conn))) > 0:
                     removed += swept
                     if stopping.is_set():
                         break
             if removed:
-                log.info("media_orphans_removed", media_deleted=removed)
+                log.info(f"{what}_removed", count=removed)
         except Exception as error:
-            log.warning("media_sweep_failed", error=type(error).__name__)
+            log.warning(f"{what}_sweep_failed", error=type(error).__name__)
         await pause(stopping, INTERVAL)
+
+
+async def media_sweep_loop(pool: asyncpg.Pool, clock: BusinessClock, storage: Storage,
+                           stopping: asyncio.Event) -> None:
+    await sweep_loop(pool, clock, lambda conn, now: sweep_orphans(conn, storage, now), "media_orphans", stopping)
+
+
+async def invitation_sweep_loop(pool: asyncpg.Pool, clock: BusinessClock, stopping: asyncio.Event) -> None:
+    await sweep_loop(pool, clock, sweep_resident_invitations, "resident_invitations", stopping)

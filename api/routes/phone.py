@@ -8,6 +8,7 @@ from litestar import Request, post
 from api.conventions.openapi import problems
 from api.routes.common import BEARER
 from api.schemas.clients import PhoneCode, PhoneVerified
+from api.business_time import business_clock
 from api.services import services_of
 from domain.people import mask_phone
 from domain.permissions import Principal
@@ -20,5 +21,6 @@ from usecases import phone
 async def verify_phone(request: Request, tx: asyncpg.Connection, principal: Principal,
                        data: PhoneCode) -> PhoneVerified:
     services = services_of(request)
-    person = await phone.verify_phone(tx, principal, services.sealer, services.wechat, data.code)
+    person = await phone.verify_phone(tx, principal, services.sealer, services.wechat, data.code,
+                                      await business_clock(request).now(tx))
     return PhoneVerified(phone=mask_phone(person.phone) or "", verified_at=person.updated_at)

@@ -13,7 +13,7 @@ from api.schemas.common import Stamp
 from domain import imports as domain
 
 ImportStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
-ImportKind = Literal["communities", "buildings", "households"]
+ImportKind = Literal["communities", "buildings", "households", "residents"]
 
 UPLOAD = UploadRule(
     "ImportUpload", max_file_bytes=domain.MAX_FILE_BYTES,
@@ -67,6 +67,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_boolean": ("须为 是/否 或 true/false", "Must be 是/否 or true/false"),
     "too_long": ("内容过长", "The text is too long"),
     "area_required_to_vote": ("参与表决的房屋须填写大于 0 的面积", "A household that votes needs an area above 0"),
+    "invalid_phone": ("须为中国大陆手机号（11 位，可带 +86）", "Must be a mainland China mobile number (11 digits, +86 allowed)"),
+    "invalid_role": ("身份须为 业主、租户 或 家属（owner、tenant、family）", "The role must be owner, tenant or family (业主、租户、家属)"),
     "invalid_json": ("此行不是一个 JSON 对象", "This line is not a JSON object"),
     "duplicate_in_file": ("外部编号在文件中此前已出现", "The external_id appeared earlier in the file"),
     "parent_not_found": ("找不到该外部编号对应的上级（请先导入上级）",

@@ -148,4 +148,7 @@ async def test_templates_name_each_column_in_both_languages(client, platform):
     answer = await client.get("/v1/imports/templates/households.csv")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     assert answer.content.decode("utf-8-sig").splitlines()[0].startswith("外部编号(external_id),楼栋外部编号(building_external_id)")
+    residents = await client.get("/v1/imports/templates/residents.csv")
+    assert residents.content.decode("utf-8-sig").splitlines()[0] == (
+        "外部编号(external_id),住户外部编号(household_external_id),手机号(phone),身份(role),户主(head)")
     assert (await client.get("/v1/imports/templates/parcels.csv")).status_code == 404

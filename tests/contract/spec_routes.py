@@ -6,7 +6,8 @@ docs/conformance.md lists. Read by tests/contract/test_openapi_contract.py."""
 PUBLIC_PATHS = {"/v1/auth/token", "/healthz", "/readyz", "/metrics", "/problems/{code}", "/v1/test-clock",
                 "/v1/spaces/{space_id}/calendar.ics", "/v1/media/{media_id}/content",
                 "/v1/imports/templates/communities.csv",
-                "/v1/imports/templates/buildings.csv", "/v1/imports/templates/households.csv"}
+                "/v1/imports/templates/buildings.csv", "/v1/imports/templates/households.csv",
+                "/v1/imports/templates/residents.csv"}
 
 # /work/shared/spec/resources.md §1, the first five rows (the operator command has no route),
 # plus the token endpoint (conventions.md). `{id}` stands for any path parameter. Extend this
@@ -15,7 +16,8 @@ SPEC_ROUTES = {
     # integrations.md §A: bulk import; a street's task list follows a dispatch (an addition)
     ("POST", "/v1/imports"), ("GET", "/v1/imports/{id}"), ("GET", "/v1/imports/{id}/errors"),
     ("POST", "/v1/imports/{id}/cancel"), ("GET", "/v1/imports/templates/communities.csv"),
-    ("GET", "/v1/imports/templates/buildings.csv"), ("GET", "/v1/imports/templates/households.csv"), ("GET", "/v1/streets/tasks"),
+    ("GET", "/v1/imports/templates/buildings.csv"), ("GET", "/v1/imports/templates/households.csv"),
+    ("GET", "/v1/imports/templates/residents.csv"), ("GET", "/v1/streets/tasks"),
     ("POST", "/v1/auth/token"),
     ("GET", "/v1/communities"), ("POST", "/v1/communities"),
     ("GET", "/v1/communities/{id}"), ("PATCH", "/v1/communities/{id}"),

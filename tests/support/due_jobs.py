@@ -7,8 +7,13 @@ from collections.abc import Iterable
 
 import asyncpg
 
+from service.settings import Settings
 from usecases.clock import BusinessClock
-from worker.jobs import HANDLERS, JobRunner
+from usecases.crypto import Sealer
+from worker.jobs import JobRunner, handlers
+
+# The tests' services use the default (development) data key; so do the jobs they run.
+HANDLERS = handlers(Sealer(Settings().data_key_bytes))
 
 
 async def run_due_jobs_of(db: asyncpg.Pool, kinds: Iterable[str]) -> int:
