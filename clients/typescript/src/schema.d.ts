@@ -2182,6 +2182,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports/templates/residents.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CSV template of residents
+         * @description The CSV template of residents.
+         *
+         *     No token needed.
+         */
+        get: operations["getResidentsImportTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stats/export": {
         parameters: {
             query?: never;
@@ -3402,6 +3424,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "resident_invitation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A resident invitation (by import; its phone number is never shown) was created
+         * @description Sent to endpoints subscribed to `resident_invitation.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onResidentInvitationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "resident_invitation.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A resident invitation (by import; its phone number is never shown) was updated
+         * @description Sent to endpoints subscribed to `resident_invitation.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onResidentInvitationUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "reward.created": {
         parameters: {
             query?: never;
@@ -4594,7 +4656,7 @@ export interface components {
             /** @example imp_5t7v9x2b4d6f8h1k */
             id: string;
             /** @enum {string} */
-            kind: "communities" | "buildings" | "households";
+            kind: "communities" | "buildings" | "households" | "residents";
             /** @constant */
             mode: "upsert";
             /** @enum {string} */
@@ -6389,7 +6451,7 @@ export interface components {
              * @description What the rows are
              * @enum {string}
              */
-            kind: "communities" | "buildings" | "households";
+            kind: "communities" | "buildings" | "households" | "residents";
             /**
              * @description upsert (the default): create or change by external_id, never delete
              * @enum {string}
@@ -7688,6 +7750,61 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["ReportUrgentEventData"];
+        };
+        /** ResidentInvitationCreatedEventData */
+        ResidentInvitationCreatedEventData: {
+            resident_invitation?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ResidentInvitationCreatedEvent
+         * @description `resident_invitation.created`: A resident invitation (by import; its phone number is never shown) was created.
+         */
+        ResidentInvitationCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "resident_invitation.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "resident_invitation";
+                id: string;
+            };
+            data: components["schemas"]["ResidentInvitationCreatedEventData"];
+        };
+        /** ResidentInvitationUpdatedEventData */
+        ResidentInvitationUpdatedEventData: {
+            resident_invitation?: Record<string, never> | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ResidentInvitationUpdatedEvent
+         * @description `resident_invitation.updated`: A resident invitation (by import; its phone number is never shown) was updated.
+         */
+        ResidentInvitationUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "resident_invitation.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "resident_invitation";
+                id: string;
+            };
+            data: components["schemas"]["ResidentInvitationUpdatedEventData"];
         };
         /** RewardCreatedEventData */
         RewardCreatedEventData: {
@@ -28189,6 +28306,71 @@ export interface operations {
             };
         };
     };
+    getResidentsImportTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example # HELP bilin_http_requests_total HTTP requests */
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     exportStats: {
         parameters: {
             query: {
@@ -32677,6 +32859,78 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ReportUrgentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onResidentInvitationCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResidentInvitationCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onResidentInvitationUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResidentInvitationUpdatedEvent"];
             };
         };
         responses: {
