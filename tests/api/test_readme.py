@@ -25,7 +25,7 @@ def all_blocks() -> list[str]:
 
 def test_the_runnable_blocks_are_marked_and_fail_on_errors():
     check_blocks_are_well_formed(runnable_blocks(ROOT / "README.md", TEST), at_least=2)
-    check_blocks_are_well_formed(runnable_blocks(ROOT / "docs/guides/street-platform.md", TEST), at_least=3)
+    check_blocks_are_well_formed(runnable_blocks(ROOT / "docs/guides/street-platform.md", TEST), at_least=4)
 
 
 def test_the_readme_requests_run_as_written(postgres_url, redis_url, worker_id, tmp_path):
