@@ -70,11 +70,14 @@ def check_limit(redeemed: int, limit: int | None) -> None:
 
 
 def check_move(redemption: Redemption, to: str, *, is_owner: bool, is_leader: bool, may_fulfil: bool,
-               pickup_code: str | None) -> None:
+               pickup_code: str | None, now: datetime) -> None:
     """pending → fulfilled (the provider or a leader, with the right code) or cancelled (the
-    person, or a leader). Anything else is 409 ``redemption_not_pending``."""
+    person, or a leader). Anything else is 409 ``redemption_not_pending`` — also a hold past its
+    ``expires_at`` whose expiry job has not run yet: it is expired, whatever the row says."""
     if redemption.status != PENDING:
         raise Conflict("redemption_not_pending", {"status": redemption.status})
+    if now >= redemption.expires_at:
+        raise Conflict("redemption_not_pending", {"status": EXPIRED})
     if to == FULFILLED:
         if not may_fulfil:
             raise Forbidden("not_allowed")

@@ -171,7 +171,7 @@ async def transition(conn: asyncpg.Connection, who: Principal, redemption_id: st
     if not (owner or hands_out):
         raise NotFound("not_found")
     rules.check_move(redemption, command.to, is_owner=owner, is_leader=leader, may_fulfil=hands_out,
-                     pickup_code=command.pickup_code)
+                     pickup_code=command.pickup_code, now=now)
     return await settle(conn, redemption, command.to, now, by=actor)
 
 

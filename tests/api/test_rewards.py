@@ -142,6 +142,10 @@ async def test_a_pending_redemption_expires_by_itself_after_its_hold(client, db,
     assert (await points_of(client, head))["held"] == 30  # not yet
     moved = await client.post("/v1/test-clock", json={"advance_seconds": 2 * 86400 + 60})
     assert moved.status_code == 200, moved.text
+    # Past its hold, before the job has run: no longer fulfillable.
+    late = await client.post(f"/v1/redemptions/{redemption['id']}/transitions", headers=town.people["leader"].headers(),
+                             json={"to": "fulfilled", "pickup_code": redemption["pickup_code"]})
+    assert late.status_code == 409 and late.json()["code"] == "redemption_not_pending", late.text
     assert await run_due_jobs_of(db, [EXPIRE_JOB]) >= 1
     mine = (await client.get("/v1/me/redemptions", headers=head.headers())).json()["data"]
     assert mine[0]["id"] == redemption["id"] and mine[0]["status"] == "expired" and mine[0]["expired_at"]
