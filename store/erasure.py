@@ -44,7 +44,7 @@ _STATEMENTS = (
         WHERE created_by = $1""",
     f"UPDATE proposal_evaluations SET {_erased('text')} WHERE person_id = $1",
     f"""UPDATE reports SET {_erased("description")}, {_erased("location")}, {_erased("feedback_comment")},
-               photo_urls = '[]', updated_at = clock_timestamp() WHERE reporter_id = $1""",
+               photo_urls = '[]', media_ids = '{{}}', updated_at = clock_timestamp() WHERE reporter_id = $1""",
     f"UPDATE reports SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
     f"""UPDATE tasks SET {_erased("title")}, {_erased("description")}, updated_at = clock_timestamp(),
                checklist = (SELECT coalesce(jsonb_agg(jsonb_set(item, '{{text}}', to_jsonb($2::text))
@@ -52,14 +52,22 @@ _STATEMENTS = (
                             FROM jsonb_array_elements(checklist) WITH ORDINALITY AS items (item, n))
         WHERE created_by_type = 'person' AND created_by_id = $1""",
     f"UPDATE tasks SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
-    f"""UPDATE task_updates SET {_erased("note")}, photo_urls = '[]', updated_at = clock_timestamp()
-        WHERE author_type = 'person' AND author_id = $1""",
+    f"""UPDATE task_updates SET {_erased("note")}, photo_urls = '[]', media_ids = '{{}}',
+               updated_at = clock_timestamp() WHERE author_type = 'person' AND author_id = $1""",
     f"UPDATE bookings SET {_erased('purpose')}, updated_at = clock_timestamp() WHERE person_id = $1",
 )
 
 
 async def erase_authored_text(conn: asyncpg.Connection, person_id: str) -> None:
     """In the caller's transaction (the erasure's)."""
+    # The photos on the person's reports and progress notes go with their text: detached here
+    # (before the statements below empty media_ids), then removed from storage by the worker's
+    # orphan sweep (usecases/media_jobs.py), which alone talks to the storage.
+    await conn.execute(
+        """UPDATE media SET attached_at = NULL WHERE owner_id = $1 AND id IN (
+               SELECT unnest(media_ids) FROM reports WHERE reporter_id = $1
+               UNION ALL SELECT unnest(media_ids) FROM task_updates WHERE author_type = 'person' AND author_id = $1)""",
+        person_id)
     for statement in _STATEMENTS:
         await conn.execute(statement, person_id, ERASED)
     # Stored answers to the person's idempotent requests (caller "client:person") would replay

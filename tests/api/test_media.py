@@ -218,6 +218,27 @@ async def test_orphans_are_swept_a_day_after_upload(client, town, db, storage):
 
 
 @pytest.mark.usefixtures("clock")
+async def test_erasure_takes_the_photos_of_the_persons_reports_with_it(client, town, db):
+    head, neighbour = town.people["head"], town.people["leader"]
+    storage = client.app.state.services.storage
+    theirs = (await upload(client, head, jpeg_with_gps())).json()
+    other = (await upload(client, neighbour, jpeg_with_gps())).json()
+    for who, photo in ((head, theirs), (neighbour, other)):
+        report = await client.post(f"/v1/buildings/{town.building}/reports", headers=who.headers(), json={
+            "category": "facilities", "description": "灯坏了", "media_ids": [photo["id"]]})
+        assert report.status_code == 201, report.text
+    assert (await client.delete("/v1/me", headers=head.headers())).status_code == 204
+    assert await db.fetchval("SELECT count(*) FROM reports WHERE $1 = ANY (media_ids)", theirs["id"]) == 0
+    assert (await client.post("/v1/test-clock", json={"advance_seconds": 86400 + 60})).status_code == 200
+    async with db.acquire() as conn:
+        while await sweep_orphans(conn, storage, await business_now(db)):
+            pass
+    assert await db.fetchval("SELECT count(*) FROM media WHERE id = $1", theirs["id"]) == 0
+    assert await storage.get(f"media/{theirs['id']}") is None
+    assert await storage.get(f"media/{other['id']}") is not None  # a neighbour's photo stays
+
+
+@pytest.mark.usefixtures("clock")
 async def test_the_worker_loop_sweeps_by_business_time(client, town, db, monkeypatch):
     storage = client.app.state.services.storage
     orphan = (await upload(client, town.people["head"], jpeg_with_gps())).json()
