@@ -234,26 +234,48 @@ _UPSERTS = {
 }
 _SINGULAR = {"communities": "community", "buildings": "building", "households": "household",
              "residents": "resident_invitation"}
+# Per kind: the table, and the fields an `*.updated` event names in `changed` (wire name → column)
+# when the row's value differs from what it was.
+_COMPARED = {
+    "communities": ("communities", {"name": "name"}),
+    "buildings": ("buildings", {"community_id": "community_id", "name": "name", "address": "address",
+                                "compound_name": "compound_name", "floors": "floors", "units": "units"}),
+    "households": ("households", {"building_id": "building_id", "unit_label": "unit_label", "area_m2": "area_m2",
+                                  "votes": "votes"}),
+    "residents": ("resident_invitations", {"household_id": "household_id", "phone": "phone_digest", "role": "role",
+                                           "head": "head"}),
+}
 
 
 async def upsert(conn: asyncpg.Connection, kind: str, street_id: str, import_id: str,
                  rows: list[dict[str, Any]], event_ids: list[str]) -> tuple[int, int]:
     """Insert or change the rows (each with a fresh ``id`` for an insert) and raise one event
-    per row written (``<kind>.created`` or ``.updated``, with ``data.import_id``), in one
-    statement: (created, updated). Rows neither created nor updated were unchanged.
+    per row written (``<kind>.created`` or ``.updated``, with ``data.import_id``; an update
+    names the fields whose values changed in ``changed``), in one statement: (created,
+    updated). Rows neither created nor updated were unchanged.
 
     The events go straight into the outbox table (store/events.py) from the upsert's answer:
     500,000 rows would not go through Python one event at a time. Their data is built here
-    from ids, places, numbers and times only, so it holds no free text either."""
+    from ids, places, numbers and times only, so it holds no free text either. The rows as
+    they were come from the statement's own snapshot (``was``), which the upsert's writes do
+    not change."""
     if not rows:
         return 0, 0
     names, types, statement, returning, snapshot = _UPSERTS[kind]
+    table, compared = _COMPARED[kind]
     singular = _SINGULAR[kind]
     arrays = [[row.get(name) for row in rows] for name in names]
     source = ", ".join(f"${i + 4}::{t}[]" for i, t in enumerate(types))
+    external_ids = f"${names.index('external_id') + 4}::text[]"
+    columns = sorted(set(compared.values()))
+    differs = ", ".join(f"CASE WHEN w.{column} IS DISTINCT FROM numbered.new_{column} THEN '{field}' END"
+                        for field, column in compared.items())
     counts = await conn.fetchrow(
         f"""WITH src AS (SELECT * FROM unnest({source}) AS s ({", ".join(names)})),
-            up AS ({statement} RETURNING {returning}, (t.xmax = 0) AS inserted),
+            was AS (SELECT o.id, {", ".join(f"o.{c}" for c in columns)} FROM {table} o
+                     WHERE o.street_id = $1 AND o.external_id = ANY ({external_ids})),
+            up AS ({statement} RETURNING {returning}, {", ".join(f"t.{c} AS new_{c}" for c in columns)},
+                   (t.xmax = 0) AS inserted),
             numbered AS (SELECT up.*, row_number() OVER () AS n FROM up),
             raised AS (
                 INSERT INTO events (id, street_id, type, occurred_at, community_id, building_id, subject_type,
@@ -261,6 +283,9 @@ async def upsert(conn: asyncpg.Connection, kind: str, street_id: str, import_id:
                 SELECT ($3::text[])[n], $1, '{singular}.' || CASE WHEN inserted THEN 'created' ELSE 'updated' END,
                        clock_timestamp(), community_id, building_id, '{singular}', id,
                        jsonb_build_object('{singular}_id', id, 'import_id', $2::text, '{singular}', {snapshot})
+                       || CASE WHEN inserted THEN '{{}}'::jsonb ELSE jsonb_build_object('changed', (
+                              SELECT to_jsonb(array_remove(ARRAY[{differs}]::text[], NULL))
+                              FROM was w WHERE w.id = numbered.id)) END
                 FROM numbered)
             SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated
             FROM up""",

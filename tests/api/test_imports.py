@@ -35,6 +35,12 @@ async def test_the_same_file_twice_changes_nothing_the_second_time(client, db, p
     changed = HOUSEHOLDS.replace("H3,B1,103,83.5", "H3,B1,103,99.0")
     third = await imported(client, db, platform, "households", changed.encode())
     assert (third["created"], third["updated"], third["unchanged"]) == (0, 1, 11)
+    updated = await db.fetch("SELECT data FROM events WHERE street_id = $1 AND type = 'household.updated'",
+                             platform.street_id)
+    assert [e["data"]["changed"] for e in updated] == [["area_m2"]]
+    created = await db.fetchval("SELECT data FROM events WHERE street_id = $1 AND type = 'household.created' LIMIT 1",
+                                platform.street_id)
+    assert "changed" not in created
     listed = await client.get(f"/v1/households/{before[0]['id']}", headers=platform.headers())
     assert listed.status_code == 200
 

@@ -68,6 +68,9 @@ async def test_invitations_keep_only_a_digest_and_a_rerun_changes_nothing(client
     assert (again["created"], again["updated"], again["unchanged"], again["failed"]) == (0, 0, 3, 3)
     moved = await imported(client, db, platform, "residents", RESIDENTS.replace("R3,H2,13900000001", "R3,H1,13900000001").encode())
     assert (moved["created"], moved["updated"], moved["unchanged"]) == (0, 1, 2)
+    changed = await db.fetch("SELECT data->'changed' AS changed FROM events WHERE street_id = $1 "
+                             "AND type = 'resident_invitation.updated'", platform.street_id)
+    assert [e["changed"] for e in changed] == [["household_id"]]
 
 
 async def _verified_resident(client, platform, number: str):
