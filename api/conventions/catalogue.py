@@ -133,7 +133,7 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "您没有可代表参与的住户（投票须为本楼在册住户的户主或业主）",
         "No household you may act for here (a ballot needs the head or an owner of a household on the roll)"),
     "stats_id_required": ProblemKind(
-        422, "按社区或楼栋统计须用 id 指明是哪一个", "A community or building scope needs the place's id"),
+        422, "按社区或楼栋统计须指明是哪一个社区或楼栋", "A community or building scope needs the place's id"),
     "ballot_required": ProblemKind(422, "开启投票须提供 ballot 设置", "Opening the vote needs the ballot settings"),
     "reason_required": ProblemKind(422, "不予立项须说明理由", "Dismissing needs a reason"),
     "duplicate_of_required": ProblemKind(422, "请用 duplicate_of 指明与哪一项重复", "Name what it duplicates in duplicate_of"),
