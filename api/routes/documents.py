@@ -11,7 +11,7 @@ from api.conventions.etags import check_if_match, resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
 from api.routes.common import BEARER, known_id
-from api.schemas.documents import AmendmentDiffView, DocumentKind, Version, diff_view, version_view
+from api.schemas.documents import AmendmentDiff, DocumentKind, DocumentVersion, diff_view, version_view
 from domain import documents as model
 from domain.permissions import Principal
 from store.paging import Keyset
@@ -26,7 +26,7 @@ class DocumentController(Controller):
     @get("/buildings/{building_id:str}/documents/{kind:str}", operation_id="getDocumentInForce",
          summary="Read the version in force of a building's document", responses=problems(READ))
     async def in_force(self, request: Request, conn: asyncpg.Connection, principal: Principal, building_id: str,
-                       kind: DocumentKind) -> Response[Version]:
+                       kind: DocumentKind) -> Response[DocumentVersion]:
         """The version in force of the building's convention (居民公约) or rules of procedure
         (议事规则). 404 `document_not_in_force` while the building has adopted none."""
         row = await documents.in_force(conn, principal, known_id("building", building_id), kind)
@@ -35,7 +35,7 @@ class DocumentController(Controller):
     @get("/buildings/{building_id:str}/documents/{kind:str}/versions", operation_id="listDocumentVersions",
          summary="List the versions of a building's document, newest first", responses=problems(READ))
     async def versions(self, conn: asyncpg.Connection, principal: Principal, keyset: Keyset, building_id: str,
-                       kind: DocumentKind) -> Page[Version]:
+                       kind: DocumentKind) -> Page[DocumentVersion]:
         rows = await documents.versions(conn, principal, known_id("building", building_id), kind, keyset)
         return page_of(rows, keyset, version_view)
 
@@ -43,7 +43,7 @@ class DocumentController(Controller):
           operation_id="fileDocumentVersion", summary="File a version with the street (备案)",
           responses=problems(WRITE), status_code=200)
     async def file(self, request: Request, tx: asyncpg.Connection, principal: Principal, building_id: str,
-                   kind: DocumentKind, number: int) -> Response[Version]:
+                   kind: DocumentKind, number: int) -> Response[DocumentVersion]:
         """A street officer (or the street's platform with `street:write`) files a version of either
         document, once: 409 `document_already_filed` after. Filing changes nothing about which
         version is in force."""
@@ -57,7 +57,7 @@ class DocumentController(Controller):
     @get("/proposals/{proposal_id:str}/amendment/diff", operation_id="getAmendmentDiff",
          summary="The diff an amendment proposal makes to the version in force", responses=problems(READ))
     async def diff(self, request: Request, conn: asyncpg.Connection, principal: Principal,
-                   proposal_id: str) -> Response[AmendmentDiffView]:
+                   proposal_id: str) -> Response[AmendmentDiff]:
         """Line by line (unified diff, as structured lines and as text) and, for rules of
         procedure, field by field. Once the amendment was adopted it is compared with the version
         it replaced. 404 for a proposal that carries no amendment."""

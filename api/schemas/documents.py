@@ -11,14 +11,14 @@ from api.conventions.openapi import Input
 from api.schemas.common import Stamp, text
 from api.schemas.places import BuildingRules, BuildingRulesChange
 from domain import documents as domain
-from usecases.documents import AmendmentDiff
+from usecases import documents as usecase
 
 DocumentKind = Literal["convention", "rules_of_procedure"]
 ProposalKind = Literal["general", "document_amendment"]
 DocumentText = text(20000, min_length=1, example="一、爱护楼道环境，不堆放杂物。\n二、邻里互助，文明养犬。")
 
 
-class Version(msgspec.Struct):
+class DocumentVersion(msgspec.Struct):
     id: Annotated[str, Meta(examples=["dcv_5t7v9x2b4d6f8h1k"])]
     building_id: str
     kind: DocumentKind
@@ -51,20 +51,20 @@ class Amendment(msgspec.Struct):
     parameters: BuildingRules | None
 
 
-class DiffLine(msgspec.Struct):
+class AmendmentDiffLine(msgspec.Struct):
     kind: Literal["hunk", "context", "removed", "added"]
     text: str
     old_number: int | None
     new_number: int | None
 
 
-class ParameterChange(msgspec.Struct):
+class AmendmentParameterChange(msgspec.Struct):
     field: Annotated[str, Meta(examples=["support_percent"])]
     before: int | str | None
     after: int | str | None
 
 
-class AmendmentDiffView(msgspec.Struct):
+class AmendmentDiff(msgspec.Struct):
     proposal_id: str
     document: DocumentKind
     base_number: int
@@ -72,13 +72,13 @@ class AmendmentDiffView(msgspec.Struct):
     compared_number: Annotated[int, Meta(description=(
         "The version compared with: the one in force, or — once this amendment was adopted — the one it replaced"))]
     stale: Annotated[bool, Meta(description="true when base_number is no longer in force (its vote cannot open)")]
-    lines: list[DiffLine]
+    lines: list[AmendmentDiffLine]
     unified: Annotated[str, Meta(description="The same diff as unified diff text")]
-    parameter_changes: list[ParameterChange]
+    parameter_changes: list[AmendmentParameterChange]
 
 
-def version_view(version: domain.Version) -> Version:
-    return Version(
+def version_view(version: domain.Version) -> DocumentVersion:
+    return DocumentVersion(
         id=version.id, building_id=version.building_id, kind=version.kind, number=version.number, text=version.text,
         parameters=None if version.parameters is None else msgspec.convert(version.parameters, BuildingRules),
         adopted_at=version.adopted_at, adopted_by_proposal_id=version.adopted_by_proposal_id,
@@ -93,10 +93,10 @@ def amendment_view(stored: dict[str, Any] | None) -> Amendment | None:
                      None if amendment.parameters is None else msgspec.convert(amendment.parameters, BuildingRules))
 
 
-def diff_view(diff: AmendmentDiff) -> AmendmentDiffView:
-    return AmendmentDiffView(
+def diff_view(diff: usecase.AmendmentDiff) -> AmendmentDiff:
+    return AmendmentDiff(
         proposal_id=diff.proposal_id, document=diff.document, base_number=diff.base_number,
         number_in_force=diff.number_in_force, compared_number=diff.compared_number, stale=diff.stale,
-        lines=[DiffLine(line.kind, line.text, line.old_number, line.new_number) for line in diff.lines],
+        lines=[AmendmentDiffLine(line.kind, line.text, line.old_number, line.new_number) for line in diff.lines],
         unified=diff.unified,
-        parameter_changes=[ParameterChange(c.field, c.before, c.after) for c in diff.parameter_changes])
+        parameter_changes=[AmendmentParameterChange(c.field, c.before, c.after) for c in diff.parameter_changes])

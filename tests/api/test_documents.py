@@ -62,6 +62,8 @@ async def test_rules_of_procedure_change_by_vote_exactly_at_the_decision(client,
     assert none.status_code == 404 and none.json()["code"] == "document_not_in_force"
     assert (await client.get(f"{docs}/versions", headers=head.headers())).json() == {"data": [], "next_cursor": None}
     assert (await client.get(docs, headers=town.people["far_resident"].headers())).json()["code"] == "not_found"
+    unknown = await client.get(f"/v1/buildings/{town.building}/documents/bylaws", headers=head.headers())
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "path.kind"
 
     # An ordinary proposal raised under the old rules (threshold 3) before the amendment.
     older = (await client.post(f"/v1/buildings/{town.building}/proposals", headers=head.headers(),
