@@ -220,3 +220,11 @@ async def test_a_stale_base_cannot_open_its_vote(client, db, town):
     assert late.status_code == 409 and late.json()["code"] == "document_amendment_stale"
     on_one = await raise_amendment(client, town, {"document": "convention", "base_number": 1, "text": "新公约"})
     assert on_one["amendment"]["base_number"] == 1
+
+    # Erasure (PIPL): the author's amendment text goes; the adopted version is the building's.
+    assert (await client.delete("/v1/me", headers=head.headers())).status_code == 204
+    leader = town.people["leader"]
+    erased = (await client.get(f"/v1/proposals/{second['id']}", headers=leader.headers())).json()
+    assert erased["amendment"]["text"] == "[已删除]" and erased["amendment"]["base_number"] == 0
+    kept = (await client.get(f"/v1/buildings/{town.building}/documents/convention", headers=leader.headers())).json()
+    assert kept["text"] == CONVENTION
