@@ -199,7 +199,7 @@ PROBLEMS: dict[str, ProblemKind] = {
     "rules_governed_by_document": ProblemKind(
         409, "议事规则已生效，本楼规则只能经表决修订", "A rules of procedure is in force: the rules change only by vote"),
     "amendment_kind_mismatch": ProblemKind(
-        422, "修订议题须同时提供 kind 为 document_amendment 和 amendment", "An amendment needs kind document_amendment, and only it carries one"),
+        422, "修订文件的议题须带修订内容，其他议题不能带", "An amendment needs kind document_amendment, and only it carries one"),
     "amendment_parameters_not_allowed": ProblemKind(
         422, "居民公约的修订不含规则参数", "An amendment of the convention carries no parameters"),
     "amendment_quorum_required": ProblemKind(
