@@ -68,15 +68,16 @@ class Amendment:
     base_number: int
     text: str
     parameters: dict[str, Any] | None = None
+    base_parameters: dict[str, Any] | None = None  # the rules it was raised against (for the diff once adopted)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> Amendment:
         return cls(document=stored["document"], base_number=stored["base_number"], text=stored["text"],
-                   parameters=stored.get("parameters"))
+                   parameters=stored.get("parameters"), base_parameters=stored.get("base_parameters"))
 
     def to_stored(self) -> dict[str, Any]:
         return {"document": self.document, "base_number": self.base_number, "text": self.text,
-                "parameters": self.parameters}
+                "parameters": self.parameters, "base_parameters": self.base_parameters}
 
 
 def check_kind(kind: str, has_amendment: bool) -> None:
@@ -98,7 +99,7 @@ def amendment_of(document: str, base_number: int, text: str, changes: dict[str, 
             raise RuleViolation("amendment_parameters_not_allowed")
         return Amendment(document, base_number, text, None)
     parameters = base_parameters.changed(changes or {}, "body.amendment.parameters")
-    return Amendment(document, base_number, text, parameters.to_stored())
+    return Amendment(document, base_number, text, parameters.to_stored(), base_parameters.to_stored())
 
 
 def ensure_base_in_force(base_number: int, number_in_force: int) -> None:

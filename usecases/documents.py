@@ -94,8 +94,12 @@ async def amendment_diff(conn: asyncpg.Connection, who: Principal, proposal_id: 
     if amendment.document == "rules_of_procedure":
         building = await places.find_building(conn, proposal.street_id, proposal.building_id)
         assert building is not None
-        before_parameters = (compared.parameters if compared is not None
-                             else building.building_rules.to_stored())
+        if compared is not None:
+            before_parameters = compared.parameters
+        elif adopted_here:  # the first version: the building's rules before it were those it was raised against
+            before_parameters = amendment.base_parameters
+        else:
+            before_parameters = building.building_rules.to_stored()
     before_text = "" if compared is None else compared.text
     lines = rules.text_diff(before_text, amendment.text)
     return AmendmentDiff(

@@ -123,6 +123,7 @@ async def test_rules_of_procedure_change_by_vote_exactly_at_the_decision(client,
     # Once adopted, the diff is the change it made: compared with the version it replaced.
     after = (await client.get(f"/v1/proposals/{pid}/amendment/diff", headers=head.headers())).json()
     assert (after["number_in_force"], after["compared_number"], after["stale"]) == (1, 0, False)
+    assert after["parameter_changes"] == diff["parameter_changes"] and after["lines"] == diff["lines"]
 
     # The rules change only by vote now.
     patched = await client.patch(f"/v1/buildings/{town.building}", headers=leader.headers(),
