@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -229,3 +230,22 @@ async def test_a_stale_base_cannot_open_its_vote(client, db, town):
     assert erased["amendment"]["text"] == "[已删除]" and erased["amendment"]["base_number"] == 0
     kept = (await client.get(f"/v1/buildings/{town.building}/documents/convention", headers=leader.headers())).json()
     assert kept["text"] == CONVENTION
+
+
+async def test_amendments_opened_at_once_one_vote_opens(client, db, town):
+    """The document row is locked FOR UPDATE while a vote opens: of amendments on the same base
+    opened at the same moment, exactly one goes to the vote, and only it can be adopted."""
+    raised = [await raise_amendment(client, town, {"document": "convention", "base_number": 0, "text": f"公约 {i}"})
+              for i in range(6)]
+    answers = await asyncio.gather(*[open_vote(client, db, town, p["id"]) for p in raised])
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 5, [a.text for a in answers]
+    assert {a.json()["code"] for a in answers if a.status_code == 409} == {"document_amendment_in_vote"}
+    winner = next(p for p, a in zip(raised, answers) if a.status_code == 200)
+    await vote(client, town, winner["id"], "yes")
+    await client.post("/v1/test-clock", json={"advance_seconds": 25 * 3600})
+    await run_due_jobs(db)
+    losers = [p for p, a in zip(raised, answers) if a.status_code == 409]
+    again = await asyncio.gather(*[open_vote(client, db, town, p["id"]) for p in losers])
+    assert {(a.status_code, a.json()["code"]) for a in again} == {(409, "document_amendment_stale")}
+    assert await db.fetch("SELECT number, adopted_by_proposal_id FROM document_versions WHERE building_id = $1",
+                          town.building) == [(1, winner["id"])]
