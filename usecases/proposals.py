@@ -155,7 +155,9 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, com
     person = person_of(actor)
     place = places.building_place(building)
     ensure_for(actor, actor.resident_of(place) or actor.leader_of(place))
-    checked = checker and await checker.check(conn, who, [command.title, command.description], SCENES["proposal"])
+    texts = [command.title, command.description]
+    texts += [command.amendment.text] if command.amendment is not None else []  # a document amendment's
+    checked = checker and await checker.check(conn, who, texts, SCENES["proposal"])
     rules = building.building_rules
     amendment = await document_amendments.check_new(conn, building, command.kind, command.amendment)
     proposal = await store.insert(

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import asyncpg
 from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
 
 from api.business_time import business_clock
 from api.conventions.etags import check_if_match, resource_response
@@ -16,6 +19,8 @@ from domain import documents as model
 from domain.permissions import Principal
 from store.paging import Keyset
 from usecases import documents
+
+VersionNumber = Annotated[int, Parameter(ge=1, le=1_000_000, description="The version's number")]
 
 
 class DocumentController(Controller):
@@ -43,7 +48,7 @@ class DocumentController(Controller):
           operation_id="fileDocumentVersion", summary="File a version with the street (备案)",
           responses=problems(WRITE), status_code=200)
     async def file(self, request: Request, tx: asyncpg.Connection, principal: Principal, building_id: str,
-                   kind: DocumentKind, number: int) -> Response[DocumentVersion]:
+                   kind: DocumentKind, number: VersionNumber) -> Response[DocumentVersion]:
         """A street officer (or the street's platform with `street:write`) files a version of either
         document, once: 409 `document_already_filed` after. Filing changes nothing about which
         version is in force."""

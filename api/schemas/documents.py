@@ -38,7 +38,7 @@ class AmendmentRequest(Input):
     """The amendment a ``document_amendment`` proposal carries."""
 
     document: DocumentKind
-    base_number: Annotated[int, Meta(ge=0, description="The version in force it changes (0: the document has none)")]
+    base_number: Annotated[int, Meta(ge=0, le=1_000_000, description="The version in force it changes (0: the document has none)")]
     text: DocumentText  # type: ignore[valid-type]
     parameters: Annotated[BuildingRulesChange | None, Meta(
         description="Rules of procedure only; fields left out keep the base version's value")] = None

@@ -147,6 +147,8 @@ async def test_rules_of_procedure_change_by_vote_exactly_at_the_decision(client,
     again = await client.post(filing, headers=officer.headers())
     assert again.status_code == 409 and again.json()["code"] == "document_already_filed"
     assert (await client.post(f"{docs}/versions/9/filing", headers=officer.headers())).status_code == 404
+    huge = await client.post(f"{docs}/versions/99999999999/filing", headers=officer.headers())
+    assert huge.status_code == 400 and huge.json()["errors"][0]["field"] == "path.number"
     assert len(await db.fetch("SELECT 1 FROM events WHERE type = 'document.filed' AND building_id = $1",
                               town.building)) == 1
 
