@@ -251,3 +251,14 @@ async def test_amendments_opened_at_once_one_vote_opens(client, db, town):
     assert {(a.status_code, a.json()["code"]) for a in again} == {(409, "document_amendment_stale")}
     assert await db.fetch("SELECT number, adopted_by_proposal_id FROM document_versions WHERE building_id = $1",
                           town.building) == [(1, winner["id"])]
+
+
+async def test_an_amendments_text_is_content_checked_with_the_proposal(client, db, platform, wechat):
+    from tests.api.test_content_safety import _building_with_two_residents
+
+    building, author, _, _ = await _building_with_two_residents(client, platform)
+    refused = await client.post(f"/v1/buildings/{building}/proposals", headers=author.headers(), json={
+        "title": "修订公约", "kind": "document_amendment",
+        "amendment": {"document": "convention", "base_number": 0, "text": "一、[risky] 广告"}})
+    assert refused.status_code == 422 and refused.json()["code"] == "content_rejected"
+    assert await db.fetchval("SELECT count(*) FROM proposals WHERE author_id = $1", author.person_id) == 0
