@@ -235,8 +235,9 @@ async def _open_vote(conn: asyncpg.Connection, proposal: Proposal, plan: BallotP
     """Deliberating → voting (the caller checked the transition): open the proposal's vote on
     its options and schedule the tally at ``closes_at``."""
     rules = await rules_of(conn, proposal)
-    await document_amendments.check_before_vote(conn, proposal, rule=plan.rule or rules.default_decision_rule,
-                                                options=len(await store.options(conn, proposal.id)))
+    if proposal.amendment is not None:  # a document amendment's checks, under its document's lock
+        await document_amendments.check_before_vote(conn, proposal, rule=plan.rule or rules.default_decision_rule,
+                                                    options=len(await store.options(conn, proposal.id)))
     vote = await votes.open_vote(
         conn, subject_of(proposal.id), proposal,
         votes.Plan(rule=plan.rule or rules.default_decision_rule, closes_at=plan.closes_at, opens_at=plan.opens_at,
