@@ -25,6 +25,7 @@ from api.routes.calendar import space_calendar
 from api.routes.clients import ClientController
 from api.routes.clock import clock_routes
 from api.routes.communities import CommunityController
+from api.routes.documents import DocumentController
 from api.routes.events import EventController
 from api.routes.households import HouseholdController
 from api.routes.imports import IMPORT_TEMPLATES, ImportController
@@ -60,6 +61,7 @@ ROUTES = [
     TaskController, ReportController, *MEDIA_ROUTES,
     ImportController, *IMPORT_TEMPLATES, StatsController,
     PointsController, RewardController,
+    DocumentController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

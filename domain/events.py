@@ -221,6 +221,14 @@ EVENT_TYPES: dict[str, EventType] = {
         ("redemption_id", "string"), ("reward_id", "string"), ("person_id", "string"), ("from", "string"),
         ("to", "string"), ("by", "string")))
        for to in ("fulfilled", "cancelled", "expired")},
+    "document.version_adopted": EventType("document_version", "A version of a building's document was put in force", (
+        ("document_version_id", "string"), ("document", "string"), ("number", "integer"),
+        ("adopted_by_proposal_id", "string"))),
+    "document.filed": EventType("document_version", "A version of a building's document was filed with the street", (
+        ("document_version_id", "string"), ("document", "string"), ("number", "integer"))),
+    "document.amendment_lapsed": EventType("proposal", "An adopted amendment found its base no longer in force", (
+        ("proposal_id", "string"), ("document", "string"), ("base_number", "integer"),
+        ("number_in_force", "integer"))),
     "street.settings_changed": EventType("street", "The street's settings were changed", (
         ("street_id", "string"), ("changed", _CHANGED))),
     **{f"{kind}.moderated": EventType(kind, f"A leader or the content check decided on a {kind}'s text", (

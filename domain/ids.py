@@ -50,6 +50,8 @@ PREFIXES = {
     "transfer": "trf",
     "reward": "rwd",
     "redemption": "rdm",
+    "document": "doc",
+    "document_version": "dcv",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

@@ -205,6 +205,12 @@ def may_set_street_settings(actor: Actor, *, write: bool) -> bool:
     return actor.street_wide(write=write)
 
 
+def may_file_document(actor: Actor, place: Place) -> bool:
+    """备案 of a building's document with the street: a street officer of its street, or the
+    street's platform with ``street:write``."""
+    return actor._in_street(place) and actor.street_wide(write=True)
+
+
 def ensure_visible(actor: Actor, place: Place) -> None:
     if not actor.sees(place):
         raise NotFound("not_found")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from domain.errors import Conflict, Forbidden, RuleViolation
 from domain.votes import Vote
@@ -58,6 +59,8 @@ class Proposal:
     updated_at: datetime
     vote: Vote | None = None  # attached by the use case once a vote was opened on it
     moderation: str = "none"  # content safety: domain/moderation.py
+    kind: str = "general"  # or "document_amendment" (domain/documents.py)
+    amendment: dict[str, Any] | None = None  # a document amendment's: domain/documents.py Amendment
 
 
 @dataclass(frozen=True, slots=True)

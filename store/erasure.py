@@ -55,6 +55,11 @@ _STATEMENTS = (
     f"""UPDATE task_updates SET {_erased("note")}, photo_urls = '[]', media_ids = '{{}}',
                updated_at = clock_timestamp() WHERE author_type = 'person' AND author_id = $1""",
     f"UPDATE bookings SET {_erased('purpose')}, updated_at = clock_timestamp() WHERE person_id = $1",
+    # The text of a document amendment the person proposed (an adopted version keeps its text:
+    # it is the building's document now, not the person's).
+    """UPDATE proposals SET amendment = jsonb_set(amendment, '{text}', to_jsonb($2::text)),
+               updated_at = clock_timestamp()
+        WHERE author_id = $1 AND amendment IS NOT NULL AND amendment->>'text' <> ''""",
 )
 
 

@@ -21,13 +21,17 @@ _STAMPS = {"deliberating": "deliberating_at", "voting": "voting_at", "implementi
 
 async def insert(conn: asyncpg.Connection, *, street_id: str, community_id: str, building_id: str,
                  author_id: str, title: str, description: str, category: str, support_threshold: int,
-                 collect_until: datetime) -> Proposal:
+                 collect_until: datetime,
+                 kind: str = "general", amendment: dict[str, Any] | None = None) -> Proposal:
     return model(Proposal, await conn.fetchrow(
         """INSERT INTO proposals (id, street_id, community_id, building_id, author_id, title, description,
-                                  category, support_threshold, collect_until)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
+                                  category, support_threshold, collect_until,
+                                  kind, amendment)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                   $11, $12) RETURNING *""",
         new_id("proposal"), street_id, community_id, building_id, author_id, title, description, category,
-        support_threshold, collect_until))
+        support_threshold, collect_until,
+        kind, amendment))
 
 
 async def get(conn: asyncpg.Connection, street_id: str, proposal_id: str, *,

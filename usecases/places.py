@@ -29,6 +29,7 @@ from store import buildings, communities, households
 from store.events import Subject, append_event
 from store.paging import Keyset
 from store.rows import snapshot
+from usecases import documents_guard
 from usecases.actors import actor_for, visible_scope
 from usecases.kernel import changes_of, place_of, visible_or_404
 
@@ -253,11 +254,20 @@ async def update_building(conn: asyncpg.Connection, who: Principal, building_id:
         ensure_for(actor, actor.leader_of(building_place(current)))
     precondition(current)
     if "rules" in changes:
+        await documents_guard.ensure_rules_not_governed(conn, current.street_id, current.id)
         changes["rules"] = current.building_rules.changed(changes["rules"]).to_stored()
     if not changes:
         return current
     building = await buildings.update(conn, who.street_id, building_id, changes)
     await _record_event(conn, "building", "updated", building, sorted(changes))
+    return building
+
+
+async def adopt_rules(conn: asyncpg.Connection, street_id: str, building_id: str, rules: BuildingRules) -> Building:
+    """The rules a rules-of-procedure version puts in force, in the transaction of the vote
+    that adopted it (usecases/document_amendments.py): no caller to check."""
+    building = await buildings.update(conn, street_id, building_id, {"rules": rules.to_stored()})
+    await _record_event(conn, "building", "updated", building, ["rules"])
     return building
 
 

@@ -25,7 +25,7 @@ from domain.proposals import Option, Proposal, TimelineEntry
 from domain.votes import Subject
 from store import proposals as store
 from store.paging import Keyset
-from usecases import moderation, places, votes
+from usecases import document_amendments, moderation, places, votes
 from usecases.actors import actor_for
 from usecases.kernel import (
     acting_household,
@@ -56,6 +56,8 @@ class NewProposal(msgspec.Struct, frozen=True):
     title: str
     description: str = ""
     category: str = "other"
+    kind: str = "general"
+    amendment: document_amendments.AmendmentCommand | None = None
 
 
 class ProposalChanges(msgspec.Struct, frozen=True):
@@ -153,13 +155,17 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, com
     person = person_of(actor)
     place = places.building_place(building)
     ensure_for(actor, actor.resident_of(place) or actor.leader_of(place))
-    checked = checker and await checker.check(conn, who, [command.title, command.description], SCENES["proposal"])
+    texts = [command.title, command.description]
+    texts += [command.amendment.text] if command.amendment is not None else []  # a document amendment's
+    checked = checker and await checker.check(conn, who, texts, SCENES["proposal"])
     rules = building.building_rules
+    amendment = await document_amendments.check_new(conn, building, command.kind, command.amendment)
     proposal = await store.insert(
         conn, street_id=building.street_id, community_id=building.community_id, building_id=building.id,
         author_id=person, title=command.title, description=command.description, category=command.category,
         support_threshold=support_threshold(rules, await store.voting_households(conn, building.id)),
-        collect_until=now + timedelta(days=rules.collect_days))
+        collect_until=now + timedelta(days=rules.collect_days),
+        kind=command.kind, amendment=amendment)
     await store.add_timeline(conn, proposal, from_stage=None, to_stage="collecting", outcome=None,
                              actor_type="person", actor_id=person, reason=None, at=now)
     await record_event(conn, "proposal.created", "proposal", proposal, {
@@ -229,6 +235,9 @@ async def _open_vote(conn: asyncpg.Connection, proposal: Proposal, plan: BallotP
     """Deliberating → voting (the caller checked the transition): open the proposal's vote on
     its options and schedule the tally at ``closes_at``."""
     rules = await rules_of(conn, proposal)
+    if proposal.amendment is not None:  # a document amendment's checks, under its document's lock
+        await document_amendments.check_before_vote(conn, proposal, rule=plan.rule or rules.default_decision_rule,
+                                                    options=len(await store.options(conn, proposal.id)))
     vote = await votes.open_vote(
         conn, subject_of(proposal.id), proposal,
         votes.Plan(rule=plan.rule or rules.default_decision_rule, closes_at=plan.closes_at, opens_at=plan.opens_at,

@@ -189,6 +189,23 @@ PROBLEMS: dict[str, ProblemKind] = {
     "pickup_code_mismatch": ProblemKind(422, "取件码不正确", "The pickup code does not match"),
     "redemption_not_pending": ProblemKind(409, "兑换已处理，无法再变更", "The redemption is no longer pending"),
     "invalid_provider": ProblemKind(422, "提供单位不是本街道的组织", "The provider is not an organisation of the street"),
+    # Conventions and rules of procedure adopted by vote (the community spec §11)
+    "document_not_in_force": ProblemKind(404, "该文件尚无生效版本", "The document has no version in force"),
+    "document_already_filed": ProblemKind(409, "该版本已备案", "The version was filed already"),
+    "document_amendment_stale": ProblemKind(
+        409, "修订所依据的版本已不再生效", "The version the amendment changes is no longer in force"),
+    "document_amendment_in_vote": ProblemKind(
+        409, "该文件已有另一项修订正在表决", "Another amendment of the document is being voted on"),
+    "rules_governed_by_document": ProblemKind(
+        409, "议事规则已生效，本楼规则只能经表决修订", "A rules of procedure is in force: the rules change only by vote"),
+    "amendment_kind_mismatch": ProblemKind(
+        422, "修订文件的议题须带修订内容，其他议题不能带", "An amendment needs kind document_amendment, and only it carries one"),
+    "amendment_parameters_not_allowed": ProblemKind(
+        422, "居民公约的修订不含规则参数", "An amendment of the convention carries no parameters"),
+    "amendment_quorum_required": ProblemKind(
+        422, "文件修订须采用有法定人数要求的表决规则", "An amendment is decided by a rule with a quorum"),
+    "amendment_single_option": ProblemKind(
+        422, "文件修订只对一个选项（修订本身）表决", "An amendment is voted on one option, the amendment itself"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

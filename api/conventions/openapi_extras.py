@@ -58,6 +58,7 @@ TAGS = {
     "spaces": "Shared spaces a building or community books.",
     "bookings": "Bookings of spaces, one-off and series.",
     "proposals": "Proposals, comments, support, options, ballots and decisions.",
+    "documents": "A building's convention and rules of procedure: versions adopted by vote, filing with the street.",
     "tasks": "Tasks for leaders and staff: assignment, progress, escalation.",
     "reports": "Residents' reports of problems and their handling.",
     "events": "The event feed for the street's platform.",

@@ -12,6 +12,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
 from api.schemas.common import Stamp, id_text, text
+from api.schemas.documents import Amendment, AmendmentRequest, ProposalKind, amendment_view
 from api.schemas.moderation import Moderation
 from api.schemas.places import DecisionRule
 from domain import proposals as domain
@@ -90,12 +91,16 @@ class Proposal(msgspec.Struct):
     evaluating_at: Stamp | None
     closed_at: Stamp | None
     moderation: Moderation = "none"
+    kind: ProposalKind = "general"
+    amendment: Amendment | None = None
 
 
 class ProposalCreate(Input):
     title: Title
     description: Description = ""
     category: Category = "other"
+    kind: ProposalKind = "general"
+    amendment: AmendmentRequest | None = None
 
 
 class ProposalUpdate(Input):
@@ -297,7 +302,8 @@ def proposal_view(proposal: domain.Proposal, me: str | None) -> Proposal:
                                      _mean(proposal.evaluation_count, proposal.evaluation_sum)),
         created_at=proposal.created_at, updated_at=proposal.updated_at, deliberating_at=proposal.deliberating_at,
         voting_at=proposal.voting_at, implementing_at=proposal.implementing_at, moderation=proposal.moderation,
-        evaluating_at=proposal.evaluating_at, closed_at=proposal.closed_at)
+        evaluating_at=proposal.evaluating_at, closed_at=proposal.closed_at,
+        kind=proposal.kind, amendment=amendment_view(proposal.amendment))
 
 
 def comment_view(comment: domain.Comment, me: str | None) -> Comment:

@@ -92,6 +92,11 @@ async def test_the_newcomers_first_requests(client, db, test_settings):
     catalogue = (await client.get(f"/v1/communities/{me['memberships'][0]['community_id']}/rewards",
                                   headers=resident)).json()["data"]
     assert {r["name"] for r in catalogue} == {"环保购物袋", "理发券"}
+    # The building's convention is in force (version 1, adopted before Bilin), loaded once.
+    convention = (await client.get(f"/v1/buildings/{building_id}/documents/convention", headers=resident)).json()
+    assert convention["number"] == 1 and convention["text"].startswith("嘉富苑 1 号楼居民公约")
+    versions = (await client.get(f"/v1/buildings/{building_id}/documents/convention/versions", headers=resident))
+    assert len(versions.json()["data"]) == 1
 
 
 async def test_a_closed_demo_vote_is_replaced_by_an_open_one(client, db, test_settings):

@@ -98,4 +98,7 @@ SPEC_ROUTES = {
     ("GET", "/v1/streets/rewards"), ("POST", "/v1/streets/rewards"),
     ("GET", "/v1/rewards/{id}"), ("PATCH", "/v1/rewards/{id}"), ("POST", "/v1/rewards/{id}/redemptions"),
     ("POST", "/v1/redemptions/{id}/transitions"), ("GET", "/v1/me/redemptions"),
+    # Conventions and rules of procedure adopted by vote (community.md §11).
+    ("GET", "/v1/buildings/{id}/documents/{id}"), ("GET", "/v1/buildings/{id}/documents/{id}/versions"),
+    ("POST", "/v1/buildings/{id}/documents/{id}/versions/{id}/filing"), ("GET", "/v1/proposals/{id}/amendment/diff"),
 }
