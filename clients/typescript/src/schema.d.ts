@@ -2514,6 +2514,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proposals/{proposal_id}/amendment/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The diff an amendment proposal makes to the version in force
+         * @description Line by line (unified diff, as structured lines and as text) and, for rules of
+         *     procedure, field by field. Once the amendment was adopted it is compared with the version
+         *     it replaced. 404 for a proposal that carries no amendment.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getAmendmentDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buildings/{building_id}/documents/{kind}/versions/{number}/filing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File a version with the street (备案)
+         * @description A street officer (or the street's platform with `street:write`) files a version of either
+         *     document, once: 409 `document_already_filed` after. Filing changes nothing about which
+         *     version is in force.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["fileDocumentVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buildings/{building_id}/documents/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the version in force of a building's document
+         * @description The version in force of the building's convention (居民公约) or rules of procedure
+         *     (议事规则). 404 `document_not_in_force` while the building has adopted none.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getDocumentInForce"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buildings/{building_id}/documents/{kind}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the versions of a building's document, newest first
+         * @description List the versions of a building's document, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listDocumentVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -2838,6 +2931,66 @@ export interface webhooks {
          * @description Sent to endpoints subscribed to `community.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
          */
         post: operations["onCommunityUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "document.amendment_lapsed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An adopted amendment found its base no longer in force
+         * @description Sent to endpoints subscribed to `document.amendment_lapsed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onDocumentAmendmentLapsed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "document.filed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A version of a building's document was filed with the street
+         * @description Sent to endpoints subscribed to `document.filed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onDocumentFiled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "document.version_adopted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A version of a building's document was put in force
+         * @description Sent to endpoints subscribed to `document.version_adopted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onDocumentVersionAdopted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3873,6 +4026,65 @@ export interface components {
             type: "person" | "client" | "system";
             id: string | null;
         };
+        /** Amendment */
+        Amendment: {
+            /** @enum {string} */
+            document: "convention" | "rules_of_procedure";
+            base_number: number;
+            text: string;
+            parameters: components["schemas"]["BuildingRules"] | null;
+        };
+        /** AmendmentDiff */
+        AmendmentDiff: {
+            proposal_id: string;
+            /** @enum {string} */
+            document: "convention" | "rules_of_procedure";
+            base_number: number;
+            number_in_force: number;
+            /** @description The version compared with: the one in force, or — once this amendment was adopted — the one it replaced */
+            compared_number: number;
+            /** @description true when base_number is no longer in force (its vote cannot open) */
+            stale: boolean;
+            lines: components["schemas"]["AmendmentDiffLine"][];
+            /** @description The same diff as unified diff text */
+            unified: string;
+            parameter_changes: components["schemas"]["AmendmentParameterChange"][];
+        };
+        /** AmendmentDiffLine */
+        AmendmentDiffLine: {
+            /** @enum {string} */
+            kind: "hunk" | "context" | "removed" | "added";
+            text: string;
+            old_number: number | null;
+            new_number: number | null;
+        };
+        /** AmendmentParameterChange */
+        AmendmentParameterChange: {
+            /** @example support_percent */
+            field: string;
+            before: number | string | null;
+            after: number | string | null;
+        };
+        /**
+         * AmendmentRequest
+         * @description The amendment a ``document_amendment`` proposal carries.
+         */
+        AmendmentRequest: {
+            /** @enum {unknown} */
+            document: "convention" | "rules_of_procedure";
+            /** @description The version in force it changes (0: the document has none) */
+            base_number: number;
+            /**
+             * @example 一、爱护楼道环境，不堆放杂物。
+             *     二、邻里互助，文明养犬。
+             */
+            text: string;
+            /**
+             * @description Rules of procedure only; fields left out keep the base version's value
+             * @default null
+             */
+            parameters?: components["schemas"]["BuildingRulesChange"] | null;
+        };
         /** Assignee */
         Assignee: {
             /** @enum {string} */
@@ -4458,6 +4670,38 @@ export interface components {
             count: number;
             task_ids: string[];
         };
+        /** DocumentVersion */
+        DocumentVersion: {
+            /** @example dcv_5t7v9x2b4d6f8h1k */
+            id: string;
+            building_id: string;
+            /** @enum {string} */
+            kind: "convention" | "rules_of_procedure";
+            /** @example 2 */
+            number: number;
+            text: string;
+            /** @description Rules of procedure only: the building's rules while this version is in force */
+            parameters: components["schemas"]["BuildingRules"] | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            adopted_at: string;
+            /** @description null for a version adopted on paper before the building used Bilin */
+            adopted_by_proposal_id: string | null;
+            /** @description 备案: when the street filed it */
+            filed_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
         /** Escalation */
         Escalation: {
             /** @enum {null|string} */
@@ -5011,6 +5255,11 @@ export interface components {
             data: components["schemas"]["Client"][];
             next_cursor: string | null;
         };
+        /** DocumentVersionPage */
+        DocumentVersionPage: {
+            data: components["schemas"]["DocumentVersion"][];
+            next_cursor: string | null;
+        };
         /** ImportRowErrorPage */
         ImportRowErrorPage: {
             data: components["schemas"]["ImportRowError"][];
@@ -5179,7 +5428,7 @@ export interface components {
              * @description Stable, machine-readable; GET /problems/{code} describes each.
              * @enum {string}
              */
-            code: "already_evaluated" | "already_exists" | "already_member" | "already_supported" | "area_required_to_vote" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "cancel_too_late" | "content_rejected" | "delivery_in_progress" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_client" | "invalid_cursor" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_opening_hours" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_source" | "invalid_space_rules" | "invalid_token" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "pickup_code_mismatch" | "platform_client_readonly" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "reason_required" | "redemption_not_pending" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "service_unavailable" | "stats_id_required" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
+            code: "already_evaluated" | "already_exists" | "already_member" | "already_supported" | "amendment_kind_mismatch" | "amendment_parameters_not_allowed" | "amendment_quorum_required" | "amendment_single_option" | "area_required_to_vote" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "cancel_too_late" | "content_rejected" | "delivery_in_progress" | "document_already_filed" | "document_amendment_in_vote" | "document_amendment_stale" | "document_not_in_force" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_client" | "invalid_cursor" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_opening_hours" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_source" | "invalid_space_rules" | "invalid_token" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "pickup_code_mismatch" | "platform_client_readonly" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "reason_required" | "redemption_not_pending" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "rules_governed_by_document" | "service_unavailable" | "stats_id_required" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
             request_id: string;
             errors?: components["schemas"]["FieldError"][] | null;
             clashing_range?: components["schemas"]["ClashingRange"] | null;
@@ -5272,6 +5521,12 @@ export interface components {
              * @enum {string}
              */
             moderation: "none" | "passed" | "pending" | "approved" | "rejected";
+            /**
+             * @default general
+             * @enum {string}
+             */
+            kind: "general" | "document_amendment";
+            amendment: components["schemas"]["Amendment"] | null;
         };
         /** ProposalCreate */
         ProposalCreate: {
@@ -5287,6 +5542,13 @@ export interface components {
              * @example facilities
              */
             category?: string;
+            /**
+             * @default general
+             * @enum {unknown}
+             */
+            kind?: "document_amendment" | "general";
+            /** @default null */
+            amendment?: components["schemas"]["AmendmentRequest"] | null;
         };
         /** ProposalFigures */
         ProposalFigures: {
@@ -6879,6 +7141,95 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["CommunityUpdatedEventData"];
+        };
+        /** DocumentAmendmentLapsedEventData */
+        DocumentAmendmentLapsedEventData: {
+            proposal_id?: string | null;
+            document?: string | null;
+            base_number?: number | null;
+            number_in_force?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * DocumentAmendmentLapsedEvent
+         * @description `document.amendment_lapsed`: An adopted amendment found its base no longer in force.
+         */
+        DocumentAmendmentLapsedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "document.amendment_lapsed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "proposal";
+                id: string;
+            };
+            data: components["schemas"]["DocumentAmendmentLapsedEventData"];
+        };
+        /** DocumentFiledEventData */
+        DocumentFiledEventData: {
+            document_version_id?: string | null;
+            document?: string | null;
+            number?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * DocumentFiledEvent
+         * @description `document.filed`: A version of a building's document was filed with the street.
+         */
+        DocumentFiledEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "document.filed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "document_version";
+                id: string;
+            };
+            data: components["schemas"]["DocumentFiledEventData"];
+        };
+        /** DocumentVersionAdoptedEventData */
+        DocumentVersionAdoptedEventData: {
+            document_version_id?: string | null;
+            document?: string | null;
+            number?: number | null;
+            adopted_by_proposal_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * DocumentVersionAdoptedEvent
+         * @description `document.version_adopted`: A version of a building's document was put in force.
+         */
+        DocumentVersionAdoptedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "document.version_adopted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "document_version";
+                id: string;
+            };
+            data: components["schemas"]["DocumentVersionAdoptedEventData"];
         };
         /** HouseholdCreatedEventData */
         HouseholdCreatedEventData: {
@@ -20762,7 +21113,21 @@ export interface operations {
                      *           "implementing_at": "2026-11-22T08:00:00Z",
                      *           "evaluating_at": "2026-11-22T08:00:00Z",
                      *           "closed_at": "2026-11-22T08:00:00Z",
-                     *           "moderation": "passed"
+                     *           "moderation": "passed",
+                     *           "kind": "general",
+                     *           "amendment": {
+                     *             "document": "convention",
+                     *             "base_number": 1,
+                     *             "text": "示例",
+                     *             "parameters": {
+                     *               "support_min_households": 3,
+                     *               "support_percent": 10,
+                     *               "collect_days": 14,
+                     *               "default_decision_rule": "simple_majority",
+                     *               "vote_min_hours": 24,
+                     *               "evaluation_days": 7
+                     *             }
+                     *           }
                      *         }
                      *       ],
                      *       "next_cursor": "示例"
@@ -20867,7 +21232,21 @@ export interface operations {
                  * @example {
                  *       "title": "加装电梯",
                  *       "description": "3 号楼加装电梯，费用按楼层分摊",
-                 *       "category": "facilities"
+                 *       "category": "facilities",
+                 *       "kind": "document_amendment",
+                 *       "amendment": {
+                 *         "document": "convention",
+                 *         "base_number": 1,
+                 *         "text": "一、爱护楼道环境，不堆放杂物。\n二、邻里互助，文明养犬。",
+                 *         "parameters": {
+                 *           "support_min_households": 1,
+                 *           "support_percent": 1,
+                 *           "collect_days": 1,
+                 *           "default_decision_rule": "civil_code_major",
+                 *           "vote_min_hours": 1,
+                 *           "evaluation_days": 1
+                 *         }
+                 *       }
                  *     }
                  */
                 "application/json": components["schemas"]["ProposalCreate"];
@@ -20927,7 +21306,21 @@ export interface operations {
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
                      *       "closed_at": "2026-11-22T08:00:00Z",
-                     *       "moderation": "passed"
+                     *       "moderation": "passed",
+                     *       "kind": "general",
+                     *       "amendment": {
+                     *         "document": "convention",
+                     *         "base_number": 1,
+                     *         "text": "示例",
+                     *         "parameters": {
+                     *           "support_min_households": 3,
+                     *           "support_percent": 10,
+                     *           "collect_days": 14,
+                     *           "default_decision_rule": "simple_majority",
+                     *           "vote_min_hours": 24,
+                     *           "evaluation_days": 7
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -21137,7 +21530,21 @@ export interface operations {
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
                      *       "closed_at": "2026-11-22T08:00:00Z",
-                     *       "moderation": "passed"
+                     *       "moderation": "passed",
+                     *       "kind": "general",
+                     *       "amendment": {
+                     *         "document": "convention",
+                     *         "base_number": 1,
+                     *         "text": "示例",
+                     *         "parameters": {
+                     *           "support_min_households": 3,
+                     *           "support_percent": 10,
+                     *           "collect_days": 14,
+                     *           "default_decision_rule": "simple_majority",
+                     *           "vote_min_hours": 24,
+                     *           "evaluation_days": 7
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -21309,7 +21716,21 @@ export interface operations {
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
                      *       "closed_at": "2026-11-22T08:00:00Z",
-                     *       "moderation": "passed"
+                     *       "moderation": "passed",
+                     *       "kind": "general",
+                     *       "amendment": {
+                     *         "document": "convention",
+                     *         "base_number": 1,
+                     *         "text": "示例",
+                     *         "parameters": {
+                     *           "support_min_households": 3,
+                     *           "support_percent": 10,
+                     *           "collect_days": 14,
+                     *           "default_decision_rule": "simple_majority",
+                     *           "vote_min_hours": 24,
+                     *           "evaluation_days": 7
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -21528,7 +21949,21 @@ export interface operations {
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
                      *       "closed_at": "2026-11-22T08:00:00Z",
-                     *       "moderation": "passed"
+                     *       "moderation": "passed",
+                     *       "kind": "general",
+                     *       "amendment": {
+                     *         "document": "convention",
+                     *         "base_number": 1,
+                     *         "text": "示例",
+                     *         "parameters": {
+                     *           "support_min_households": 3,
+                     *           "support_percent": 10,
+                     *           "collect_days": 14,
+                     *           "default_decision_rule": "simple_majority",
+                     *           "vote_min_hours": 24,
+                     *           "evaluation_days": 7
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -21890,7 +22325,21 @@ export interface operations {
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
                      *       "closed_at": "2026-11-22T08:00:00Z",
-                     *       "moderation": "passed"
+                     *       "moderation": "passed",
+                     *       "kind": "general",
+                     *       "amendment": {
+                     *         "document": "convention",
+                     *         "base_number": 1,
+                     *         "text": "示例",
+                     *         "parameters": {
+                     *           "support_min_households": 3,
+                     *           "support_percent": 10,
+                     *           "collect_days": 14,
+                     *           "default_decision_rule": "simple_majority",
+                     *           "vote_min_hours": 24,
+                     *           "evaluation_days": 7
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -23388,7 +23837,21 @@ export interface operations {
                      *       "implementing_at": "2026-11-22T08:00:00Z",
                      *       "evaluating_at": "2026-11-22T08:00:00Z",
                      *       "closed_at": "2026-11-22T08:00:00Z",
-                     *       "moderation": "passed"
+                     *       "moderation": "passed",
+                     *       "kind": "general",
+                     *       "amendment": {
+                     *         "document": "convention",
+                     *         "base_number": 1,
+                     *         "text": "示例",
+                     *         "parameters": {
+                     *           "support_min_households": 3,
+                     *           "support_percent": 10,
+                     *           "collect_days": 14,
+                     *           "default_decision_rule": "simple_majority",
+                     *           "vote_min_hours": 24,
+                     *           "evaluation_days": 7
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -31121,6 +31584,600 @@ export interface operations {
             };
         };
     };
+    getAmendmentDiff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *       "document": "convention",
+                     *       "base_number": 1,
+                     *       "number_in_force": 1,
+                     *       "compared_number": 1,
+                     *       "stale": true,
+                     *       "lines": [
+                     *         {
+                     *           "kind": "hunk",
+                     *           "text": "示例",
+                     *           "old_number": 1,
+                     *           "new_number": 1
+                     *         }
+                     *       ],
+                     *       "unified": "示例",
+                     *       "parameter_changes": [
+                     *         {
+                     *           "field": "support_percent",
+                     *           "before": 1,
+                     *           "after": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AmendmentDiff"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fileDocumentVersion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                building_id: string;
+                kind: "convention" | "rules_of_procedure";
+                /** @description The version's number */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "dcv_5t7v9x2b4d6f8h1k",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "kind": "convention",
+                     *       "number": 2,
+                     *       "text": "示例",
+                     *       "parameters": {
+                     *         "support_min_households": 3,
+                     *         "support_percent": 10,
+                     *         "collect_days": 14,
+                     *         "default_decision_rule": "simple_majority",
+                     *         "vote_min_hours": 24,
+                     *         "evaluation_days": 7
+                     *       },
+                     *       "adopted_at": "2026-11-22T08:00:00Z",
+                     *       "adopted_by_proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *       "filed_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DocumentVersion"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDocumentInForce: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                building_id: string;
+                kind: "convention" | "rules_of_procedure";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "dcv_5t7v9x2b4d6f8h1k",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "kind": "convention",
+                     *       "number": 2,
+                     *       "text": "示例",
+                     *       "parameters": {
+                     *         "support_min_households": 3,
+                     *         "support_percent": 10,
+                     *         "collect_days": 14,
+                     *         "default_decision_rule": "simple_majority",
+                     *         "vote_min_hours": 24,
+                     *         "evaluation_days": 7
+                     *       },
+                     *       "adopted_at": "2026-11-22T08:00:00Z",
+                     *       "adopted_by_proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *       "filed_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DocumentVersion"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDocumentVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                building_id: string;
+                kind: "convention" | "rules_of_procedure";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "dcv_5t7v9x2b4d6f8h1k",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "kind": "convention",
+                     *           "number": 2,
+                     *           "text": "示例",
+                     *           "parameters": {
+                     *             "support_min_households": 3,
+                     *             "support_percent": 10,
+                     *             "collect_days": 14,
+                     *             "default_decision_rule": "simple_majority",
+                     *             "vote_min_hours": 24,
+                     *             "evaluation_days": 7
+                     *           },
+                     *           "adopted_at": "2026-11-22T08:00:00Z",
+                     *           "adopted_by_proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *           "filed_at": "2026-11-22T08:00:00Z",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DocumentVersionPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTestClock: {
         parameters: {
             query?: never;
@@ -31815,6 +32872,114 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CommunityUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onDocumentAmendmentLapsed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentAmendmentLapsedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onDocumentFiled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentFiledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onDocumentVersionAdopted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentVersionAdoptedEvent"];
             };
         };
         responses: {
