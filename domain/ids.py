@@ -49,6 +49,10 @@ PREFIXES = {
     "transfer": "trf",
     "reward": "rwd",
     "redemption": "rdm",
+    "need": "ned",
+    "partner_resource": "res",
+    "project": "prj",
+    "agreement": "agr",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

@@ -189,6 +189,19 @@ PROBLEMS: dict[str, ProblemKind] = {
     "pickup_code_mismatch": ProblemKind(422, "取件码不正确", "The pickup code does not match"),
     "redemption_not_pending": ProblemKind(409, "兑换已处理，无法再变更", "The redemption is no longer pending"),
     "invalid_provider": ProblemKind(422, "提供单位不是本街道的组织", "The provider is not an organisation of the street"),
+    # three lists and co-building agreements (the community spec §14)
+    "wrong_need_status": ProblemKind(409, "需求当前状态不允许此操作", "The need's status does not allow this"),
+    "wrong_project_status": ProblemKind(409, "项目当前状态不允许此操作", "The project's status does not allow this"),
+    "wrong_agreement_status": ProblemKind(409, "协议当前状态不允许此操作", "The agreement's status does not allow this"),
+    "invalid_organization": ProblemKind(
+        422, "组织不是本街道或本社区的组织", "The organisation is not one of the street or of the community"),
+    "invalid_project_links": ProblemKind(
+        422, "项目关联的需求、资源或组织无效", "A need, resource or organisation of the project is not the community's"),
+    "invalid_dates": ProblemKind(422, "结束日期早于开始日期", "The end date is before the start date"),
+    "already_signed": ProblemKind(409, "该方已签署", "That side has already signed"),
+    "signature_side_required": ProblemKind(
+        422, "您可代表双方签署，请指明签署方", "You may sign for both sides: name the side"),
+    "agreement_period_over": ProblemKind(422, "协议期限已过，不能再签署", "The agreement's period is over; it can no longer be signed"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

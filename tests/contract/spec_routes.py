@@ -96,4 +96,15 @@ SPEC_ROUTES = {
     ("GET", "/v1/streets/rewards"), ("POST", "/v1/streets/rewards"),
     ("GET", "/v1/rewards/{id}"), ("PATCH", "/v1/rewards/{id}"), ("POST", "/v1/rewards/{id}/redemptions"),
     ("POST", "/v1/redemptions/{id}/transitions"), ("GET", "/v1/me/redemptions"),
+    # Three lists and co-building agreements (community.md §14).
+    ("GET", "/v1/communities/{id}/needs"), ("POST", "/v1/communities/{id}/needs"),
+    ("GET", "/v1/needs/{id}"), ("PATCH", "/v1/needs/{id}"), ("POST", "/v1/needs/{id}/transitions"),
+    ("GET", "/v1/communities/{id}/resources"), ("POST", "/v1/communities/{id}/resources"),
+    ("GET", "/v1/resources/{id}"), ("PATCH", "/v1/resources/{id}"),
+    ("GET", "/v1/communities/{id}/projects"), ("POST", "/v1/communities/{id}/projects"),
+    ("GET", "/v1/projects/{id}"), ("PATCH", "/v1/projects/{id}"), ("POST", "/v1/projects/{id}/transitions"),
+    ("POST", "/v1/projects/{id}/tasks"),
+    ("GET", "/v1/communities/{id}/agreements"), ("POST", "/v1/communities/{id}/agreements"),
+    ("GET", "/v1/agreements/{id}"), ("PATCH", "/v1/agreements/{id}"), ("POST", "/v1/agreements/{id}/signatures"),
+    ("POST", "/v1/agreements/{id}/transitions"),
 }
