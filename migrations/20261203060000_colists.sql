@@ -16,6 +16,7 @@ CREATE TABLE needs (
     status          text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'matched', 'met', 'closed')),
     project_id      text,
     reason          text,
+    reason_by       text,  -- the person who typed reason (erased with them)
     matched_at      timestamptz,
     met_at          timestamptz,
     closed_at       timestamptz,

@@ -55,6 +55,11 @@ _STATEMENTS = (
     f"""UPDATE task_updates SET {_erased("note")}, photo_urls = '[]', updated_at = clock_timestamp()
         WHERE author_type = 'person' AND author_id = $1""",
     f"UPDATE bookings SET {_erased('purpose')}, updated_at = clock_timestamp() WHERE person_id = $1",
+    # Three lists and agreements: the needs a person raised, and the reasons they typed.
+    f"""UPDATE needs SET {_erased("title")}, {_erased("description")}, updated_at = clock_timestamp()
+        WHERE raised_by_type = 'person' AND raised_by_id = $1""",
+    f"UPDATE needs SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
+    f"UPDATE agreements SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
 )
 
 

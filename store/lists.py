@@ -77,10 +77,13 @@ async def count_in(conn: asyncpg.Connection, model_type: type, street_id: str, c
 
 # Needs
 
-async def close_need(conn: asyncpg.Connection, need_id: str, *, reason: str | None, at: datetime) -> Need:
+async def close_need(conn: asyncpg.Connection, need_id: str, *, reason: str | None, at: datetime,
+                     by: str | None) -> Need:
+    """``by``: the person who typed ``reason``."""
     return one(Need, await conn.fetchrow(
-        """UPDATE needs SET status = 'closed', reason = $2, closed_at = $3, updated_at = clock_timestamp()
-           WHERE id = $1 RETURNING *""", need_id, reason, at))
+        """UPDATE needs SET status = 'closed', reason = $2, reason_by = CASE WHEN $2::text IS NULL THEN NULL ELSE $4 END,
+                  closed_at = $3, updated_at = clock_timestamp()
+           WHERE id = $1 RETURNING *""", need_id, reason, at, by))
 
 
 async def match_needs(conn: asyncpg.Connection, street_id: str, community_id: str, project_id: str,

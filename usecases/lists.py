@@ -171,7 +171,7 @@ async def move_need(conn: asyncpg.Connection, who: Principal, need_id: str, comm
     rules.need_move(need.status, rules.NeedRequest(
         to=command.to, reason=command.reason, is_raiser=is_raiser,
         is_leader=actor.leader_of(rules.place_of_need(need))))
-    updated = await store.close_need(conn, need.id, reason=command.reason, at=now)
+    updated = await store.close_need(conn, need.id, reason=command.reason, at=now, by=actor.person_id)
     await need_moved(conn, need, updated, actor, typed=True)
     return updated
 

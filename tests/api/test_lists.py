@@ -181,3 +181,20 @@ async def test_two_projects_racing_for_one_need_take_it_once(client, db, town):
     assert await db.fetchval("SELECT count(*) FROM projects WHERE community_id = $1", town.community) == 1
     winner = next(a.json() for a in answers if a.status_code == 201)
     assert (await client.get(f"/v1/needs/{need['id']}", headers=staff.headers())).json()["project_id"] == winner["id"]
+
+
+async def test_erasure_removes_the_text_of_needs_a_person_raised_and_keeps_the_rows(client, db, town):
+    head, leader = town.people["head"], town.people["leader"]
+    mine = await new_need(client, town, building_id=town.building)
+    theirs = await new_need(client, town, who="tenant", title="楼道灯", category="facilities",
+                            building_id=town.building)
+    closed = await client.post(f"/v1/needs/{theirs['id']}/transitions", headers=leader.headers(),
+                               json={"to": "closed", "reason": "物业已修好"})
+    assert closed.status_code == 200
+    assert (await client.delete("/v1/me", headers=head.headers())).status_code == 204
+    assert (await client.delete("/v1/me", headers=leader.headers())).status_code == 204
+    staff = town.people["staff"]
+    erased = (await client.get(f"/v1/needs/{mine['id']}", headers=staff.headers())).json()
+    assert (erased["title"], erased["description"], erased["status"]) == ("[已删除]", "[已删除]", "open")
+    kept = (await client.get(f"/v1/needs/{theirs['id']}", headers=staff.headers())).json()
+    assert (kept["title"], kept["reason"], kept["status"]) == ("楼道灯", "[已删除]", "closed")
