@@ -198,3 +198,30 @@ async def test_erasure_removes_the_text_of_needs_a_person_raised_and_keeps_the_r
     assert (erased["title"], erased["description"], erased["status"]) == ("[已删除]", "[已删除]", "open")
     kept = (await client.get(f"/v1/needs/{theirs['id']}", headers=staff.headers())).json()
     assert (kept["title"], kept["reason"], kept["status"]) == ("楼道灯", "[已删除]", "closed")
+
+
+async def test_a_needs_text_is_checked_before_it_is_saved(client, db, platform, wechat):
+    """Through the WeChat stand-in (marker words decide): risky and under-review text is refused
+    at once — a need is read by the whole community, so it never waits hidden."""
+    from tests.support.wechat import register_miniprogram, sign_in_resident, unique_code
+
+    admin = platform.headers()
+    community = (await client.post("/v1/communities", headers=admin, json={"name": "清单花苑"})).json()["id"]
+    building = (await client.post(f"/v1/communities/{community}/buildings", headers=admin,
+                                  json={"name": "5 号楼"})).json()["id"]
+    household = (await client.post(f"/v1/buildings/{building}/households", headers=admin,
+                                   json={"unit_label": "5-1-101", "area_m2": "80.00"})).json()["id"]
+    code = (await client.post(f"/v1/households/{household}/invites", headers=admin,
+                              json={"role": "owner", "head": True})).json()["code"]
+    app = await register_miniprogram(client, platform)
+    resident = await sign_in_resident(client, app, unique_code("lists-"))
+    assert (await client.post("/v1/me/memberships", headers=resident.headers(),
+                              json={"invite_code": code})).status_code == 201
+    url = f"/v1/communities/{community}/needs"
+    for marker in ("[risky]", "[review]"):
+        refused = await client.post(url, headers=resident.headers(),
+                                    json={"title": "助餐", "category": "other", "description": f"{marker} 广告"})
+        assert refused.status_code == 422 and refused.json()["code"] == "content_rejected", refused.text
+    assert await db.fetchval("SELECT count(*) FROM needs WHERE community_id = $1", community) == 0
+    fine = await client.post(url, headers=resident.headers(), json={"title": "助餐", "category": "elderly_care"})
+    assert fine.status_code == 201
