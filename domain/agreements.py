@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.errors import Conflict, Forbidden, RuleViolation
+from domain.lists import check_dates
 from domain.permissions import Place
 
 AGREEMENT_STATUSES = ("draft", "signed", "active", "expired", "terminated")
@@ -80,8 +81,8 @@ def moments(starts_on: date, ends_on: date, timezone: str) -> Moments:
 
 
 def check_period(starts_on: date, ends_on: date) -> None:
-    if ends_on < starts_on:
-        raise RuleViolation("invalid_dates")
+    """Whole days within 2000–2100, the end on or after the start."""
+    check_dates(starts_on, ends_on)
 
 
 def due_status(status: str, when: Moments, now: datetime) -> str:

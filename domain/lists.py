@@ -166,7 +166,12 @@ def need_changes(before: list[str], after: list[str]) -> tuple[list[str], list[s
 
 # Resources
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the dates the service accepts
+
+
 def check_dates(starts: date | None, ends: date | None) -> None:
-    """A range of dates ends on or after the day it starts (both inclusive)."""
+    """A range of dates within 2000–2100 ends on or after the day it starts (both inclusive)."""
+    if any(d is not None and not EARLIEST <= d <= LATEST for d in (starts, ends)):
+        raise RuleViolation("invalid_dates")
     if starts is not None and ends is not None and ends < starts:
         raise RuleViolation("invalid_dates")

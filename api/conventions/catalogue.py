@@ -197,7 +197,8 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "组织不是本街道或本社区的组织", "The organisation is not one of the street or of the community"),
     "invalid_project_links": ProblemKind(
         422, "项目关联的需求、资源或组织无效", "A need, resource or organisation of the project is not the community's"),
-    "invalid_dates": ProblemKind(422, "结束日期早于开始日期", "The end date is before the start date"),
+    "invalid_dates": ProblemKind(
+        422, "日期无效：须在 2000–2100 年间，结束不早于开始", "The dates must be within 2000–2100, the end not before the start"),
     "already_signed": ProblemKind(409, "该方已签署", "That side has already signed"),
     "signature_side_required": ProblemKind(
         422, "您可代表双方签署，请指明签署方", "You may sign for both sides: name the side"),

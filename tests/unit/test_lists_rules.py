@@ -147,3 +147,10 @@ def test_who_raises_sees_offers_and_runs():
     other_street = Actor(Principal(kind="person", client_id="cli", street_id="str_2", person_id="psn_1"),
                          Grants(organizations=frozenset({"org_1"})))
     assert not may_see_lists(other_street, community)
+
+
+@pytest.mark.parametrize("starts, ends", [(date(1999, 12, 31), None), (None, date(2101, 1, 1)),
+                                          (date(1, 1, 1), date(9999, 12, 31))])
+def test_dates_outside_2000_to_2100_are_refused(starts, ends):
+    with pytest.raises(RuleViolation):
+        rules.check_dates(starts, ends)
