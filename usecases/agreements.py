@@ -155,12 +155,14 @@ async def update(conn: asyncpg.Connection, who: Principal, agreement_id: str, co
 
 # Signing and ending
 
-async def sign(conn: asyncpg.Connection, who: Principal, agreement_id: str, command: Sign, now: datetime) -> Agreement:
+async def sign(conn: asyncpg.Connection, who: Principal, agreement_id: str, command: Sign, now: datetime,
+               precondition: Callable[[Agreement], None] = lambda current: None) -> Agreement:
     """A side's signature; the second one makes the agreement ``signed`` — and, when its dates
     have come, ``active`` in the same transaction (the later moves are due jobs)."""
     actor = await actor_for(conn, who)
     person = person_of(actor)
     agreement = await visible_agreement(conn, actor, agreement_id, lock=True)
+    precondition(agreement)  # If-Match: a side signs the version it read
     place = rules.place_of(agreement)
     when = rules.moments(agreement.starts_on, agreement.ends_on, await store.timezone_of(conn, agreement.street_id))
     side = rules.signing_side(agreement.status, signing_sides(actor, place, agreement.organization_id),

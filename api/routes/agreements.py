@@ -83,9 +83,13 @@ class AgreementController(Controller):
           responses=problems(WRITE), status_code=200)
     async def sign(self, request: Request, tx: asyncpg.Connection, principal: Principal, agreement_id: str,
                    data: SignatureCreate) -> Response[Agreement]:
+        """With If-Match, the signature is refused (412) when the agreement changed since it was read."""
+        def precondition(current: domain.Agreement) -> None:
+            check_if_match(request, agreement_view(current))
+
         now = await business_clock(request).now(tx)
         agreement = await agreements.sign(tx, principal, known_id("agreement", agreement_id),
-                                          command_of(data, agreements.Sign), now)
+                                          command_of(data, agreements.Sign), now, precondition)
         return resource_response(request, agreement_view(agreement))
 
     @post("/agreements/{agreement_id:str}/transitions", operation_id="transitionAgreement",

@@ -174,7 +174,10 @@ async def test_who_may_draft_sign_and_change_an_agreement(client, db, town, test
     assert changed.status_code == 200 and changed.json()["signatures"]["community"] is None
     assert (await client.patch(f"/v1/agreements/{agreement['id']}", headers=member.headers(),
                                json={"title": "x"})).status_code == 403
-    await client.post(sign, headers=staff.headers(), json={"side": "community"})
+    stale = await client.post(sign, headers=staff.headers(**{"If-Match": first.headers["etag"]}),
+                              json={"side": "community"})
+    assert stale.status_code == 412  # it changed since that read
+    await client.post(sign, headers=staff.headers(**{"If-Match": changed.headers["etag"]}), json={"side": "community"})
     done = await client.post(sign, headers=member.headers(), json={"side": "organization"})
     assert done.status_code == 200 and done.json()["status"] == "active"
     frozen = await client.patch(f"/v1/agreements/{agreement['id']}", headers=staff.headers(), json={"title": "y"})
