@@ -193,3 +193,20 @@ async def test_who_may_draft_sign_and_change_an_agreement(client, db, town, test
                                                agreement["id"])]
     assert types == ["agreement.created", "agreement.signed", "agreement.updated", "agreement.signed",
                      "agreement.signed", "agreement.status_changed", "agreement.status_changed"]
+
+
+async def test_both_sides_signing_at_once_sign_it_once(client, db, town, test_settings):
+    """The row lock orders the two signatures: whichever comes second makes it signed, once."""
+    import asyncio
+
+    org_id, member = await company(db, test_settings, town)
+    now = await today(db)
+    agreement = await draft(client, town, org_id, now + timedelta(days=5), now + timedelta(days=100))
+    url = f"/v1/agreements/{agreement['id']}/signatures"
+    answers = await asyncio.gather(client.post(url, headers=town.people["staff"].headers(), json={}),
+                                   client.post(url, headers=member.headers(), json={}),
+                                   client.post(url, headers=member.headers(), json={}))
+    assert sorted(a.status_code for a in answers) == [200, 200, 409]
+    assert (await client.get(f"/v1/agreements/{agreement['id']}", headers=member.headers())).json()["status"] == "signed"
+    assert await status_changes(db, agreement["id"]) == [("draft", "signed")]
+    assert await db.fetchval("SELECT count(*) FROM jobs WHERE dedupe_key LIKE $1", f"%:{agreement['id']}") == 3
