@@ -19,7 +19,8 @@ import structlog
 from domain.jobs import Job
 from domain.retry import Backoff
 from store import jobs
-from usecases import agreements_jobs, bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
+from usecases import bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
+from usecases import agreements_jobs
 from usecases.clock import BusinessClock
 from usecases.events_jobs import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
