@@ -19,6 +19,7 @@ from api.conventions.problems import handle_exception
 from api.conventions.unit_of_work import unit_of_work_middleware
 from api.conventions.uploads import upload_body_limits
 from api.deps import DEPENDENCIES, before_route, resolve_dependencies_in_order
+from api.routes.agreements import AgreementController
 from api.routes.bookings import BookingController
 from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
@@ -28,6 +29,7 @@ from api.routes.communities import CommunityController
 from api.routes.documents import DocumentController
 from api.routes.events import EventController
 from api.routes.households import HouseholdController
+from api.routes.lists import NeedController, ProjectController, ResourceController
 from api.routes.imports import IMPORT_TEMPLATES, ImportController
 from api.routes.me import MeController
 from api.routes.media import MEDIA_ROUTES
@@ -62,6 +64,7 @@ ROUTES = [
     ImportController, *IMPORT_TEMPLATES, StatsController,
     PointsController, RewardController,
     DocumentController,
+    NeedController, ResourceController, ProjectController, AgreementController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

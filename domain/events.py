@@ -231,6 +231,36 @@ EVENT_TYPES: dict[str, EventType] = {
         ("number_in_force", "integer"))),
     "street.settings_changed": EventType("street", "The street's settings were changed", (
         ("street_id", "string"), ("changed", _CHANGED))),
+    # Three lists and co-building agreements (the community spec §14)
+    "need.created": EventType("need", "A need was raised", (
+        ("need_id", "string"), ("category", "string"), ("status", "string"))),
+    "need.updated": EventType("need", "A need was changed", (("need_id", "string"), ("changed", _CHANGED))),
+    "need.status_changed": EventType("need", "A need was matched to a project, let go, met or closed", (
+        ("need_id", "string"), ("from", "string"), ("to", "string"), ("project_id", "string"),
+        ("reason", "string"), ("by", _BY))),
+    "resource.created": EventType("resource", "A partner organisation offered a resource", (
+        ("resource_id", "string"), ("organization_id", "string"), ("kind", "string"), ("status", "string"))),
+    "resource.updated": EventType("resource", "A resource was changed or withdrawn", (
+        ("resource_id", "string"), ("changed", _CHANGED), ("status", "string"))),
+    "project.created": EventType("project", "A project was started", (
+        ("project_id", "string"), ("status", "string"), ("building_ids", "array"), ("resource_ids", "array"),
+        ("organization_ids", "array"))),
+    "project.updated": EventType("project", "A project was changed", (("project_id", "string"),
+                                                                       ("changed", _CHANGED))),
+    "project.status_changed": EventType("project", "A project became active or completed", (
+        ("project_id", "string"), ("from", "string"), ("to", "string"), ("by", _BY))),
+    "agreement.created": EventType("agreement", "A co-building agreement was drafted", (
+        ("agreement_id", "string"), ("organization_id", "string"), ("status", "string"), ("starts_on", "string"),
+        ("ends_on", "string"))),
+    "agreement.updated": EventType("agreement", "A draft agreement was changed (its signatures cleared)", (
+        ("agreement_id", "string"), ("changed", _CHANGED))),
+    "agreement.signed": EventType("agreement", "A side signed an agreement", (
+        ("agreement_id", "string"), ("side", "string"), ("person_id", "string"))),
+    "agreement.status_changed": EventType("agreement", "An agreement was signed by both sides, became active, "
+                                                       "expired or was terminated", (
+        ("agreement_id", "string"), ("from", "string"), ("to", "string"), ("reason", "string"), ("by", _BY))),
+    "agreement.expiring": EventType("agreement", "An agreement ends in 30 days (raised once)", (
+        ("agreement_id", "string"), ("organization_id", "string"), ("ends_on", "string"), ("status", "string"))),
     **{f"{kind}.moderated": EventType(kind, f"A leader or the content check decided on a {kind}'s text", (
         (f"{kind}_id", "string"), ("moderation", "string")))
        for kind in ("proposal", "report", "comment")},

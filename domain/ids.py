@@ -52,6 +52,10 @@ PREFIXES = {
     "redemption": "rdm",
     "document": "doc",
     "document_version": "dcv",
+    "need": "ned",
+    "partner_resource": "res",
+    "project": "prj",
+    "agreement": "agr",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

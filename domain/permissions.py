@@ -254,3 +254,45 @@ def can_manage(actor: Actor, place: Place) -> None:
     if actor.is_platform:
         raise Forbidden("insufficient_scope", {"scope": "street:write"})
     raise Forbidden("not_allowed")
+
+
+# Three lists and co-building agreements (the community spec §14)
+
+def may_see_lists(actor: Actor, place: Place) -> bool:
+    """A community's needs, resources and projects: whoever sees the community, and members of
+    the street's organisations (the partners who answer needs)."""
+    return actor.sees(place) or (actor._in_street(place) and bool(actor.grants.organizations))
+
+
+def may_raise_need(actor: Actor, place: Place) -> bool:
+    """A resident of the place (its building, or any of the community's) or a leader of it."""
+    return actor.resident_of(place) or actor.leader_of(place)
+
+
+def may_run_projects(actor: Actor, place: Place) -> bool:
+    """Projects and agreements of a community: its staff and above."""
+    return actor.staff_of(place)
+
+
+def may_offer_resource(actor: Actor, place: Place, organization_id: str) -> bool:
+    """A member of the offering organisation, or the community's staff on its behalf."""
+    return organization_id in actor.grants.organizations or actor.staff_of(place)
+
+
+def may_see_agreement(actor: Actor, place: Place, organization_id: str) -> bool:
+    return actor.sees(place) or (actor._in_street(place) and organization_id in actor.grants.organizations)
+
+
+def signing_sides(actor: Actor, place: Place, organization_id: str) -> tuple[str, ...]:
+    """The sides of an agreement a signed-in person may sign: ``community`` for the
+    community's staff (street officers included), ``organization`` for the organisation's
+    members. A platform client signs for no side."""
+    if actor.person_id is None or not actor._in_street(place):
+        return ()
+    sides = ("community",) if actor.staff_of(place) else ()
+    return sides + (("organization",) if organization_id in actor.grants.organizations else ())
+
+
+def may_end_agreement(actor: Actor, place: Place, organization_id: str) -> bool:
+    """Either side terminates: the community's staff or a member of the organisation."""
+    return actor.staff_of(place) or (actor._in_street(place) and organization_id in actor.grants.organizations)

@@ -60,6 +60,11 @@ _STATEMENTS = (
     """UPDATE proposals SET amendment = jsonb_set(amendment, '{text}', to_jsonb($2::text)),
                updated_at = clock_timestamp()
         WHERE author_id = $1 AND amendment IS NOT NULL AND amendment->>'text' <> ''""",
+    # Three lists and agreements: the needs a person raised, and the reasons they typed.
+    f"""UPDATE needs SET {_erased("title")}, {_erased("description")}, updated_at = clock_timestamp()
+        WHERE raised_by_type = 'person' AND raised_by_id = $1""",
+    f"UPDATE needs SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
+    f"UPDATE agreements SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
 )
 
 

@@ -228,6 +228,15 @@ async def dispatch(conn: asyncpg.Connection, who: Principal, command: DispatchTa
     return dispatch_id, created
 
 
+async def for_project(conn: asyncpg.Connection, actor: Actor, targets: list[Place], command: NewTask,
+                      project_id: str) -> list[Task]:
+    """A project's work (usecases/lists_projects.py): one task per building it concerns, made
+    as a dispatch makes them, with source ``project``."""
+    rules.check_due(command.due_at)
+    return [await insert_task(conn, actor, place, command, source="project", source_id=project_id)
+            for place in targets]
+
+
 def _may_dispatch(actor: Actor, place: Place) -> None:
     if actor.is_platform:
         require_scope(actor.principal, "tasks:dispatch")

@@ -20,6 +20,7 @@ from domain.jobs import Job
 from domain.retry import Backoff
 from store import jobs
 from usecases import bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
+from usecases import agreements_jobs
 from usecases.clock import BusinessClock
 from usecases.crypto import Sealer
 from usecases.events_jobs import EMIT_EVENT_JOB, emit_scheduled_event
@@ -42,6 +43,7 @@ HANDLERS: dict[str, JobHandler] = {
     reports_jobs.AUTO_CLOSE_JOB: reports_jobs.auto_close,
     points_jobs.EXPIRY_JOB: points_jobs.expire,
     rewards_jobs.EXPIRE_JOB: rewards_jobs.expire_hold,
+    **agreements_jobs.HANDLERS,
 }
 
 

@@ -206,6 +206,20 @@ PROBLEMS: dict[str, ProblemKind] = {
         422, "文件修订须采用有法定人数要求的表决规则", "An amendment is decided by a rule with a quorum"),
     "amendment_single_option": ProblemKind(
         422, "文件修订只对一个选项（修订本身）表决", "An amendment is voted on one option, the amendment itself"),
+    # three lists and co-building agreements (the community spec §14)
+    "wrong_need_status": ProblemKind(409, "需求当前状态不允许此操作", "The need's status does not allow this"),
+    "wrong_project_status": ProblemKind(409, "项目当前状态不允许此操作", "The project's status does not allow this"),
+    "wrong_agreement_status": ProblemKind(409, "协议当前状态不允许此操作", "The agreement's status does not allow this"),
+    "invalid_organization": ProblemKind(
+        422, "组织不是本街道或本社区的组织", "The organisation is not one of the street or of the community"),
+    "invalid_project_links": ProblemKind(
+        422, "项目关联的需求、资源或组织无效", "A need, resource or organisation of the project is not the community's"),
+    "invalid_dates": ProblemKind(
+        422, "日期无效：须在 2000–2100 年间，结束不早于开始", "The dates must be within 2000–2100, the end not before the start"),
+    "already_signed": ProblemKind(409, "该方已签署", "That side has already signed"),
+    "signature_side_required": ProblemKind(
+        422, "您可代表双方签署，请指明签署方", "You may sign for both sides: name the side"),
+    "agreement_period_over": ProblemKind(422, "协议期限已过，不能再签署", "The agreement's period is over; it can no longer be signed"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

@@ -65,6 +65,10 @@ TAGS = {
     "webhooks": "Webhook endpoints and their deliveries.",
     "system": "Probes, metrics, problem types.",
     "test clock": "The business clock of test configurations.",
+    "needs": "The community's needs list (需求清单): raised by residents and leaders, met by projects.",
+    "resources": "The resources partner organisations offer a community (资源清单).",
+    "projects": "Projects (项目清单) that match needs with resources and organisations; their tasks.",
+    "agreements": "Co-building agreements (共建协议) with partner organisations: drafts, signatures, dates.",
 }
 
 

@@ -101,4 +101,15 @@ SPEC_ROUTES = {
     # Conventions and rules of procedure adopted by vote (community.md §11).
     ("GET", "/v1/buildings/{id}/documents/{id}"), ("GET", "/v1/buildings/{id}/documents/{id}/versions"),
     ("POST", "/v1/buildings/{id}/documents/{id}/versions/{id}/filing"), ("GET", "/v1/proposals/{id}/amendment/diff"),
+    # Three lists and co-building agreements (community.md §14).
+    ("GET", "/v1/communities/{id}/needs"), ("POST", "/v1/communities/{id}/needs"),
+    ("GET", "/v1/needs/{id}"), ("PATCH", "/v1/needs/{id}"), ("POST", "/v1/needs/{id}/transitions"),
+    ("GET", "/v1/communities/{id}/resources"), ("POST", "/v1/communities/{id}/resources"),
+    ("GET", "/v1/resources/{id}"), ("PATCH", "/v1/resources/{id}"),
+    ("GET", "/v1/communities/{id}/projects"), ("POST", "/v1/communities/{id}/projects"),
+    ("GET", "/v1/projects/{id}"), ("PATCH", "/v1/projects/{id}"), ("POST", "/v1/projects/{id}/transitions"),
+    ("POST", "/v1/projects/{id}/tasks"),
+    ("GET", "/v1/communities/{id}/agreements"), ("POST", "/v1/communities/{id}/agreements"),
+    ("GET", "/v1/agreements/{id}"), ("PATCH", "/v1/agreements/{id}"), ("POST", "/v1/agreements/{id}/signatures"),
+    ("POST", "/v1/agreements/{id}/transitions"),
 }
