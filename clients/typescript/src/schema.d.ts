@@ -2607,6 +2607,340 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/communities/{community_id}/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community's needs (需求清单)
+         * @description The community's needs (需求清单).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listCommunityNeeds"];
+        put?: never;
+        /**
+         * Raise a need (residents of the community, leaders)
+         * @description Raise a need (residents of the community, leaders).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs/{need_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a need
+         * @description Read a need.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getNeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a need (its raiser while open; its leaders until met or closed)
+         * @description Change a need (its raiser while open; its leaders until met or closed).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
+         */
+        patch: operations["updateNeed"];
+        trace?: never;
+    };
+    "/v1/needs/{need_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close an open need (its raiser, or a leader with a reason)
+         * @description Close an open need (its raiser, or a leader with a reason).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since. Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["transitionNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The resources partner organisations offer the community (资源清单)
+         * @description The resources partner organisations offer the community (资源清单).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listCommunityResources"];
+        put?: never;
+        /**
+         * Offer a resource (a member of the organisation, or community staff on its behalf)
+         * @description Offer a resource (a member of the organisation, or community staff on its behalf).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a resource
+         * @description Read a resource.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getResource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change or withdraw a resource (a member of the organisation, or community staff)
+         * @description Change or withdraw a resource (a member of the organisation, or community staff).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
+         */
+        patch: operations["updateResource"];
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community's projects (项目清单)
+         * @description The community's projects (项目清单).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listCommunityProjects"];
+        put?: never;
+        /**
+         * Start a project matching needs with resources and organisations (community staff)
+         * @description Start a project matching needs with resources and organisations (community staff).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the project's work: one task per building it concerns (source project)
+         * @description Make the project's work: one task per building it concerns (source project).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createProjectTasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a project
+         * @description Read a project.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getProject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a project, its needs, resources, organisations and buildings (community staff)
+         * @description Change a project, its needs, resources, organisations and buildings (community staff).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
+         */
+        patch: operations["updateProject"];
+        trace?: never;
+    };
+    "/v1/projects/{project_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or complete a project (community staff); completing meets its needs
+         * @description Start or complete a project (community staff); completing meets its needs.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since. Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["transitionProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community's co-building agreements (共建协议)
+         * @description The community's co-building agreements (共建协议).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listCommunityAgreements"];
+        put?: never;
+        /**
+         * Draft an agreement with a partner organisation (community staff)
+         * @description Draft an agreement with a partner organisation (community staff).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agreements/{agreement_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an agreement
+         * @description Read an agreement.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getAgreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft agreement (community staff); its signatures so far are cleared
+         * @description Change a draft agreement (community staff); its signatures so far are cleared.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
+         */
+        patch: operations["updateAgreement"];
+        trace?: never;
+    };
+    "/v1/agreements/{agreement_id}/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign for a side: community staff for the community, a member for the organisation
+         * @description With If-Match, the signature is refused (412) when the agreement changed since it was read.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["signAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agreements/{agreement_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Terminate an agreement (either side, with a reason)
+         * @description Terminate an agreement (either side, with a reason).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since. Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["transitionAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -2637,6 +2971,106 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "agreement.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A co-building agreement was drafted
+         * @description Sent to endpoints subscribed to `agreement.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onAgreementCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "agreement.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An agreement ends in 30 days (raised once)
+         * @description Sent to endpoints subscribed to `agreement.expiring` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onAgreementExpiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "agreement.signed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A side signed an agreement
+         * @description Sent to endpoints subscribed to `agreement.signed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onAgreementSigned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "agreement.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An agreement was signed by both sides, became active, expired or was terminated
+         * @description Sent to endpoints subscribed to `agreement.status_changed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onAgreementStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "agreement.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A draft agreement was changed (its signatures cleared)
+         * @description Sent to endpoints subscribed to `agreement.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onAgreementUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "ballot.cast": {
         parameters: {
             query?: never;
@@ -3097,6 +3531,66 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "need.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A need was raised
+         * @description Sent to endpoints subscribed to `need.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onNeedCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "need.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A need was matched to a project, let go, met or closed
+         * @description Sent to endpoints subscribed to `need.status_changed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onNeedStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "need.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A need was changed
+         * @description Sent to endpoints subscribed to `need.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onNeedUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "organization.created": {
         parameters: {
             query?: never;
@@ -3211,6 +3705,66 @@ export interface webhooks {
          * @description Sent to endpoints subscribed to `points.hold_voided` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
          */
         post: operations["onPointsHoldVoided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "project.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A project was started
+         * @description Sent to endpoints subscribed to `project.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProjectCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "project.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A project became active or completed
+         * @description Sent to endpoints subscribed to `project.status_changed` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProjectStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "project.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A project was changed
+         * @description Sent to endpoints subscribed to `project.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onProjectUpdated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3611,6 +4165,46 @@ export interface webhooks {
          * @description Sent to endpoints subscribed to `resident_invitation.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
          */
         post: operations["onResidentInvitationUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "resource.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A partner organisation offered a resource
+         * @description Sent to endpoints subscribed to `resource.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onResourceCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "resource.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A resource was changed or withdrawn
+         * @description Sent to endpoints subscribed to `resource.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onResourceUpdated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4025,6 +4619,95 @@ export interface components {
             /** @enum {string} */
             type: "person" | "client" | "system";
             id: string | null;
+        };
+        /** Agreement */
+        Agreement: {
+            /** @example agr_5t7v9x2b4d6f8h1k */
+            id: string;
+            community_id: string;
+            building_id: string | null;
+            organization_id: string;
+            title: string;
+            commitments: components["schemas"]["Commitment"][];
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            ends_on: string;
+            /** @enum {string} */
+            status: "draft" | "signed" | "active" | "expired" | "terminated";
+            signatures: components["schemas"]["Signatures"];
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+            /** @example 2026-11-22T08:00:00Z */
+            signed_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            active_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            expiring_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            expired_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            terminated_at: string | null;
+        };
+        /** AgreementCreate */
+        AgreementCreate: {
+            /** @example org_5t7v9x2b4d6f8h1k */
+            organization_id: string;
+            /** @example 嘉富社区与嘉富便民超市共建协议 */
+            title: string;
+            /**
+             * Format: date
+             * @description A whole day (YYYY-MM-DD) in the street's time zone
+             * @example 2027-01-01
+             */
+            starts_on: string;
+            /**
+             * Format: date
+             * @description A whole day (YYYY-MM-DD) in the street's time zone
+             * @example 2027-01-01
+             */
+            ends_on: string;
+            /** @default [] */
+            commitments?: components["schemas"]["CommitmentItem"][];
+            /** @default null */
+            building_id?: string | null;
+        };
+        /** AgreementTransition */
+        AgreementTransition: {
+            /** @enum {unknown} */
+            to: "active" | "draft" | "expired" | "signed" | "terminated";
+            /** @default null */
+            reason?: string | null;
+        };
+        /** AgreementUpdate */
+        AgreementUpdate: {
+            /** @example org_5t7v9x2b4d6f8h1k */
+            organization_id?: string;
+            /** @example 嘉富社区与嘉富便民超市共建协议 */
+            title?: string;
+            commitments?: components["schemas"]["CommitmentItem"][];
+            /**
+             * Format: date
+             * @description A whole day (YYYY-MM-DD) in the street's time zone
+             * @example 2027-01-01
+             */
+            starts_on?: string;
+            /**
+             * Format: date
+             * @description A whole day (YYYY-MM-DD) in the street's time zone
+             * @example 2027-01-01
+             */
+            ends_on?: string;
+            building_id?: string | null;
         };
         /** Amendment */
         Amendment: {
@@ -4603,6 +5286,19 @@ export interface components {
             /** @default null */
             parent_id?: string | null;
         };
+        /** Commitment */
+        Commitment: {
+            /** @enum {string} */
+            party: "community" | "organization";
+            text: string;
+        };
+        /** CommitmentItem */
+        CommitmentItem: {
+            /** @enum {unknown} */
+            party: "community" | "organization";
+            /** @example 每周二、四为独居老人配送午餐 */
+            text: string;
+        };
         /** Community */
         Community: {
             /** @example com_7k2m9q4x8r1t5v3w */
@@ -5115,6 +5811,69 @@ export interface components {
              */
             available: number;
         };
+        /** Need */
+        Need: {
+            /** @example ned_5t7v9x2b4d6f8h1k */
+            id: string;
+            community_id: string;
+            building_id: string | null;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            category: "elderly_care" | "children" | "environment" | "facilities" | "safety" | "culture" | "health" | "employment" | "other";
+            /** @enum {string} */
+            status: "open" | "matched" | "met" | "closed";
+            project_id: string | null;
+            reason: string | null;
+            raised_by_me: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+            /** @example 2026-11-22T08:00:00Z */
+            matched_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            met_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            closed_at: string | null;
+        };
+        /** NeedCreate */
+        NeedCreate: {
+            /** @example 独居老人助餐 */
+            title: string;
+            /** @enum {unknown} */
+            category: "children" | "culture" | "elderly_care" | "employment" | "environment" | "facilities" | "health" | "other" | "safety";
+            /**
+             * @default
+             * @example 楼里有 6 位独居老人，希望有人每周送两次午餐
+             */
+            description?: string;
+            /** @default null */
+            building_id?: string | null;
+        };
+        /** NeedTransition */
+        NeedTransition: {
+            /** @enum {unknown} */
+            to: "closed" | "matched" | "met" | "open";
+            /** @default null */
+            reason?: string | null;
+        };
+        /** NeedUpdate */
+        NeedUpdate: {
+            /** @example 独居老人助餐 */
+            title?: string;
+            /** @example 楼里有 6 位独居老人，希望有人每周送两次午餐 */
+            description?: string;
+            /** @enum {unknown} */
+            category?: "children" | "culture" | "elderly_care" | "employment" | "environment" | "facilities" | "health" | "other" | "safety";
+            building_id?: string | null;
+        };
         /** NoteAuthor */
         NoteAuthor: {
             /** @enum {string} */
@@ -5240,6 +5999,11 @@ export interface components {
             /** @default null */
             external_id?: string | null;
         };
+        /** AgreementPage */
+        AgreementPage: {
+            data: components["schemas"]["Agreement"][];
+            next_cursor: string | null;
+        };
         /** BookingPage */
         BookingPage: {
             data: components["schemas"]["Booking"][];
@@ -5263,6 +6027,21 @@ export interface components {
         /** ImportRowErrorPage */
         ImportRowErrorPage: {
             data: components["schemas"]["ImportRowError"][];
+            next_cursor: string | null;
+        };
+        /** NeedPage */
+        NeedPage: {
+            data: components["schemas"]["Need"][];
+            next_cursor: string | null;
+        };
+        /** ProjectPage */
+        ProjectPage: {
+            data: components["schemas"]["Project"][];
+            next_cursor: string | null;
+        };
+        /** ResourcePage */
+        ResourcePage: {
+            data: components["schemas"]["Resource"][];
             next_cursor: string | null;
         };
         /** NotificationPage */
@@ -5428,7 +6207,7 @@ export interface components {
              * @description Stable, machine-readable; GET /problems/{code} describes each.
              * @enum {string}
              */
-            code: "already_evaluated" | "already_exists" | "already_member" | "already_supported" | "amendment_kind_mismatch" | "amendment_parameters_not_allowed" | "amendment_quorum_required" | "amendment_single_option" | "area_required_to_vote" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "cancel_too_late" | "content_rejected" | "delivery_in_progress" | "document_already_filed" | "document_amendment_in_vote" | "document_amendment_stale" | "document_not_in_force" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_client" | "invalid_cursor" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_opening_hours" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_source" | "invalid_space_rules" | "invalid_token" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "pickup_code_mismatch" | "platform_client_readonly" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "reason_required" | "redemption_not_pending" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "rules_governed_by_document" | "service_unavailable" | "stats_id_required" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
+            code: "agreement_period_over" | "already_evaluated" | "already_exists" | "already_member" | "already_signed" | "already_supported" | "amendment_kind_mismatch" | "amendment_parameters_not_allowed" | "amendment_quorum_required" | "amendment_single_option" | "area_required_to_vote" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "cancel_too_late" | "content_rejected" | "delivery_in_progress" | "document_already_filed" | "document_amendment_in_vote" | "document_amendment_stale" | "document_not_in_force" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_client" | "invalid_cursor" | "invalid_dates" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_opening_hours" | "invalid_organization" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_project_links" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_source" | "invalid_space_rules" | "invalid_token" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "pickup_code_mismatch" | "platform_client_readonly" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "reason_required" | "redemption_not_pending" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "rules_governed_by_document" | "service_unavailable" | "signature_side_required" | "stats_id_required" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_agreement_status" | "wrong_need_status" | "wrong_project_status" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
             request_id: string;
             errors?: components["schemas"]["FieldError"][] | null;
             clashing_range?: components["schemas"]["ClashingRange"] | null;
@@ -5473,6 +6252,99 @@ export interface components {
             photo_urls?: string[];
             /** @default [] */
             media_ids?: string[];
+        };
+        /** Project */
+        Project: {
+            /** @example prj_5t7v9x2b4d6f8h1k */
+            id: string;
+            community_id: string;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            status: "planned" | "active" | "completed";
+            building_ids: string[];
+            need_ids: string[];
+            resource_ids: string[];
+            organization_ids: string[];
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+            /** @example 2026-11-22T08:00:00Z */
+            active_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            completed_at: string | null;
+        };
+        /** ProjectCreate */
+        ProjectCreate: {
+            /** @example 独居老人助餐 */
+            title: string;
+            /**
+             * @default
+             * @example 楼里有 6 位独居老人，希望有人每周送两次午餐
+             */
+            description?: string;
+            /** @default [] */
+            building_ids?: string[];
+            /** @default [] */
+            need_ids?: string[];
+            /** @default [] */
+            resource_ids?: string[];
+            /** @default [] */
+            organization_ids?: string[];
+        };
+        /** ProjectTasks */
+        ProjectTasks: {
+            project_id: string;
+            count: number;
+            task_ids: string[];
+        };
+        /** ProjectTasksCreate */
+        ProjectTasksCreate: {
+            /** @example 更换楼道灯泡 */
+            title: string;
+            /**
+             * @default
+             * @example 3 楼楼道灯不亮
+             */
+            description?: string;
+            /** @default null */
+            building_ids?: string[] | null;
+            /** @default null */
+            assignee?: components["schemas"]["AssigneeRef"] | null;
+            /** @default null */
+            due_at?: string | null;
+            /**
+             * @default normal
+             * @enum {unknown}
+             */
+            priority?: "high" | "low" | "normal" | "urgent";
+            /** @default [] */
+            checklist?: components["schemas"]["ChecklistItem"][];
+            /** @default 0 */
+            points?: number;
+        };
+        /** ProjectTransition */
+        ProjectTransition: {
+            /** @enum {unknown} */
+            to: "active" | "completed" | "planned";
+        };
+        /** ProjectUpdate */
+        ProjectUpdate: {
+            /** @example 独居老人助餐 */
+            title?: string;
+            /** @example 楼里有 6 位独居老人，希望有人每周送两次午餐 */
+            description?: string;
+            building_ids?: string[];
+            need_ids?: string[];
+            resource_ids?: string[];
+            organization_ids?: string[];
         };
         /** Proposal */
         Proposal: {
@@ -5739,6 +6611,60 @@ export interface components {
             /** @default null */
             duplicate_of?: string | null;
         };
+        /** Resource */
+        Resource: {
+            /** @example res_5t7v9x2b4d6f8h1k */
+            id: string;
+            community_id: string;
+            organization_id: string;
+            /** @enum {string} */
+            kind: "venue" | "volunteers" | "funding" | "expertise" | "goods";
+            description: string;
+            capacity: number | null;
+            available_from: string | null;
+            available_until: string | null;
+            /** @enum {string} */
+            status: "available" | "withdrawn";
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** ResourceCreate */
+        ResourceCreate: {
+            /** @example org_5t7v9x2b4d6f8h1k */
+            organization_id: string;
+            /** @enum {unknown} */
+            kind: "expertise" | "funding" | "goods" | "venue" | "volunteers";
+            /** @example 共建单位食堂每周二、四为独居老人配送午餐 */
+            description: string;
+            /** @default null */
+            capacity?: number | null;
+            /** @default null */
+            available_from?: string | null;
+            /** @default null */
+            available_until?: string | null;
+        };
+        /** ResourceUpdate */
+        ResourceUpdate: {
+            /** @example org_5t7v9x2b4d6f8h1k */
+            organization_id?: string;
+            /** @enum {unknown} */
+            kind?: "expertise" | "funding" | "goods" | "venue" | "volunteers";
+            /** @example 共建单位食堂每周二、四为独居老人配送午餐 */
+            description?: string;
+            capacity?: number | null;
+            available_from?: string | null;
+            available_until?: string | null;
+            /** @enum {unknown} */
+            status?: "available" | "withdrawn";
+        };
         /** Result */
         Result: {
             /** @enum {string} */
@@ -5944,6 +6870,25 @@ export interface components {
              * @enum {unknown}
              */
             on_conflict?: "fail" | "skip";
+        };
+        /** Signature */
+        Signature: {
+            person_id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            at: string;
+        };
+        /** SignatureCreate */
+        SignatureCreate: {
+            /** @default null */
+            side?: ("community" | "organization") | null;
+        };
+        /** Signatures */
+        Signatures: {
+            community: components["schemas"]["Signature"] | null;
+            organization: components["schemas"]["Signature"] | null;
         };
         /** SkippedOccurrence */
         SkippedOccurrence: {
@@ -6720,6 +7665,155 @@ export interface components {
              */
             mode?: "upsert";
         };
+        /** AgreementCreatedEventData */
+        AgreementCreatedEventData: {
+            agreement_id?: string | null;
+            organization_id?: string | null;
+            status?: string | null;
+            starts_on?: string | null;
+            ends_on?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * AgreementCreatedEvent
+         * @description `agreement.created`: A co-building agreement was drafted.
+         */
+        AgreementCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "agreement.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "agreement";
+                id: string;
+            };
+            data: components["schemas"]["AgreementCreatedEventData"];
+        };
+        /** AgreementExpiringEventData */
+        AgreementExpiringEventData: {
+            agreement_id?: string | null;
+            organization_id?: string | null;
+            ends_on?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * AgreementExpiringEvent
+         * @description `agreement.expiring`: An agreement ends in 30 days (raised once).
+         */
+        AgreementExpiringEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "agreement.expiring";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "agreement";
+                id: string;
+            };
+            data: components["schemas"]["AgreementExpiringEventData"];
+        };
+        /** AgreementSignedEventData */
+        AgreementSignedEventData: {
+            agreement_id?: string | null;
+            side?: string | null;
+            person_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * AgreementSignedEvent
+         * @description `agreement.signed`: A side signed an agreement.
+         */
+        AgreementSignedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "agreement.signed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "agreement";
+                id: string;
+            };
+            data: components["schemas"]["AgreementSignedEventData"];
+        };
+        /** AgreementStatusChangedEventData */
+        AgreementStatusChangedEventData: {
+            agreement_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            reason?: string | null;
+            by?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * AgreementStatusChangedEvent
+         * @description `agreement.status_changed`: An agreement was signed by both sides, became active, expired or was terminated.
+         */
+        AgreementStatusChangedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "agreement.status_changed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "agreement";
+                id: string;
+            };
+            data: components["schemas"]["AgreementStatusChangedEventData"];
+        };
+        /** AgreementUpdatedEventData */
+        AgreementUpdatedEventData: {
+            agreement_id?: string | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * AgreementUpdatedEvent
+         * @description `agreement.updated`: A draft agreement was changed (its signatures cleared).
+         */
+        AgreementUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "agreement.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "agreement";
+                id: string;
+            };
+            data: components["schemas"]["AgreementUpdatedEventData"];
+        };
         /** BallotCastEventData */
         BallotCastEventData: {
             proposal_id?: string | null;
@@ -7380,6 +8474,95 @@ export interface components {
             };
             data: components["schemas"]["ImportCompletedEventData"];
         };
+        /** NeedCreatedEventData */
+        NeedCreatedEventData: {
+            need_id?: string | null;
+            category?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * NeedCreatedEvent
+         * @description `need.created`: A need was raised.
+         */
+        NeedCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "need.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "need";
+                id: string;
+            };
+            data: components["schemas"]["NeedCreatedEventData"];
+        };
+        /** NeedStatusChangedEventData */
+        NeedStatusChangedEventData: {
+            need_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            project_id?: string | null;
+            reason?: string | null;
+            by?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * NeedStatusChangedEvent
+         * @description `need.status_changed`: A need was matched to a project, let go, met or closed.
+         */
+        NeedStatusChangedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "need.status_changed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "need";
+                id: string;
+            };
+            data: components["schemas"]["NeedStatusChangedEventData"];
+        };
+        /** NeedUpdatedEventData */
+        NeedUpdatedEventData: {
+            need_id?: string | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * NeedUpdatedEvent
+         * @description `need.updated`: A need was changed.
+         */
+        NeedUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "need.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "need";
+                id: string;
+            };
+            data: components["schemas"]["NeedUpdatedEventData"];
+        };
         /** OrganizationCreatedEventData */
         OrganizationCreatedEventData: {
             organization?: Record<string, never> | null;
@@ -7566,6 +8749,95 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["PointsHoldVoidedEventData"];
+        };
+        /** ProjectCreatedEventData */
+        ProjectCreatedEventData: {
+            project_id?: string | null;
+            status?: string | null;
+            building_ids?: string[];
+            resource_ids?: string[];
+            organization_ids?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProjectCreatedEvent
+         * @description `project.created`: A project was started.
+         */
+        ProjectCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "project.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "project";
+                id: string;
+            };
+            data: components["schemas"]["ProjectCreatedEventData"];
+        };
+        /** ProjectStatusChangedEventData */
+        ProjectStatusChangedEventData: {
+            project_id?: string | null;
+            from?: string | null;
+            to?: string | null;
+            by?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProjectStatusChangedEvent
+         * @description `project.status_changed`: A project became active or completed.
+         */
+        ProjectStatusChangedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "project.status_changed";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "project";
+                id: string;
+            };
+            data: components["schemas"]["ProjectStatusChangedEventData"];
+        };
+        /** ProjectUpdatedEventData */
+        ProjectUpdatedEventData: {
+            project_id?: string | null;
+            changed?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProjectUpdatedEvent
+         * @description `project.updated`: A project was changed.
+         */
+        ProjectUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "project.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "project";
+                id: string;
+            };
+            data: components["schemas"]["ProjectUpdatedEventData"];
         };
         /** ProposalCreatedEventData */
         ProposalCreatedEventData: {
@@ -8156,6 +9428,65 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["ResidentInvitationUpdatedEventData"];
+        };
+        /** ResourceCreatedEventData */
+        ResourceCreatedEventData: {
+            resource_id?: string | null;
+            organization_id?: string | null;
+            kind?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ResourceCreatedEvent
+         * @description `resource.created`: A partner organisation offered a resource.
+         */
+        ResourceCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "resource.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "resource";
+                id: string;
+            };
+            data: components["schemas"]["ResourceCreatedEventData"];
+        };
+        /** ResourceUpdatedEventData */
+        ResourceUpdatedEventData: {
+            resource_id?: string | null;
+            changed?: string[];
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ResourceUpdatedEvent
+         * @description `resource.updated`: A resource was changed or withdrawn.
+         */
+        ResourceUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "resource.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "resource";
+                id: string;
+            };
+            data: components["schemas"]["ResourceUpdatedEventData"];
         };
         /** RewardCreatedEventData */
         RewardCreatedEventData: {
@@ -32178,6 +33509,3777 @@ export interface operations {
             };
         };
     };
+    listCommunityNeeds: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                status?: "open" | "matched" | "met" | "closed" | null;
+                category?: "elderly_care" | "children" | "environment" | "facilities" | "safety" | "culture" | "health" | "employment" | "other" | null;
+                building_id?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "ned_5t7v9x2b4d6f8h1k",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "title": "增设电动车充电桩",
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "category": "elderly_care",
+                     *           "status": "open",
+                     *           "project_id": "prj_8m3k9x2q7r5t1v4w",
+                     *           "reason": "duplicate",
+                     *           "raised_by_me": true,
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z",
+                     *           "matched_at": "2026-11-22T08:00:00Z",
+                     *           "met_at": "2026-11-22T08:00:00Z",
+                     *           "closed_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NeedPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "独居老人助餐",
+                 *       "category": "children",
+                 *       "description": "楼里有 6 位独居老人，希望有人每周送两次午餐",
+                 *       "building_id": "bld_5t7v9x2b4d6f8h1k"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NeedCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ned_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "elderly_care",
+                     *       "status": "open",
+                     *       "project_id": "prj_8m3k9x2q7r5t1v4w",
+                     *       "reason": "duplicate",
+                     *       "raised_by_me": true,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "matched_at": "2026-11-22T08:00:00Z",
+                     *       "met_at": "2026-11-22T08:00:00Z",
+                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                need_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ned_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "elderly_care",
+                     *       "status": "open",
+                     *       "project_id": "prj_8m3k9x2q7r5t1v4w",
+                     *       "reason": "duplicate",
+                     *       "raised_by_me": true,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "matched_at": "2026-11-22T08:00:00Z",
+                     *       "met_at": "2026-11-22T08:00:00Z",
+                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                need_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "独居老人助餐",
+                 *       "description": "楼里有 6 位独居老人，希望有人每周送两次午餐",
+                 *       "category": "children",
+                 *       "building_id": "bld_5t7v9x2b4d6f8h1k"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NeedUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ned_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "elderly_care",
+                     *       "status": "open",
+                     *       "project_id": "prj_8m3k9x2q7r5t1v4w",
+                     *       "reason": "duplicate",
+                     *       "raised_by_me": true,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "matched_at": "2026-11-22T08:00:00Z",
+                     *       "met_at": "2026-11-22T08:00:00Z",
+                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                need_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "closed",
+                 *       "reason": "验收未通过：2 楼仍不亮"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NeedTransition"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ned_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "elderly_care",
+                     *       "status": "open",
+                     *       "project_id": "prj_8m3k9x2q7r5t1v4w",
+                     *       "reason": "duplicate",
+                     *       "raised_by_me": true,
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "matched_at": "2026-11-22T08:00:00Z",
+                     *       "met_at": "2026-11-22T08:00:00Z",
+                     *       "closed_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCommunityResources: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                kind?: "venue" | "volunteers" | "funding" | "expertise" | "goods" | null;
+                organization_id?: string | null;
+                status?: "available" | "withdrawn" | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "res_5t7v9x2b4d6f8h1k",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *           "kind": "venue",
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "capacity": 20,
+                     *           "available_from": "2026-11-22",
+                     *           "available_until": "2026-11-22",
+                     *           "status": "available",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResourcePage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createResource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "organization_id": "org_5t7v9x2b4d6f8h1k",
+                 *       "kind": "expertise",
+                 *       "description": "共建单位食堂每周二、四为独居老人配送午餐",
+                 *       "capacity": 20,
+                 *       "available_from": "2026-12-01",
+                 *       "available_until": "2026-12-01"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResourceCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "res_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "kind": "venue",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "capacity": 20,
+                     *       "available_from": "2026-11-22",
+                     *       "available_until": "2026-11-22",
+                     *       "status": "available",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getResource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "res_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "kind": "venue",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "capacity": 20,
+                     *       "available_from": "2026-11-22",
+                     *       "available_until": "2026-11-22",
+                     *       "status": "available",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateResource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "organization_id": "org_5t7v9x2b4d6f8h1k",
+                 *       "kind": "expertise",
+                 *       "description": "共建单位食堂每周二、四为独居老人配送午餐",
+                 *       "capacity": 20,
+                 *       "available_from": "2026-12-01",
+                 *       "available_until": "2026-12-01",
+                 *       "status": "available"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResourceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "res_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "kind": "venue",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "capacity": 20,
+                     *       "available_from": "2026-11-22",
+                     *       "available_until": "2026-11-22",
+                     *       "status": "available",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCommunityProjects: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                status?: "planned" | "active" | "completed" | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "prj_5t7v9x2b4d6f8h1k",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "title": "增设电动车充电桩",
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "status": "planned",
+                     *           "building_ids": [
+                     *             "示例"
+                     *           ],
+                     *           "need_ids": [
+                     *             "示例"
+                     *           ],
+                     *           "resource_ids": [
+                     *             "示例"
+                     *           ],
+                     *           "organization_ids": [
+                     *             "示例"
+                     *           ],
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z",
+                     *           "active_at": "2026-11-22T08:00:00Z",
+                     *           "completed_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProjectPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "独居老人助餐",
+                 *       "description": "楼里有 6 位独居老人，希望有人每周送两次午餐",
+                 *       "building_ids": [],
+                 *       "need_ids": [],
+                 *       "resource_ids": [],
+                 *       "organization_ids": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProjectCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "prj_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "status": "planned",
+                     *       "building_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "need_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "resource_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "organization_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "completed_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProjectTasks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "更换楼道灯泡",
+                 *       "description": "3 楼楼道灯不亮",
+                 *       "building_ids": [
+                 *         "bld_5t7v9x2b4d6f8h1k"
+                 *       ],
+                 *       "assignee": {
+                 *         "type": "organization",
+                 *         "id": "psn_5t7v9x2b4d6f8h1k"
+                 *       },
+                 *       "due_at": "2026-11-30T18:00:00+08:00",
+                 *       "priority": "high",
+                 *       "checklist": [],
+                 *       "points": 0
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProjectTasksCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "project_id": "prj_8m3k9x2q7r5t1v4w",
+                     *       "count": 3,
+                     *       "task_ids": [
+                     *         "示例"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProjectTasks"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "prj_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "status": "planned",
+                     *       "building_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "need_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "resource_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "organization_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "completed_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "独居老人助餐",
+                 *       "description": "楼里有 6 位独居老人，希望有人每周送两次午餐",
+                 *       "building_ids": [
+                 *         "ned_5t7v9x2b4d6f8h1k"
+                 *       ],
+                 *       "need_ids": [
+                 *         "ned_5t7v9x2b4d6f8h1k"
+                 *       ],
+                 *       "resource_ids": [
+                 *         "ned_5t7v9x2b4d6f8h1k"
+                 *       ],
+                 *       "organization_ids": [
+                 *         "ned_5t7v9x2b4d6f8h1k"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProjectUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "prj_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "status": "planned",
+                     *       "building_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "need_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "resource_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "organization_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "completed_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "active"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProjectTransition"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "prj_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "status": "planned",
+                     *       "building_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "need_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "resource_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "organization_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "completed_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCommunityAgreements: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                status?: "draft" | "signed" | "active" | "expired" | "terminated" | null;
+                organization_id?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "agr_5t7v9x2b4d6f8h1k",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *           "title": "增设电动车充电桩",
+                     *           "commitments": [
+                     *             {
+                     *               "party": "community",
+                     *               "text": "示例"
+                     *             }
+                     *           ],
+                     *           "starts_on": "2026-11-22",
+                     *           "ends_on": "2026-11-22",
+                     *           "status": "draft",
+                     *           "signatures": {
+                     *             "community": {
+                     *               "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *               "at": "2026-11-22T08:00:00Z"
+                     *             },
+                     *             "organization": {
+                     *               "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *               "at": "2026-11-22T08:00:00Z"
+                     *             }
+                     *           },
+                     *           "reason": "duplicate",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z",
+                     *           "signed_at": "2026-11-22T08:00:00Z",
+                     *           "active_at": "2026-11-22T08:00:00Z",
+                     *           "expiring_at": "2026-11-22T08:00:00Z",
+                     *           "expired_at": "2026-11-22T08:00:00Z",
+                     *           "terminated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgreementPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "organization_id": "org_5t7v9x2b4d6f8h1k",
+                 *       "title": "嘉富社区与嘉富便民超市共建协议",
+                 *       "starts_on": "2027-01-01",
+                 *       "ends_on": "2027-01-01",
+                 *       "commitments": [],
+                 *       "building_id": "bld_5t7v9x2b4d6f8h1k"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AgreementCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "agr_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "commitments": [
+                     *         {
+                     *           "party": "community",
+                     *           "text": "示例"
+                     *         }
+                     *       ],
+                     *       "starts_on": "2026-11-22",
+                     *       "ends_on": "2026-11-22",
+                     *       "status": "draft",
+                     *       "signatures": {
+                     *         "community": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         },
+                     *         "organization": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       },
+                     *       "reason": "duplicate",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "signed_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "expiring_at": "2026-11-22T08:00:00Z",
+                     *       "expired_at": "2026-11-22T08:00:00Z",
+                     *       "terminated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                agreement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "agr_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "commitments": [
+                     *         {
+                     *           "party": "community",
+                     *           "text": "示例"
+                     *         }
+                     *       ],
+                     *       "starts_on": "2026-11-22",
+                     *       "ends_on": "2026-11-22",
+                     *       "status": "draft",
+                     *       "signatures": {
+                     *         "community": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         },
+                     *         "organization": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       },
+                     *       "reason": "duplicate",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "signed_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "expiring_at": "2026-11-22T08:00:00Z",
+                     *       "expired_at": "2026-11-22T08:00:00Z",
+                     *       "terminated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                agreement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "organization_id": "org_5t7v9x2b4d6f8h1k",
+                 *       "title": "嘉富社区与嘉富便民超市共建协议",
+                 *       "commitments": [
+                 *         {
+                 *           "party": "community",
+                 *           "text": "每周二、四为独居老人配送午餐"
+                 *         }
+                 *       ],
+                 *       "starts_on": "2027-01-01",
+                 *       "ends_on": "2027-01-01",
+                 *       "building_id": "bld_5t7v9x2b4d6f8h1k"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AgreementUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "agr_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "commitments": [
+                     *         {
+                     *           "party": "community",
+                     *           "text": "示例"
+                     *         }
+                     *       ],
+                     *       "starts_on": "2026-11-22",
+                     *       "ends_on": "2026-11-22",
+                     *       "status": "draft",
+                     *       "signatures": {
+                     *         "community": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         },
+                     *         "organization": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       },
+                     *       "reason": "duplicate",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "signed_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "expiring_at": "2026-11-22T08:00:00Z",
+                     *       "expired_at": "2026-11-22T08:00:00Z",
+                     *       "terminated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                agreement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "side": "community"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SignatureCreate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "agr_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "commitments": [
+                     *         {
+                     *           "party": "community",
+                     *           "text": "示例"
+                     *         }
+                     *       ],
+                     *       "starts_on": "2026-11-22",
+                     *       "ends_on": "2026-11-22",
+                     *       "status": "draft",
+                     *       "signatures": {
+                     *         "community": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         },
+                     *         "organization": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       },
+                     *       "reason": "duplicate",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "signed_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "expiring_at": "2026-11-22T08:00:00Z",
+                     *       "expired_at": "2026-11-22T08:00:00Z",
+                     *       "terminated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                agreement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "active",
+                 *       "reason": "验收未通过：2 楼仍不亮"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AgreementTransition"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "agr_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "commitments": [
+                     *         {
+                     *           "party": "community",
+                     *           "text": "示例"
+                     *         }
+                     *       ],
+                     *       "starts_on": "2026-11-22",
+                     *       "ends_on": "2026-11-22",
+                     *       "status": "draft",
+                     *       "signatures": {
+                     *         "community": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         },
+                     *         "organization": {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       },
+                     *       "reason": "duplicate",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z",
+                     *       "signed_at": "2026-11-22T08:00:00Z",
+                     *       "active_at": "2026-11-22T08:00:00Z",
+                     *       "expiring_at": "2026-11-22T08:00:00Z",
+                     *       "expired_at": "2026-11-22T08:00:00Z",
+                     *       "terminated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTestClock: {
         parameters: {
             query?: never;
@@ -32348,6 +37450,186 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    onAgreementCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAgreementExpiring: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementExpiringEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAgreementSigned: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementSignedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAgreementStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAgreementUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -33179,6 +38461,114 @@ export interface operations {
             };
         };
     };
+    onNeedCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onNeedStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onNeedUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     onOrganizationCreated: {
         parameters: {
             query?: never;
@@ -33376,6 +38766,114 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PointsHoldVoidedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProjectCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProjectStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProjectUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectUpdatedEvent"];
             };
         };
         responses: {
@@ -34096,6 +39594,78 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ResidentInvitationUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onResourceCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onResourceUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceUpdatedEvent"];
             };
         };
         responses: {
