@@ -64,6 +64,7 @@ TAGS = {
     "webhooks": "Webhook endpoints and their deliveries.",
     "system": "Probes, metrics, problem types.",
     "test clock": "The business clock of test configurations.",
+    "campaigns": "最美楼栋 rating campaigns: nominations, self-assessment, raters' scores, published results.",
 }
 
 
