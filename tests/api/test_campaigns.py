@@ -1,0 +1,324 @@
+"""最美楼栋 campaigns by HTTP (the community spec §12): a campaign's journey with the test clock
+through every phase — nominations, a self-assessment whose issue becomes a rectification task,
+raters and their sheets, a tie broken by rater count, publishing with prizes credited once —
+and, for every kind of caller, no route that shows one rater's scores to anyone else."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.support.clock import business_now, clock  # noqa: F401 (a fixture)
+from tests.support.due_jobs import run_due_jobs_of
+from tests.support.points import assert_balances_are_sums
+from tests.support.tasks import company
+from tests.support.town import build_town
+from usecases.campaigns_jobs import ADVANCE_JOB
+
+ZONE = ZoneInfo("Asia/Shanghai")
+CLOCKED = (pytest.mark.xdist_group("clock"), pytest.mark.usefixtures("clock"))
+
+
+@pytest.fixture
+async def town(db, test_settings, platform):
+    return await build_town(db, test_settings, platform)
+
+
+async def today(db) -> date:
+    return (await business_now(db)).astimezone(ZONE).date()
+
+
+async def next_day(client, db) -> None:
+    """Move the test clock to 00:01 of the next local day, and run the campaigns' due jobs."""
+    now = await business_now(db)
+    target = datetime.combine(now.astimezone(ZONE).date() + timedelta(days=1), time(0, 1), tzinfo=ZONE)
+    moved = await client.post("/v1/test-clock", json={"advance_seconds": int((target - now).total_seconds()) + 1})
+    assert moved.status_code == 200, moved.text
+
+
+async def new_campaign(client, db, town, **fields):
+    day = await today(db)
+    body = {"title": "2026 年度嘉富社区最美楼栋", "nominate_until": day.isoformat(),
+            "assess_until": (day + timedelta(days=1)).isoformat(), "rate_until": (day + timedelta(days=2)).isoformat(),
+            "winners": 1, **fields}
+    created = await client.post(f"/v1/communities/{town.community}/campaigns", headers=town.people["staff"].headers(),
+                                json=body)
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+async def status_of(client, town, campaign) -> str:
+    return (await client.get(f"/v1/campaigns/{campaign['id']}", headers=town.people["staff"].headers())).json()["status"]
+
+
+SHEETS = {  # rater → building → sheet: equal means (8 each), so the buildings tie on 8.00
+    "staff": {"a": {"environment": 8, "self_governance": 8, "civility": 8, "neighbourliness": 8},
+              "b": {"environment": 10, "self_governance": 6, "civility": 8, "neighbourliness": 8}},
+    "member": {"a": {"environment": 9, "self_governance": 7, "civility": 8, "neighbourliness": 8},
+               "b": {"environment": 6, "self_governance": 10, "civility": 8, "neighbourliness": 8}},
+    "neighbour": {"a": {"environment": 7, "self_governance": 9, "civility": 8, "neighbourliness": 8}},
+}
+
+
+@pytest.mark.xdist_group("clock")
+@pytest.mark.usefixtures("clock")
+async def test_a_campaign_walks_through_every_phase_to_its_prizes(client, db, town, test_settings):
+    staff, leader, head, officer = (town.people[k] for k in ("staff", "leader", "head", "officer"))
+    _, member = await company(db, test_settings, town, name="共建单位")
+    town.people["member"] = member
+    assert (await client.post(f"/v1/communities/{town.community}/campaigns", headers=head.headers(), json={
+        "title": "x", "nominate_until": "2099-01-01", "assess_until": "2099-01-02", "rate_until": "2099-01-03",
+        "winners": 1})).status_code == 403
+    day = await today(db)
+    backwards = await client.post(f"/v1/communities/{town.community}/campaigns", headers=staff.headers(), json={
+        "title": "x", "nominate_until": (day + timedelta(days=3)).isoformat(),
+        "assess_until": (day + timedelta(days=2)).isoformat(), "rate_until": (day + timedelta(days=4)).isoformat(),
+        "winners": 1})
+    assert backwards.status_code == 422 and backwards.json()["code"] == "invalid_campaign_dates"
+    campaign = await new_campaign(client, db, town, prize_points=20)
+    url = f"/v1/campaigns/{campaign['id']}"
+    assert campaign["status"] == "nominating" and campaign["community_id"] == town.community
+    assert [(c["key"], c["label"], c["weight"]) for c in campaign["criteria"]] == [
+        ("environment", "环境美", 1), ("self_governance", "自治美", 1), ("civility", "文明美", 1),
+        ("neighbourliness", "邻里美", 1)]
+    listed = (await client.get(f"/v1/communities/{town.community}/campaigns", headers=head.headers())).json()
+    assert [c["id"] for c in listed["data"]] == [campaign["id"]]
+    assert (await client.get(url, headers=town.people["far_resident"].headers())).status_code == 404
+
+    # Nominating: the building's leader (or above), buildings of the community, once each.
+    assert (await client.post(f"{url}/nominations", headers=head.headers(),
+                              json={"building_id": town.building})).status_code == 403
+    nominated = await client.post(f"{url}/nominations", headers=leader.headers(), json={"building_id": town.building})
+    assert nominated.status_code == 201, nominated.text
+    again = await client.post(f"{url}/nominations", headers=staff.headers(), json={"building_id": town.building})
+    assert again.status_code == 409 and again.json()["code"] == "already_nominated"
+    far = await client.post(f"{url}/nominations", headers=officer.headers(), json={"building_id": town.far_building})
+    assert far.status_code == 422 and far.json()["code"] == "building_not_in_scope"
+    assert (await client.post(f"{url}/nominations", headers=staff.headers(),
+                              json={"building_id": town.neighbour_building})).status_code == 201
+    early = await client.put(f"{url}/nominations/{town.building}/assessment", headers=leader.headers(),
+                             json={"criteria": []})
+    assert early.status_code == 409 and early.json()["code"] == "phase_closed"
+
+    # Raters: staff, a partner organisation's member, a resident representative; not anyone.
+    for key, kind in (("staff", "staff"), ("member", "organization"), ("neighbour", "resident")):
+        added = await client.post(f"{url}/raters", headers=staff.headers(),
+                                  json={"person_id": town.people[key].person_id})
+        assert added.status_code == 201 and added.json()["kind"] == kind, added.text
+    for key in ("far_staff", "stranger"):
+        refused = await client.post(f"{url}/raters", headers=staff.headers(),
+                                    json={"person_id": town.people[key].person_id})
+        assert refused.status_code == 422 and refused.json()["code"] == "rater_not_eligible"
+    twice = await client.post(f"{url}/raters", headers=staff.headers(), json={"person_id": member.person_id})
+    assert twice.status_code == 409 and twice.json()["code"] == "already_rater"
+    assert (await client.post(f"{url}/raters", headers=leader.headers(),
+                              json={"person_id": head.person_id})).status_code == 403
+
+    # Assessing: the self-assessment, and an issue turned into a rectification task.
+    await next_day(client, db)
+    assert await status_of(client, town, campaign) == "nominating"  # until the service moves it
+    late = await client.post(f"{url}/nominations", headers=staff.headers(), json={"building_id": town.building})
+    assert late.status_code == 409 and late.json()["code"] == "phase_closed"  # but the date closed it already
+    assert await run_due_jobs_of(db, [ADVANCE_JOB]) >= 1
+    assert await status_of(client, town, campaign) == "assessing"
+    assessed = await client.put(f"{url}/nominations/{town.building}/assessment", headers=leader.headers(), json={
+        "criteria": [{"key": "environment", "text": "楼道整洁，绿植轮流养护", "issues": [{"text": "3 楼楼道堆放杂物"}]},
+                     {"key": "civility", "text": "文明养犬公约上墙"}]})
+    assert assessed.status_code == 200, assessed.text
+    issue = assessed.json()["issues"][0]
+    assert issue["criterion_key"] == "environment" and issue["task_id"] is None
+    assert [c["key"] for c in assessed.json()["criteria"]] == ["civility", "environment"]
+    unknown = await client.put(f"{url}/nominations/{town.building}/assessment", headers=leader.headers(),
+                               json={"criteria": [{"key": "beauty", "text": "x"}]})
+    assert unknown.status_code == 422 and unknown.json()["code"] == "invalid_criteria"
+    tasked = await client.post(f"{url}/nominations/{town.building}/issues/{issue['id']}/task",
+                               headers=leader.headers(), json={"priority": "high"})
+    assert tasked.status_code == 201, tasked.text
+    task = tasked.json()
+    assert (task["source"], task["source_id"], task["building_id"]) == ("campaign", campaign["id"], town.building)
+    assert task["title"] == "【环境美整改】3 楼楼道堆放杂物" and task["priority"] == "high"
+    listed_tasks = (await client.get(f"/v1/buildings/{town.building}/tasks?source=campaign",
+                                     headers=leader.headers())).json()["data"]
+    assert [t["id"] for t in listed_tasks] == [task["id"]]
+    twice = await client.post(f"{url}/nominations/{town.building}/issues/{issue['id']}/task",
+                              headers=leader.headers(), json={})
+    assert twice.status_code == 409 and twice.json()["code"] == "issue_has_task"
+    read = (await client.get(f"{url}/nominations/{town.building}/assessment", headers=member.headers())).json()
+    assert read["issues"][0]["task_id"] == task["id"]
+    too_soon = await client.put(f"{url}/scores/{town.building}", headers=staff.headers(), json={"scores": SHEETS["staff"]["a"]})
+    assert too_soon.status_code == 409 and too_soon.json()["code"] == "phase_closed"
+
+    # Rating: every rater scores; one may not rate their own building; sheets change until rate_until.
+    await next_day(client, db)
+    await run_due_jobs_of(db, [ADVANCE_JOB])
+    assert await status_of(client, town, campaign) == "rating"
+    building = {"a": town.building, "b": town.neighbour_building}
+    first = await client.put(f"{url}/scores/{building['b']}", headers=staff.headers(), json={"scores": {
+        "environment": 1, "self_governance": 1, "civility": 1, "neighbourliness": 1}})
+    assert first.status_code == 200, first.text
+    for rater, sheets in SHEETS.items():
+        for which, sheet in sheets.items():
+            put = await client.put(f"{url}/scores/{building[which]}", headers=town.people[rater].headers(),
+                                   json={"scores": sheet})
+            assert put.status_code == 200, put.text
+    own = await client.put(f"{url}/scores/{building['b']}", headers=town.people["neighbour"].headers(),
+                           json={"scores": SHEETS["neighbour"]["a"]})
+    assert own.status_code == 422 and own.json()["code"] == "rater_conflict"
+    missing = await client.put(f"{url}/scores/{building['a']}", headers=staff.headers(),
+                               json={"scores": {"environment": 8}})
+    assert missing.status_code == 422 and missing.json()["code"] == "invalid_scores"
+    too_high = await client.put(f"{url}/scores/{building['a']}", headers=staff.headers(), json={"scores": {
+        **SHEETS["staff"]["a"], "civility": 11}})
+    assert too_high.status_code == 400
+    not_rater = await client.put(f"{url}/scores/{building['a']}", headers=head.headers(),
+                                 json={"scores": SHEETS["staff"]["a"]})
+    assert not_rater.status_code == 403 and not_rater.json()["code"] == "not_a_rater"
+    mine = await client.get(f"{url}/scores/{building['b']}", headers=staff.headers())
+    assert mine.json()["scores"] == SHEETS["staff"]["b"]  # the second sheet replaced the first
+    pending = await client.get(f"{url}/results", headers=staff.headers())
+    assert pending.status_code == 409 and pending.json()["code"] == "results_not_published"
+
+    # Published: the tie on 8.00 goes to the building with more raters; its heads get the prize once.
+    await next_day(client, db)
+    closed = await client.put(f"{url}/scores/{building['a']}", headers=staff.headers(),
+                              json={"scores": SHEETS["staff"]["a"]})
+    assert closed.status_code == 409 and closed.json()["code"] == "phase_closed"  # before the job, by the date
+    await run_due_jobs_of(db, [ADVANCE_JOB])
+    published = (await client.get(url, headers=head.headers())).json()
+    assert published["status"] == "published" and published["published_at"]
+    results = (await client.get(f"{url}/results", headers=head.headers())).json()
+    assert [(r["building_id"], r["score"], r["raters"], r["rank"], r["winner"]) for r in results["buildings"]] == [
+        (building["a"], "8.00", 3, 1, True), (building["b"], "8.00", 2, 2, False)]
+    assert all(m["mean"] == "8.00" for m in results["buildings"][0]["criteria"])
+    await next_day(client, db)
+    await run_due_jobs_of(db, [ADVANCE_JOB])  # nothing moves twice, nothing credits twice
+    transfers = (await client.get("/v1/me/points/transfers", headers=head.headers())).json()["data"]
+    assert [(t["delta"], t["reason"]) for t in transfers] == [(20, "campaign_prize")]
+    for other in ("tenant", "neighbour"):
+        assert (await client.get("/v1/me/points", headers=town.people[other].headers())).json()["balance"] == 0
+    changed = await client.patch(url, headers=staff.headers(), json={"title": "改名"})
+    assert changed.status_code == 409 and changed.json()["code"] == "phase_closed"
+    types = [r["type"] for r in await db.fetch(
+        "SELECT type FROM events WHERE subject_id = $1 ORDER BY seq", campaign["id"])]
+    assert types[0] == "campaign.created" and types[-1] == "campaign.published"
+    assert [t for t in types if t == "campaign.phase_changed"] == ["campaign.phase_changed"] * 3
+    for kind in ("campaign.nominated", "campaign.assessed", "campaign.rectification_created",
+                 "campaign.rater_added", "campaign.scored"):
+        assert kind in types
+    await assert_balances_are_sums(db, town.street_id)
+
+
+async def test_street_campaigns_and_changes_keep_the_phase(client, db, town, platform):
+    day = await today(db)
+    body = {"title": "菊园新区最美楼栋", "winners": 3, "nominate_until": (day + timedelta(days=1)).isoformat(),
+            "assess_until": (day + timedelta(days=5)).isoformat(), "rate_until": (day + timedelta(days=9)).isoformat(),
+            "criteria": [{"key": "environment", "label": "环境美", "weight": 2}, {"key": "civility", "label": "文明美"}]}
+    assert (await client.post("/v1/streets/campaigns", headers=town.people["staff"].headers(),
+                               json=body)).status_code == 403
+    created = await client.post("/v1/streets/campaigns", headers=platform.headers(), json=body)
+    assert created.status_code == 201, created.text
+    campaign = created.json()
+    assert campaign["community_id"] is None and campaign["criteria"][1]["weight"] == 1
+    listed = (await client.get("/v1/streets/campaigns", headers=town.people["far_resident"].headers())).json()
+    assert [c["id"] for c in listed["data"]] == [campaign["id"]]
+    url = f"/v1/campaigns/{campaign['id']}"
+    far = await client.post(f"{url}/nominations", headers=town.people["officer"].headers(),
+                            json={"building_id": town.far_building})
+    assert far.status_code == 201  # a street's campaign takes every building of the street
+    read = await client.get(url, headers=town.people["officer"].headers())
+    stale = await client.patch(url, headers=town.people["officer"].headers(**{"If-Match": '"x"'}), json={"winners": 1})
+    assert stale.status_code == 412
+    past = await client.patch(url, headers=town.people["officer"].headers(**{"If-Match": read.headers["etag"]}),
+                              json={"nominate_until": (day - timedelta(days=1)).isoformat()})
+    assert past.status_code == 422 and past.json()["code"] == "invalid_campaign_dates"
+    changed = await client.patch(url, headers=town.people["officer"].headers(), json={
+        "winners": 2, "rate_until": (day + timedelta(days=12)).isoformat(),
+        "criteria": [{"key": "environment", "label": "环境美", "weight": 3}]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["winners"] == 2 and changed.json()["criteria"] == [
+        {"key": "environment", "label": "环境美", "weight": 3}]
+    duplicate = await client.patch(url, headers=town.people["officer"].headers(), json={
+        "criteria": [{"key": "a", "label": "甲"}, {"key": "a", "label": "乙"}]})
+    assert duplicate.status_code == 422 and duplicate.json()["code"] == "invalid_criteria"
+
+
+async def test_a_building_is_nominated_once_however_many_ask_at_once(client, db, town):
+    campaign = await new_campaign(client, db, town)
+    answers = await asyncio.gather(*(
+        client.post(f"/v1/campaigns/{campaign['id']}/nominations", headers=town.people[who].headers(),
+                    json={"building_id": town.building}) for who in ("leader", "staff", "officer") * 3))
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 8
+    assert await db.fetchval("SELECT count(*) FROM campaign_nominations WHERE campaign_id = $1", campaign["id"]) == 1
+
+
+@pytest.mark.xdist_group("clock")
+@pytest.mark.usefixtures("clock")
+async def test_no_route_shows_anyone_a_raters_scores_but_their_own(client, db, town, test_settings, platform):
+    """Two raters score the same building with distinctive sheets; every caller kind reads
+    every route of the campaign (during rating and once published) and the event feed: only
+    a rater ever sees a sheet, and only their own."""
+    _, member = await company(db, test_settings, town, name="共建单位")
+    town.people["member"] = member
+    campaign = await new_campaign(client, db, town)
+    url = f"/v1/campaigns/{campaign['id']}"
+    staff = town.people["staff"]
+    for building in (town.building, town.neighbour_building):
+        assert (await client.post(f"{url}/nominations", headers=staff.headers(),
+                                  json={"building_id": building})).status_code == 201
+    for key in ("staff", "member"):
+        assert (await client.post(f"{url}/raters", headers=staff.headers(),
+                                  json={"person_id": town.people[key].person_id})).status_code == 201
+    await next_day(client, db)
+    await next_day(client, db)
+    await run_due_jobs_of(db, [ADVANCE_JOB])
+    sheets = {"staff": {"environment": 3, "self_governance": 4, "civility": 5, "neighbourliness": 6},
+              "member": {"environment": 10, "self_governance": 9, "civility": 2, "neighbourliness": 7}}
+    sheet_ids = {}
+    for key, sheet in sheets.items():
+        put = await client.put(f"{url}/scores/{town.building}", headers=town.people[key].headers(),
+                               json={"scores": sheet})
+        assert put.status_code == 200, put.text
+        sheet_ids[key] = put.json()["id"]
+    # staff is a rater too: for the member, "the other rater"
+    callers = {"resident": town.people["head"], "leader": town.people["leader"], "staff": staff,
+               "rater": member, "officer": town.people["officer"], "platform": platform}
+    routes = ["", "/nominations", f"/nominations/{town.building}/assessment", "/raters", "/scores",
+              f"/scores/{town.building}", f"/scores/{town.neighbour_building}", "/results"]
+
+    async def look(phase: str) -> None:
+        for kind, caller in callers.items():
+            own = {"staff": "staff", "rater": "member"}.get(kind)
+            for route in routes:
+                answer = await client.get(f"{url}{route}", headers=caller.headers())
+                body = answer.text
+                for rater, sheet_id in sheet_ids.items():
+                    if rater != own:  # another's sheet never shows, by its id or its fields
+                        assert sheet_id not in body, (phase, kind, route)
+                if own is None:
+                    assert '"scores"' not in body and '"person_id"' not in body or route == "/raters", (
+                        phase, kind, route)
+                    if route.startswith("/scores"):
+                        assert answer.status_code in (403, 404), (phase, kind, route)
+            if own is not None:
+                mine = (await client.get(f"{url}/scores/{town.building}", headers=caller.headers())).json()
+                assert mine["scores"] == sheets[own] and mine["id"] == sheet_ids[own]
+                listed = (await client.get(f"{url}/scores", headers=caller.headers())).json()["data"]
+                assert [s["id"] for s in listed] == [sheet_ids[own]]
+        feed = await client.get("/v1/events?limit=100", headers=platform.headers())
+        assert feed.status_code == 200
+        assert all(sheet_id not in feed.text for sheet_id in sheet_ids.values())
+        assert '"scores"' not in feed.text
+
+    await look("rating")
+    await next_day(client, db)
+    await run_due_jobs_of(db, [ADVANCE_JOB])
+    await look("published")
+    results = (await client.get(f"{url}/results", headers=town.people["head"].headers())).json()
+    rated = results["buildings"][0]
+    # Means of the two sheets (13/2, 13/2, 7/2, 13/2 → 6.5, 6.5, 3.5, 6.5), score 23/4 = 5.75.
+    assert (rated["building_id"], rated["raters"], rated["score"]) == (town.building, 2, "5.75")
+    assert [m["mean"] for m in rated["criteria"]] == ["6.50", "6.50", "3.50", "6.50"]
+    assert results["buildings"][1]["score"] is None and results["buildings"][1]["rank"] is None
