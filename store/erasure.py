@@ -55,6 +55,8 @@ _STATEMENTS = (
     f"""UPDATE task_updates SET {_erased("note")}, photo_urls = '[]', updated_at = clock_timestamp()
         WHERE author_type = 'person' AND author_id = $1""",
     f"UPDATE bookings SET {_erased('purpose')}, updated_at = clock_timestamp() WHERE person_id = $1",
+    f"UPDATE campaign_assessments SET {_erased('text')}, updated_at = clock_timestamp() WHERE author_id = $1",
+    f"UPDATE campaign_issues SET {_erased('text')}, updated_at = clock_timestamp() WHERE author_id = $1",
 )
 
 

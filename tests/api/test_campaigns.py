@@ -322,3 +322,30 @@ async def test_no_route_shows_anyone_a_raters_scores_but_their_own(client, db, t
     assert (rated["building_id"], rated["raters"], rated["score"]) == (town.building, 2, "5.75")
     assert [m["mean"] for m in rated["criteria"]] == ["6.50", "6.50", "3.50", "6.50"]
     assert results["buildings"][1]["score"] is None and results["buildings"][1]["rank"] is None
+
+
+@pytest.mark.xdist_group("clock")
+@pytest.mark.usefixtures("clock")
+async def test_erasure_removes_the_self_assessment_text_its_author_wrote(client, db, town):
+    campaign = await new_campaign(client, db, town)
+    url = f"/v1/campaigns/{campaign['id']}"
+    leader = town.people["leader"]
+    assert (await client.post(f"{url}/nominations", headers=leader.headers(),
+                              json={"building_id": town.building})).status_code == 201
+    await next_day(client, db)
+    await run_due_jobs_of(db, [ADVANCE_JOB])
+    put = await client.put(f"{url}/nominations/{town.building}/assessment", headers=leader.headers(), json={
+        "criteria": [{"key": "neighbourliness", "text": "钱楼长组织了邻里节", "issues": [{"text": "402 与 502 噪音纠纷"}]}]})
+    assert put.status_code == 200, put.text
+    issue_id = put.json()["issues"][0]["id"]
+    kept = await client.put(f"{url}/nominations/{town.building}/assessment", headers=leader.headers(), json={
+        "criteria": [{"key": "neighbourliness", "text": "钱楼长组织了邻里节",
+                      "issues": [{"id": issue_id, "text": "402 与 502 噪音纠纷（已调解）"}]}]})
+    assert [(i["id"], i["text"]) for i in kept.json()["issues"]] == [(issue_id, "402 与 502 噪音纠纷（已调解）")]
+    bad = await client.put(f"{url}/nominations/{town.building}/assessment", headers=leader.headers(), json={
+        "criteria": [{"key": "neighbourliness", "issues": [{"id": "cis_0000000000000000", "text": "x"}]}]})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_issue"
+    assert (await client.delete("/v1/me", headers=leader.headers())).status_code == 204
+    read = (await client.get(f"{url}/nominations/{town.building}/assessment",
+                             headers=town.people["staff"].headers())).json()
+    assert read["criteria"][0]["text"] == "[已删除]" and read["issues"][0]["text"] == "[已删除]"

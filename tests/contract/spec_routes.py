@@ -96,4 +96,15 @@ SPEC_ROUTES = {
     ("GET", "/v1/streets/rewards"), ("POST", "/v1/streets/rewards"),
     ("GET", "/v1/rewards/{id}"), ("PATCH", "/v1/rewards/{id}"), ("POST", "/v1/rewards/{id}/redemptions"),
     ("POST", "/v1/redemptions/{id}/transitions"), ("GET", "/v1/me/redemptions"),
+    # 最美楼栋 rating campaigns (community.md §12); the reads of a rater's own sheets, of the
+    # raters, of a self-assessment and of the results are additions.
+    ("GET", "/v1/communities/{id}/campaigns"), ("POST", "/v1/communities/{id}/campaigns"),
+    ("GET", "/v1/streets/campaigns"), ("POST", "/v1/streets/campaigns"),
+    ("GET", "/v1/campaigns/{id}"), ("PATCH", "/v1/campaigns/{id}"),
+    ("POST", "/v1/campaigns/{id}/nominations"), ("GET", "/v1/campaigns/{id}/nominations"),
+    ("GET", "/v1/campaigns/{id}/nominations/{id}/assessment"), ("PUT", "/v1/campaigns/{id}/nominations/{id}/assessment"),
+    ("POST", "/v1/campaigns/{id}/nominations/{id}/issues/{id}/task"),
+    ("POST", "/v1/campaigns/{id}/raters"), ("GET", "/v1/campaigns/{id}/raters"),
+    ("PUT", "/v1/campaigns/{id}/scores/{id}"), ("GET", "/v1/campaigns/{id}/scores/{id}"),
+    ("GET", "/v1/campaigns/{id}/scores"), ("GET", "/v1/campaigns/{id}/results"),
 }
