@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.api.test_demo import demo_clients_retired_afterwards, load_everything  # noqa: F401 (a fixture)
 from tests.support.clock import business_now, clock  # noqa: F401 (a fixture)
 from tests.support.due_jobs import run_due_jobs_of
 from tests.support.points import assert_balances_are_sums
 from tests.support.tasks import company
 from tests.support.town import build_town
 from usecases.campaigns_jobs import ADVANCE_JOB
+from usecases.demo_campaigns import TITLE
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CLOCKED = (pytest.mark.xdist_group("clock"), pytest.mark.usefixtures("clock"))
@@ -349,3 +351,16 @@ async def test_erasure_removes_the_self_assessment_text_its_author_wrote(client,
     read = (await client.get(f"{url}/nominations/{town.building}/assessment",
                              headers=town.people["staff"].headers())).json()
     assert read["criteria"][0]["text"] == "[已删除]" and read["issues"][0]["text"] == "[已删除]"
+
+
+@pytest.mark.usefixtures("demo_clients_retired_afterwards")
+async def test_the_demo_has_a_campaign_in_rating(client, db, test_settings):
+    await load_everything(db, test_settings)
+    await load_everything(db, test_settings)  # a second run adds nothing
+    found = await db.fetch("SELECT id, status FROM campaigns WHERE title = $1", TITLE)
+    assert [r["status"] for r in found] == ["rating"]
+    campaign_id = found[0]["id"]
+    assert await db.fetchval("SELECT count(*) FROM campaign_nominations WHERE campaign_id = $1", campaign_id) == 2
+    assert await db.fetchval("SELECT count(*) FROM tasks WHERE source = 'campaign' AND source_id = $1",
+                             campaign_id) == 1
+    assert await db.fetchval("SELECT count(*) FROM campaign_scores WHERE campaign_id = $1", campaign_id) == 1
