@@ -221,9 +221,12 @@ def may_see(actor: Actor, campaign: Campaign, *, is_rater: bool) -> bool:
     return actor.sees(campaign.place)
 
 
-def may_manage(actor: Actor, campaign_place: Place) -> bool:
-    """A community's campaign: its staff and above; the street's: street-wide writers."""
-    return actor.staff_of(campaign_place) if campaign_place.community_id else actor.street_wide(write=True)
+def may_manage(actor: Actor, campaign_place: Place, *, write: bool = True) -> bool:
+    """A community's campaign: its staff and above; the street's: street-wide writers (for
+    reading what only managers read: street-wide readers)."""
+    if campaign_place.community_id:
+        return actor.staff_of(campaign_place, write=write)
+    return actor.street_wide(write=write)
 
 
 def in_scope(campaign: Campaign, building_place: Place) -> bool:

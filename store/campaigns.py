@@ -99,6 +99,13 @@ async def put_assessment(conn: asyncpg.Connection, campaign_id: str, building_id
                   updated_at = clock_timestamp()""", campaign_id, building_id, key, text, media_ids, author_id)
 
 
+async def delete_assessments_except(conn: asyncpg.Connection, campaign_id: str, building_id: str,
+                                    keys: list[str]) -> None:
+    await conn.execute(
+        """DELETE FROM campaign_assessments WHERE campaign_id = $1 AND building_id = $2
+              AND NOT criterion_key = ANY($3::text[])""", campaign_id, building_id, keys)
+
+
 async def assessments(conn: asyncpg.Connection, campaign_id: str, building_id: str) -> list[Assessment]:
     return models(Assessment, await conn.fetch(
         """SELECT * FROM campaign_assessments WHERE campaign_id = $1 AND building_id = $2

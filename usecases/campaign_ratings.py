@@ -75,7 +75,7 @@ async def raters(conn: asyncpg.Connection, who: Principal, campaign_id: str, key
     """Who rates (never what they gave): the campaign's managers."""
     actor = await actor_for(conn, who)
     campaign = await visible_campaign(conn, actor, campaign_id)
-    ensure_for(actor, rules.may_manage(actor, campaign.place), "street:read")
+    ensure_for(actor, rules.may_manage(actor, campaign.place, write=False), "street:read")
     return await store.raters(conn, campaign.id, keyset)
 
 

@@ -208,22 +208,26 @@ async def assessment(conn: asyncpg.Connection, who: Principal, campaign_id: str,
     """Whoever sees the campaign reads a nominee's self-assessment (its raters above all)."""
     actor = await actor_for(conn, who)
     campaign, _ = await _nominated(conn, actor, campaign_id, building_id)
-    return await _assessment(conn, campaign.id, building_id)
+    return await _assessment(conn, campaign, building_id)
 
 
-async def _assessment(conn: asyncpg.Connection, campaign_id: str, building_id: str) -> SelfAssessment:
-    entries = await store.assessments(conn, campaign_id, building_id)
-    found = await store.issues(conn, campaign_id, building_id)
+async def _assessment(conn: asyncpg.Connection, campaign: Campaign, building_id: str) -> SelfAssessment:
+    """The entries and issues of the campaign's current criteria (a criterion dropped later
+    by its managers drops out of the view)."""
+    keys = {c.key for c in campaign.criteria_list}
+    entries = [e for e in await store.assessments(conn, campaign.id, building_id) if e.criterion_key in keys]
+    found = [i for i in await store.issues(conn, campaign.id, building_id) if i.criterion_key in keys]
     stamps = [e.updated_at for e in entries] + [i.updated_at for i in found]
-    return SelfAssessment(campaign_id=campaign_id, building_id=building_id, criteria=entries, issues=found,
+    return SelfAssessment(campaign_id=campaign.id, building_id=building_id, criteria=entries, issues=found,
                           updated_at=max(stamps) if stamps else None)
 
 
 async def put_assessment(conn: asyncpg.Connection, who: Principal, campaign_id: str, building_id: str,
                          command: PutAssessment, now: datetime) -> SelfAssessment:
     """The building's leader (or above) records the self-assessment while the campaign is
-    assessing: per criterion a text, photos and the issues found. Issues named by ``id`` are
-    kept; those left out are removed, except one already turned into a task."""
+    assessing: per criterion a text, photos and the issues found. The body is the whole
+    self-assessment: criteria left out are removed; issues named by ``id`` are kept, those
+    left out removed, except one already turned into a task."""
     actor = await actor_for(conn, who)
     campaign, nomination = await _nominated(conn, actor, campaign_id, building_id, lock="share")
     ensure_for(actor, actor.leader_of(Place(campaign.street_id, community_id=nomination.community_id,
@@ -247,10 +251,11 @@ async def put_assessment(conn: asyncpg.Connection, who: Principal, campaign_id: 
                 await store.change_issue(conn, issue.id, entry.key, issue.text, author)
             else:
                 raise RuleViolation("invalid_issue", {"issue_id": issue.id})
+    await store.delete_assessments_except(conn, campaign.id, building_id, given)
     await store.delete_issues(conn, sorted(set(existing) - kept))
     await record_event(conn, "campaign.assessed", "campaign", campaign, {
         "building_id": building_id, "criteria": sorted(given)})
-    return await _assessment(conn, campaign.id, building_id)
+    return await _assessment(conn, campaign, building_id)
 
 
 async def rectify(conn: asyncpg.Connection, who: Principal, campaign_id: str, building_id: str, issue_id: str,

@@ -150,6 +150,11 @@ async def test_a_campaign_walks_through_every_phase_to_its_prizes(client, db, to
     assert twice.status_code == 409 and twice.json()["code"] == "issue_has_task"
     read = (await client.get(f"{url}/nominations/{town.building}/assessment", headers=member.headers())).json()
     assert read["issues"][0]["task_id"] == task["id"]
+    replaced = await client.put(f"{url}/nominations/{town.building}/assessment", headers=leader.headers(), json={
+        "criteria": [{"key": "civility", "text": "文明养犬公约上墙", "issues": [{"text": "电动车楼道充电"}]}]})
+    assert [c["key"] for c in replaced.json()["criteria"]] == ["civility"]  # the body is the whole assessment
+    assert [(i["text"], i["task_id"]) for i in replaced.json()["issues"]] == [
+        ("3 楼楼道堆放杂物", task["id"]), ("电动车楼道充电", None)]  # an issue with a task stays
     too_soon = await client.put(f"{url}/scores/{town.building}", headers=staff.headers(), json={"scores": SHEETS["staff"]["a"]})
     assert too_soon.status_code == 409 and too_soon.json()["code"] == "phase_closed"
 
