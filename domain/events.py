@@ -233,6 +233,8 @@ EVENT_TYPES: dict[str, EventType] = {
         ("campaign_id", "string"), ("building_id", "string"), ("issue_id", "string"), ("task_id", "string"))),
     "campaign.rater_added": EventType("campaign", "A rater was named", (
         ("campaign_id", "string"), ("rater_id", "string"), ("person_id", "string"), ("kind", "string"))),
+    "campaign.rater_removed": EventType("campaign", "A rater was removed, with their score sheets", (
+        ("campaign_id", "string"), ("rater_id", "string"), ("person_id", "string"))),
     "campaign.scored": EventType("campaign", "A rater scored a building (never who, never what)", (
         ("campaign_id", "string"), ("building_id", "string"))),
     "campaign.published": EventType("campaign", "A campaign's results were published and its prizes credited", (

@@ -86,7 +86,8 @@ CREATE TABLE campaign_scores (
     campaign_id  text NOT NULL,
     building_id  text NOT NULL,
     person_id    text NOT NULL,
-    scores       jsonb NOT NULL CHECK (jsonb_typeof(scores) = 'object'),
+    scores       jsonb NOT NULL CHECK (jsonb_typeof(scores) = 'object' AND NOT jsonb_path_exists(
+                     scores, '$.* ? (@.type() != "number" || @ < 1 || @ > 10 || @ != @.floor())')),
     created_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
     updated_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
     UNIQUE (campaign_id, building_id, person_id),

@@ -159,6 +159,13 @@ async def add_rater(conn: asyncpg.Connection, campaign_id: str, person_id: str, 
         new_id("campaign_rater"), campaign_id, person_id, kind, added_by))
 
 
+async def remove_rater(conn: asyncpg.Connection, campaign_id: str, person_id: str) -> Rater | None:
+    """The rater and their sheets removed (None when the person was no rater)."""
+    await conn.execute("DELETE FROM campaign_scores WHERE campaign_id = $1 AND person_id = $2", campaign_id, person_id)
+    return model(Rater, await conn.fetchrow(
+        "DELETE FROM campaign_raters WHERE campaign_id = $1 AND person_id = $2 RETURNING *", campaign_id, person_id))
+
+
 async def is_rater(conn: asyncpg.Connection, campaign_id: str, person_id: str | None) -> bool:
     if person_id is None:
         return False

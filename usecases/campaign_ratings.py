@@ -71,6 +71,21 @@ async def add_rater(conn: asyncpg.Connection, who: Principal, campaign_id: str, 
     return rater
 
 
+async def remove_rater(conn: asyncpg.Connection, who: Principal, campaign_id: str, person_id: str) -> None:
+    """The campaign's managers remove a rater until it is published (409 ``phase_closed``
+    after): their sheets go with them, so the results count only the raters who remain."""
+    actor = await actor_for(conn, who)
+    campaign = await visible_campaign(conn, actor, campaign_id, lock="share")
+    ensure_for(actor, rules.may_manage(actor, campaign.place))
+    if campaign.status == rules.PUBLISHED:
+        raise Conflict("phase_closed", {"status": campaign.status})
+    removed = await store.remove_rater(conn, campaign.id, person_id)
+    if removed is None:
+        raise NotFound("not_found")
+    await record_event(conn, "campaign.rater_removed", "campaign", campaign, {
+        "rater_id": removed.id, "person_id": removed.person_id})
+
+
 async def raters(conn: asyncpg.Connection, who: Principal, campaign_id: str, keyset: Keyset) -> list[Rater]:
     """Who rates (never what they gave): the campaign's managers."""
     actor = await actor_for(conn, who)

@@ -4,7 +4,7 @@ and their rectification tasks, raters, a rater's own score sheets, and the publi
 from __future__ import annotations
 
 import asyncpg
-from litestar import Controller, Request, Response, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 
 from api.business_time import business_clock
 from api.conventions.etags import check_if_match, resource_response
@@ -151,6 +151,14 @@ class CampaignController(Controller):
         rater = await campaign_ratings.add_rater(tx, principal, known_id("campaign", campaign_id),
                                                  command_of(data, campaign_ratings.NewRater))
         return resource_response(request, rater_view(rater), 201)
+
+    @delete("/campaigns/{campaign_id:str}/raters/{person_id:str}", operation_id="removeCampaignRater",
+            summary="Remove a rater and their score sheets (the campaign's managers, until published)",
+            responses=problems(WRITE), status_code=204)
+    async def remove_rater(self, tx: asyncpg.Connection, principal: Principal, campaign_id: str,
+                           person_id: str) -> None:
+        await campaign_ratings.remove_rater(tx, principal, known_id("campaign", campaign_id),
+                                            known_id("person", person_id))
 
     @get("/campaigns/{campaign_id:str}/raters", operation_id="listCampaignRaters",
          summary="The campaign's raters (its managers; never what anyone gave)", responses=problems(READ))

@@ -6,13 +6,13 @@ and, for every kind of caller, no route that shows one rater's scores to anyone 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
 from tests.api.test_demo import demo_clients_retired_afterwards, load_everything  # noqa: F401 (a fixture)
-from tests.support.clock import business_now, clock  # noqa: F401 (a fixture)
+from tests.support.campaigns import new_campaign, next_day, status_of, today
+from tests.support.clock import clock  # noqa: F401 (a fixture)
 from tests.support.due_jobs import run_due_jobs_of
 from tests.support.points import assert_balances_are_sums
 from tests.support.tasks import company
@@ -20,40 +20,9 @@ from tests.support.town import build_town
 from usecases.campaigns_jobs import ADVANCE_JOB
 from usecases.demo_campaigns import TITLE
 
-ZONE = ZoneInfo("Asia/Shanghai")
-CLOCKED = (pytest.mark.xdist_group("clock"), pytest.mark.usefixtures("clock"))
-
-
 @pytest.fixture
 async def town(db, test_settings, platform):
     return await build_town(db, test_settings, platform)
-
-
-async def today(db) -> date:
-    return (await business_now(db)).astimezone(ZONE).date()
-
-
-async def next_day(client, db) -> None:
-    """Move the test clock to 00:01 of the next local day, and run the campaigns' due jobs."""
-    now = await business_now(db)
-    target = datetime.combine(now.astimezone(ZONE).date() + timedelta(days=1), time(0, 1), tzinfo=ZONE)
-    moved = await client.post("/v1/test-clock", json={"advance_seconds": int((target - now).total_seconds()) + 1})
-    assert moved.status_code == 200, moved.text
-
-
-async def new_campaign(client, db, town, **fields):
-    day = await today(db)
-    body = {"title": "2026 年度嘉富社区最美楼栋", "nominate_until": day.isoformat(),
-            "assess_until": (day + timedelta(days=1)).isoformat(), "rate_until": (day + timedelta(days=2)).isoformat(),
-            "winners": 1, **fields}
-    created = await client.post(f"/v1/communities/{town.community}/campaigns", headers=town.people["staff"].headers(),
-                                json=body)
-    assert created.status_code == 201, created.text
-    return created.json()
-
-
-async def status_of(client, town, campaign) -> str:
-    return (await client.get(f"/v1/campaigns/{campaign['id']}", headers=town.people["staff"].headers())).json()["status"]
 
 
 SHEETS = {  # rater → building → sheet: equal means (8 each), so the buildings tie on 8.00
@@ -259,76 +228,6 @@ async def test_a_building_is_nominated_once_however_many_ask_at_once(client, db,
                     json={"building_id": town.building}) for who in ("leader", "staff", "officer") * 3))
     assert sorted(a.status_code for a in answers) == [201] + [409] * 8
     assert await db.fetchval("SELECT count(*) FROM campaign_nominations WHERE campaign_id = $1", campaign["id"]) == 1
-
-
-@pytest.mark.xdist_group("clock")
-@pytest.mark.usefixtures("clock")
-async def test_no_route_shows_anyone_a_raters_scores_but_their_own(client, db, town, test_settings, platform):
-    """Two raters score the same building with distinctive sheets; every caller kind reads
-    every route of the campaign (during rating and once published) and the event feed: only
-    a rater ever sees a sheet, and only their own."""
-    _, member = await company(db, test_settings, town, name="共建单位")
-    town.people["member"] = member
-    campaign = await new_campaign(client, db, town)
-    url = f"/v1/campaigns/{campaign['id']}"
-    staff = town.people["staff"]
-    for building in (town.building, town.neighbour_building):
-        assert (await client.post(f"{url}/nominations", headers=staff.headers(),
-                                  json={"building_id": building})).status_code == 201
-    for key in ("staff", "member"):
-        assert (await client.post(f"{url}/raters", headers=staff.headers(),
-                                  json={"person_id": town.people[key].person_id})).status_code == 201
-    await next_day(client, db)
-    await next_day(client, db)
-    await run_due_jobs_of(db, [ADVANCE_JOB])
-    sheets = {"staff": {"environment": 3, "self_governance": 4, "civility": 5, "neighbourliness": 6},
-              "member": {"environment": 10, "self_governance": 9, "civility": 2, "neighbourliness": 7}}
-    sheet_ids = {}
-    for key, sheet in sheets.items():
-        put = await client.put(f"{url}/scores/{town.building}", headers=town.people[key].headers(),
-                               json={"scores": sheet})
-        assert put.status_code == 200, put.text
-        sheet_ids[key] = put.json()["id"]
-    # staff is a rater too: for the member, "the other rater"
-    callers = {"resident": town.people["head"], "leader": town.people["leader"], "staff": staff,
-               "rater": member, "officer": town.people["officer"], "platform": platform}
-    routes = ["", "/nominations", f"/nominations/{town.building}/assessment", "/raters", "/scores",
-              f"/scores/{town.building}", f"/scores/{town.neighbour_building}", "/results"]
-
-    async def look(phase: str) -> None:
-        for kind, caller in callers.items():
-            own = {"staff": "staff", "rater": "member"}.get(kind)
-            for route in routes:
-                answer = await client.get(f"{url}{route}", headers=caller.headers())
-                body = answer.text
-                for rater, sheet_id in sheet_ids.items():
-                    if rater != own:  # another's sheet never shows, by its id or its fields
-                        assert sheet_id not in body, (phase, kind, route)
-                if own is None:
-                    assert '"scores"' not in body and '"person_id"' not in body or route == "/raters", (
-                        phase, kind, route)
-                    if route.startswith("/scores"):
-                        assert answer.status_code in (403, 404), (phase, kind, route)
-            if own is not None:
-                mine = (await client.get(f"{url}/scores/{town.building}", headers=caller.headers())).json()
-                assert mine["scores"] == sheets[own] and mine["id"] == sheet_ids[own]
-                listed = (await client.get(f"{url}/scores", headers=caller.headers())).json()["data"]
-                assert [s["id"] for s in listed] == [sheet_ids[own]]
-        feed = await client.get("/v1/events?limit=100", headers=platform.headers())
-        assert feed.status_code == 200
-        assert all(sheet_id not in feed.text for sheet_id in sheet_ids.values())
-        assert '"scores"' not in feed.text
-
-    await look("rating")
-    await next_day(client, db)
-    await run_due_jobs_of(db, [ADVANCE_JOB])
-    await look("published")
-    results = (await client.get(f"{url}/results", headers=town.people["head"].headers())).json()
-    rated = results["buildings"][0]
-    # Means of the two sheets (13/2, 13/2, 7/2, 13/2 → 6.5, 6.5, 3.5, 6.5), score 23/4 = 5.75.
-    assert (rated["building_id"], rated["raters"], rated["score"]) == (town.building, 2, "5.75")
-    assert [m["mean"] for m in rated["criteria"]] == ["6.50", "6.50", "3.50", "6.50"]
-    assert results["buildings"][1]["score"] is None and results["buildings"][1]["rank"] is None
 
 
 @pytest.mark.xdist_group("clock")

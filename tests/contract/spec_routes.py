@@ -105,6 +105,7 @@ SPEC_ROUTES = {
     ("GET", "/v1/campaigns/{id}/nominations/{id}/assessment"), ("PUT", "/v1/campaigns/{id}/nominations/{id}/assessment"),
     ("POST", "/v1/campaigns/{id}/nominations/{id}/issues/{id}/task"),
     ("POST", "/v1/campaigns/{id}/raters"), ("GET", "/v1/campaigns/{id}/raters"),
+    ("DELETE", "/v1/campaigns/{id}/raters/{id}"),
     ("PUT", "/v1/campaigns/{id}/scores/{id}"), ("GET", "/v1/campaigns/{id}/scores/{id}"),
     ("GET", "/v1/campaigns/{id}/scores"), ("GET", "/v1/campaigns/{id}/results"),
 }
