@@ -4,6 +4,8 @@ sheets with them."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.support.campaigns import new_campaign, next_day
@@ -107,6 +109,12 @@ async def test_a_removed_rater_takes_their_sheets_with_them(client, db, town):
         put = await client.put(f"{url}/scores/{town.building}", headers=rater.headers(), json={"scores": {
             "environment": value, "self_governance": value, "civility": value, "neighbourliness": value}})
         assert put.status_code == 200, put.text
+    nine = {"environment": 9, "self_governance": 9, "civility": 9, "neighbourliness": 9}
+    again = await asyncio.gather(*(client.put(f"{url}/scores/{town.building}", headers=neighbour.headers(),
+                                              json={"scores": nine}) for _ in range(8)))
+    assert [a.status_code for a in again] == [200] * 8  # the same sheet, replaced, never doubled
+    assert await db.fetchval("SELECT count(*) FROM campaign_scores WHERE campaign_id = $1 AND person_id = $2",
+                             campaign["id"], neighbour.person_id) == 1
     assert (await client.delete(f"{url}/raters/{officer.person_id}",
                                 headers=town.people["leader"].headers())).status_code == 403
     assert (await client.delete(f"{url}/raters/{officer.person_id}", headers=staff.headers())).status_code == 204
