@@ -21,6 +21,7 @@ from api.conventions.uploads import upload_body_limits
 from api.deps import DEPENDENCIES, before_route, resolve_dependencies_in_order
 from api.routes.agreements import AgreementController
 from api.routes.bookings import BookingController
+from api.routes.campaigns import CampaignController
 from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
 from api.routes.clients import ClientController
@@ -65,6 +66,7 @@ ROUTES = [
     PointsController, RewardController,
     DocumentController,
     NeedController, ResourceController, ProjectController, AgreementController,
+    CampaignController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

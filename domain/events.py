@@ -229,6 +229,26 @@ EVENT_TYPES: dict[str, EventType] = {
     "document.amendment_lapsed": EventType("proposal", "An adopted amendment found its base no longer in force", (
         ("proposal_id", "string"), ("document", "string"), ("base_number", "integer"),
         ("number_in_force", "integer"))),
+    "campaign.created": EventType("campaign", "A 最美楼栋 campaign was started", (
+        ("campaign_id", "string"), ("status", "string"), ("nominate_until", "string"), ("assess_until", "string"),
+        ("rate_until", "string"), ("winners", "integer"), ("prize_points", "integer"))),
+    "campaign.updated": EventType("campaign", "A campaign was changed", (("campaign_id", "string"), ("changed", _CHANGED))),
+    "campaign.phase_changed": EventType("campaign", "A campaign moved to its next phase", (
+        ("campaign_id", "string"), ("from", "string"), ("to", "string"))),
+    "campaign.nominated": EventType("campaign", "A building was nominated", (
+        ("campaign_id", "string"), ("building_id", "string"), ("nomination_id", "string"))),
+    "campaign.assessed": EventType("campaign", "A nominee recorded its self-assessment", (
+        ("campaign_id", "string"), ("building_id", "string"), ("criteria", "array"))),
+    "campaign.rectification_created": EventType("campaign", "A self-assessment issue became a rectification task", (
+        ("campaign_id", "string"), ("building_id", "string"), ("issue_id", "string"), ("task_id", "string"))),
+    "campaign.rater_added": EventType("campaign", "A rater was named", (
+        ("campaign_id", "string"), ("rater_id", "string"), ("person_id", "string"), ("kind", "string"))),
+    "campaign.rater_removed": EventType("campaign", "A rater was removed, with their score sheets", (
+        ("campaign_id", "string"), ("rater_id", "string"), ("person_id", "string"))),
+    "campaign.scored": EventType("campaign", "A rater scored a building (never who, never what)", (
+        ("campaign_id", "string"), ("building_id", "string"))),
+    "campaign.published": EventType("campaign", "A campaign's results were published and its prizes credited", (
+        ("campaign_id", "string"), ("winners", "array"), ("buildings", "integer"), ("prizes_credited", "integer"))),
     "street.settings_changed": EventType("street", "The street's settings were changed", (
         ("street_id", "string"), ("changed", _CHANGED))),
     # Three lists and co-building agreements (the community spec §14)

@@ -56,6 +56,11 @@ PREFIXES = {
     "partner_resource": "res",
     "project": "prj",
     "agreement": "agr",
+    "campaign": "cmp",
+    "campaign_nomination": "cnm",
+    "campaign_issue": "cis",
+    "campaign_rater": "crt",
+    "campaign_score": "csc",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

@@ -65,6 +65,8 @@ _STATEMENTS = (
         WHERE raised_by_type = 'person' AND raised_by_id = $1""",
     f"UPDATE needs SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
     f"UPDATE agreements SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
+    f"UPDATE campaign_assessments SET {_erased('text')}, updated_at = clock_timestamp() WHERE author_id = $1",
+    f"UPDATE campaign_issues SET {_erased('text')}, updated_at = clock_timestamp() WHERE author_id = $1",
 )
 
 

@@ -185,6 +185,14 @@ async def insert_task(conn: asyncpg.Connection, actor: Actor | None, place: Plac
     return task
 
 
+async def create_rectification(conn: asyncpg.Connection, actor: Actor, place: Place, command: NewTask, *,
+                               campaign_id: str) -> Task:
+    """A 最美楼栋 campaign's rectification task (自评整改) of a nominated building: the campaign
+    (usecases/campaigns.py) has checked who asks; the task is an ordinary one of source ``campaign``."""
+    rules.check_due(command.due_at)
+    return await insert_task(conn, actor, place, command, source="campaign", source_id=campaign_id)
+
+
 async def from_report(conn: asyncpg.Connection, who: Principal, report_id: str, command: TaskOfReport,
                       now: datetime) -> Task:
     """A leader turns a report into a linked task; the report moves to ``in_progress``."""

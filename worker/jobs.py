@@ -19,6 +19,7 @@ import structlog
 from domain.jobs import Job
 from domain.retry import Backoff
 from store import jobs
+from usecases import campaigns_jobs
 from usecases import bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
 from usecases import agreements_jobs
 from usecases.clock import BusinessClock
@@ -44,6 +45,7 @@ HANDLERS: dict[str, JobHandler] = {
     points_jobs.EXPIRY_JOB: points_jobs.expire,
     rewards_jobs.EXPIRE_JOB: rewards_jobs.expire_hold,
     **agreements_jobs.HANDLERS,
+    campaigns_jobs.ADVANCE_JOB: campaigns_jobs.advance,
 }
 
 

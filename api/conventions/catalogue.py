@@ -220,6 +220,20 @@ PROBLEMS: dict[str, ProblemKind] = {
     "signature_side_required": ProblemKind(
         422, "您可代表双方签署，请指明签署方", "You may sign for both sides: name the side"),
     "agreement_period_over": ProblemKind(422, "协议期限已过，不能再签署", "The agreement's period is over; it can no longer be signed"),
+    # 最美楼栋 rating campaigns (the community spec §12)
+    "phase_closed": ProblemKind(409, "评选当前阶段不允许此操作", "The campaign's phase does not allow this now"),
+    "rater_conflict": ProblemKind(422, "评分人不能为自己居住或负责的楼栋评分", "A rater may not rate their own building"),
+    "invalid_campaign_dates": ProblemKind(422, "评选日期无效", "The campaign's dates are not valid"),
+    "invalid_criteria": ProblemKind(422, "评选指标无效", "The criteria are not valid"),
+    "invalid_scores": ProblemKind(422, "评分须对每项指标各打一个 1–10 分", "Give one score of 1–10 for each criterion"),
+    "invalid_issue": ProblemKind(422, "问题编号不属于该楼栋的自评", "The issue is not one of this self-assessment"),
+    "building_not_in_scope": ProblemKind(422, "该楼栋不在本次评选范围内", "The building is not in the campaign's scope"),
+    "already_nominated": ProblemKind(409, "该楼栋已被推荐", "The building is already nominated"),
+    "rater_not_eligible": ProblemKind(422, "该人员不能担任本次评选的评分人", "The person may not rate this campaign"),
+    "already_rater": ProblemKind(409, "该人员已是评分人", "The person already rates this campaign"),
+    "not_a_rater": ProblemKind(403, "您不是本次评选的评分人", "You are not a rater of this campaign"),
+    "issue_has_task": ProblemKind(409, "该问题已转为整改任务", "The issue already has a rectification task"),
+    "results_not_published": ProblemKind(409, "评选结果尚未公布", "The results are not published yet"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

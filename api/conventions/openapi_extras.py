@@ -69,6 +69,7 @@ TAGS = {
     "resources": "The resources partner organisations offer a community (资源清单).",
     "projects": "Projects (项目清单) that match needs with resources and organisations; their tasks.",
     "agreements": "Co-building agreements (共建协议) with partner organisations: drafts, signatures, dates.",
+    "campaigns": "最美楼栋 rating campaigns: nominations, self-assessment, raters' scores, published results.",
 }
 
 

@@ -112,4 +112,16 @@ SPEC_ROUTES = {
     ("GET", "/v1/communities/{id}/agreements"), ("POST", "/v1/communities/{id}/agreements"),
     ("GET", "/v1/agreements/{id}"), ("PATCH", "/v1/agreements/{id}"), ("POST", "/v1/agreements/{id}/signatures"),
     ("POST", "/v1/agreements/{id}/transitions"),
+    # 最美楼栋 rating campaigns (community.md §12); the reads of a rater's own sheets, of the
+    # raters, of a self-assessment and of the results are additions.
+    ("GET", "/v1/communities/{id}/campaigns"), ("POST", "/v1/communities/{id}/campaigns"),
+    ("GET", "/v1/streets/campaigns"), ("POST", "/v1/streets/campaigns"),
+    ("GET", "/v1/campaigns/{id}"), ("PATCH", "/v1/campaigns/{id}"),
+    ("POST", "/v1/campaigns/{id}/nominations"), ("GET", "/v1/campaigns/{id}/nominations"),
+    ("GET", "/v1/campaigns/{id}/nominations/{id}/assessment"), ("PUT", "/v1/campaigns/{id}/nominations/{id}/assessment"),
+    ("POST", "/v1/campaigns/{id}/nominations/{id}/issues/{id}/task"),
+    ("POST", "/v1/campaigns/{id}/raters"), ("GET", "/v1/campaigns/{id}/raters"),
+    ("DELETE", "/v1/campaigns/{id}/raters/{id}"),
+    ("PUT", "/v1/campaigns/{id}/scores/{id}"), ("GET", "/v1/campaigns/{id}/scores/{id}"),
+    ("GET", "/v1/campaigns/{id}/scores"), ("GET", "/v1/campaigns/{id}/results"),
 }
