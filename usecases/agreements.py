@@ -96,12 +96,7 @@ async def _parties(conn: asyncpg.Connection, place: Place, organization_id: str,
     found = await organizations.find(conn, place.street_id, organization_id)
     if found is None or found.community_id not in (None, place.community_id):
         raise RuleViolation("invalid_organization")
-    if building_id is None:
-        return place
-    building = await places.find_building(conn, place.street_id, building_id)
-    if building is None or building.community_id != place.community_id:
-        raise RuleViolation("invalid_buildings")
-    return Place(place.street_id, community_id=place.community_id, building_id=building_id)
+    return await places.place_in_community(conn, place, building_id)
 
 
 def _texts(title: str, commitments: list[Commitment]) -> list[str]:

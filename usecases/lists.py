@@ -98,15 +98,6 @@ def _is_raiser(actor: Actor, need: Need) -> bool:
     return actor.person_id is not None and need.raised_by_type == "person" and need.raised_by_id == actor.person_id
 
 
-async def _need_place(conn: asyncpg.Connection, place: Place, building_id: str | None) -> Place:
-    if building_id is None:
-        return place
-    building = await places.find_building(conn, place.street_id, building_id)
-    if building is None or building.community_id != place.community_id:
-        raise RuleViolation("invalid_buildings")
-    return Place(place.street_id, community_id=place.community_id, building_id=building_id)
-
-
 async def visible_need(conn: asyncpg.Connection, actor: Actor, need_id: str, *, lock: bool = False) -> Need:
     need = await store.get(conn, Need, actor.principal.street_id, need_id, lock=lock)
     return visible_or_404(need, lambda n: may_see_lists(actor, rules.place_of_need(n)))
@@ -127,7 +118,7 @@ async def list_needs(conn: asyncpg.Connection, who: Principal, community_id: str
 async def raise_need(conn: asyncpg.Connection, who: Principal, community_id: str, command: NewNeed,
                      checker: ContentChecker | None = None) -> Need:
     actor = await actor_for(conn, who)
-    place = await _need_place(conn, await community_of_lists(conn, actor, community_id), command.building_id)
+    place = await places.place_in_community(conn, await community_of_lists(conn, actor, community_id), command.building_id)
     ensure_for(actor, may_raise_need(actor, place))
     await check_text(checker, conn, who, [command.title, command.description])
     by_type, by_id = actor_ref(actor)
@@ -153,7 +144,7 @@ async def change_need(conn: asyncpg.Connection, who: Principal, need_id: str, co
     if not changes:
         return need
     if "building_id" in changes:
-        place = await _need_place(conn, rules.community_place(need.street_id, need.community_id),
+        place = await places.place_in_community(conn, rules.community_place(need.street_id, need.community_id),
                                   changes["building_id"])
         ensure_for(actor, may_raise_need(actor, place))
     await check_text(checker, conn, who, [changes.get("title", ""), changes.get("description", "")])

@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from domain.errors import NotFound
+from domain.errors import NotFound, RuleViolation
 from domain.ids import new_id
 from domain.permissions import (
     Actor,
@@ -323,3 +323,14 @@ async def update_household(conn: asyncpg.Connection, who: Principal, household_i
     household = await households.update(conn, who.street_id, household_id, changes)
     await _record_event(conn, "household", "updated", household, sorted(changes))
     return household
+
+
+async def place_in_community(conn: asyncpg.Connection, community: Place, building_id: str | None) -> Place:
+    """The community's place, or that of one of its buildings when ``building_id`` names one;
+    422 ``invalid_buildings`` for a building that is not the community's."""
+    if building_id is None:
+        return community
+    building = await find_building(conn, community.street_id, building_id)
+    if building is None or building.community_id != community.community_id:
+        raise RuleViolation("invalid_buildings")
+    return Place(community.street_id, community_id=community.community_id, building_id=building_id)
