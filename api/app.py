@@ -20,6 +20,7 @@ from api.conventions.unit_of_work import unit_of_work_middleware
 from api.conventions.uploads import upload_body_limits
 from api.deps import DEPENDENCIES, before_route, resolve_dependencies_in_order
 from api.routes.bookings import BookingController
+from api.routes.activities import ActivityController
 from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
 from api.routes.clients import ClientController
@@ -60,6 +61,7 @@ ROUTES = [
     TaskController, ReportController, *MEDIA_ROUTES,
     ImportController, *IMPORT_TEMPLATES, StatsController,
     PointsController, RewardController,
+    ActivityController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

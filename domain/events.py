@@ -219,6 +219,20 @@ EVENT_TYPES: dict[str, EventType] = {
         ("redemption_id", "string"), ("reward_id", "string"), ("person_id", "string"), ("from", "string"),
         ("to", "string"), ("by", "string")))
        for to in ("fulfilled", "cancelled", "expired")},
+    **{f"activity.{action}": EventType("activity", f"An activity was {action}", (
+        ("activity_id", "string"), ("status", "string"), ("from", "string")))
+       for action in ("published", "cancelled", "finished")},
+    "activity.created": EventType("activity", "An activity was planned (a draft)", (
+        ("activity_id", "string"), ("status", "string"))),
+    "activity.updated": EventType("activity", "An activity was changed", (
+        ("activity_id", "string"), ("changed", _CHANGED), ("status", "string"))),
+    "activity.attended": EventType("activity", "A participant's attendance was recorded (points credited once)", (
+        ("activity_id", "string"), ("signup_id", "string"), ("person_id", "string"), ("points", "integer"),
+        ("method", "string"))),
+    **{f"activity_signup.{action}": EventType("activity_signup", f"A sign-up for an activity was {action}", (
+        ("activity_signup_id", "string"), ("activity_id", "string"), ("person_id", "string"), ("status", "string"),
+        ("companions", "integer"), ("position", "integer")) + ((("reason", "string"),) if action == "cancelled" else ()))
+       for action in ("created", "cancelled", "promoted")},
     "street.settings_changed": EventType("street", "The street's settings were changed", (
         ("street_id", "string"), ("changed", _CHANGED))),
     **{f"{kind}.moderated": EventType(kind, f"A leader or the content check decided on a {kind}'s text", (

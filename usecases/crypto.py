@@ -20,6 +20,7 @@ _NONCE_BYTES = 12
 class Sealer:
     def __init__(self, key: bytes) -> None:
         self._aead = AESGCM(key)
+        self._derive = hmac.new(key, b"bilin:derived-keys", hashlib.sha256).digest()
 
     def seal(self, plaintext: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
@@ -27,6 +28,10 @@ class Sealer:
 
     def open(self, sealed: bytes, context: bytes = b"") -> bytes:
         return self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context)
+
+    def derived_key(self, purpose: bytes) -> bytes:
+        """A key of its own for one purpose (an HMAC), derived from the data key."""
+        return hmac.new(self._derive, purpose, hashlib.sha256).digest()
 
 
 def digest(secret: str) -> bytes:

@@ -189,6 +189,19 @@ PROBLEMS: dict[str, ProblemKind] = {
     "pickup_code_mismatch": ProblemKind(422, "取件码不正确", "The pickup code does not match"),
     "redemption_not_pending": ProblemKind(409, "兑换已处理，无法再变更", "The redemption is no longer pending"),
     "invalid_provider": ProblemKind(422, "提供单位不是本街道的组织", "The provider is not an organisation of the street"),
+    # Activities and the talent pool (issue 17)
+    "already_signed_up": ProblemKind(409, "您已报名该活动", "You are already signed up for this activity"),
+    "signup_closed": ProblemKind(409, "活动当前不接受报名", "The activity does not take sign-ups now"),
+    "wrong_activity_status": ProblemKind(409, "活动当前状态不允许此操作", "The activity's status does not allow this"),
+    "attendance_closed": ProblemKind(
+        409, "签到只在活动开始前 30 分钟至结束后 48 小时内开放", "Attendance is open from 30 minutes before the start to 48 hours after the end"),
+    "signup_not_confirmed": ProblemKind(409, "该报名未确认（候补或已取消），不能签到", "The sign-up is not confirmed"),
+    "checkin_token_invalid": ProblemKind(422, "签到码无效或已过期", "The check-in token is wrong or has expired"),
+    "points_per_attendee_too_high": ProblemKind(
+        422, "每人积分超过街道规定的上限", "points_per_attendee exceeds the street's max_points_per_attendee"),
+    "consent_required": ProblemKind(422, "公开特长须先同意当前版本的授权说明", "Showing your talents needs consent to the current version"),
+    "unknown_talent_tag": ProblemKind(422, "特长标签不在本街道的标签列表中", "The talent tag is not one of the street's tags"),
+    "invitation_not_pending": ProblemKind(409, "邀请已答复", "The invitation was already answered"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

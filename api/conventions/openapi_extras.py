@@ -64,6 +64,8 @@ TAGS = {
     "webhooks": "Webhook endpoints and their deliveries.",
     "system": "Probes, metrics, problem types.",
     "test clock": "The business clock of test configurations.",
+    "activities": "Activities of buildings and communities: sign-ups, waiting lists, attendance and its points.",
+    "talents": "The talent pool: residents' talents shown with consent, and leaders' invitations.",
 }
 
 
