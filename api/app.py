@@ -44,6 +44,7 @@ from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
 from api.routes.stats import StatsController
 from api.routes.system import docs, docs_asset, healthz, problem_type, prometheus_metrics, readyz
+from api.routes.talents import TalentController
 from api.routes.tasks import TaskController
 from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import ApiServices
@@ -61,7 +62,7 @@ ROUTES = [
     TaskController, ReportController, *MEDIA_ROUTES,
     ImportController, *IMPORT_TEMPLATES, StatsController,
     PointsController, RewardController,
-    ActivityController,
+    ActivityController, TalentController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

@@ -233,6 +233,15 @@ EVENT_TYPES: dict[str, EventType] = {
         ("activity_signup_id", "string"), ("activity_id", "string"), ("person_id", "string"), ("status", "string"),
         ("companions", "integer"), ("position", "integer")) + ((("reason", "string"),) if action == "cancelled" else ()))
        for action in ("created", "cancelled", "promoted")},
+    "talent_profile.updated": EventType("person", "A person changed their talents or their consent to show them", (
+        ("person_id", "string"), ("visible", "boolean"), ("tags", "array"), ("consent_version", "string"))),
+    "talent_invitation.created": EventType("talent_invitation", "A leader invited a talent to a task or activity", (
+        ("talent_invitation_id", "string"), ("person_id", "string"), ("task_id", "string"),
+        ("activity_id", "string"), ("status", "string"))),
+    **{f"talent_invitation.{to}": EventType("talent_invitation", f"An invitation was {to}", (
+        ("talent_invitation_id", "string"), ("person_id", "string"), ("task_id", "string"),
+        ("activity_id", "string"), ("status", "string")))
+       for to in ("accepted", "declined")},
     "street.settings_changed": EventType("street", "The street's settings were changed", (
         ("street_id", "string"), ("changed", _CHANGED))),
     **{f"{kind}.moderated": EventType(kind, f"A leader or the content check decided on a {kind}'s text", (

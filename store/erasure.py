@@ -55,6 +55,9 @@ _STATEMENTS = (
     f"""UPDATE task_updates SET {_erased("note")}, photo_urls = '[]', updated_at = clock_timestamp()
         WHERE author_type = 'person' AND author_id = $1""",
     f"UPDATE bookings SET {_erased('purpose')}, updated_at = clock_timestamp() WHERE person_id = $1",
+    f"""UPDATE activities SET {_erased("title")}, {_erased("description")}, {_erased("location")},
+               {_erased("cancel_reason")}, updated_at = clock_timestamp() WHERE created_by = $1""",
+    f"UPDATE talent_invitations SET {_erased('message')}, updated_at = clock_timestamp() WHERE invited_by = $1",
 )
 
 
