@@ -15,6 +15,7 @@ import asyncpg
 from domain.permissions import Principal
 from usecases import proposals, reports, spaces, tasks
 from usecases.clock import BusinessClock
+from usecases.demo_activities import load_demo_activities
 from usecases.demo_points import load_demo_points
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -32,6 +33,7 @@ async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> boo
     loaded = await _load_once(conn, row, client_id, now)
     await _keep_a_vote_open(conn, row, client_id, now)
     await load_demo_points(conn, row, await _people(conn, row, client_id), now)
+    await load_demo_activities(conn, row, await _people(conn, row, client_id), now)
     return loaded
 
 

@@ -96,4 +96,16 @@ SPEC_ROUTES = {
     ("GET", "/v1/streets/rewards"), ("POST", "/v1/streets/rewards"),
     ("GET", "/v1/rewards/{id}"), ("PATCH", "/v1/rewards/{id}"), ("POST", "/v1/rewards/{id}/redemptions"),
     ("POST", "/v1/redemptions/{id}/transitions"), ("GET", "/v1/me/redemptions"),
+    # Activities and sign-ups (community.md §8); the check-in token's read is an addition.
+    ("GET", "/v1/buildings/{id}/activities"), ("POST", "/v1/buildings/{id}/activities"),
+    ("GET", "/v1/communities/{id}/activities"), ("POST", "/v1/communities/{id}/activities"),
+    ("GET", "/v1/activities/{id}"), ("PATCH", "/v1/activities/{id}"), ("POST", "/v1/activities/{id}/transitions"),
+    ("POST", "/v1/activities/{id}/signups"), ("DELETE", "/v1/activities/{id}/signups/mine"),
+    ("GET", "/v1/activities/{id}/signups"), ("POST", "/v1/activities/{id}/attendances"),
+    ("POST", "/v1/activities/{id}/checkins"), ("GET", "/v1/activities/{id}/checkin-token"),
+    ("GET", "/v1/me/activities"),
+    # Talent pool (community.md §9); answering an invitation is the spec's "accepts or declines".
+    ("PUT", "/v1/me/talents"), ("GET", "/v1/me/talents"), ("GET", "/v1/communities/{id}/talents"),
+    ("POST", "/v1/talents/{id}/invitations"), ("GET", "/v1/me/invitations"),
+    ("POST", "/v1/invitations/{id}/transitions"),
 }
