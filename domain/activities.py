@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import Conflict, RuleViolation
@@ -24,6 +24,7 @@ ATTEND_UNTIL = timedelta(hours=48)  # after ends_at
 TOKEN_WINDOW_SECONDS = 60
 TOKEN_LENGTH = 16  # ≤ 32: fits a mini-program code's scene
 _TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 # Fields whose change moves the activity in time (its booking moves with it).
 TIMING = ("starts_at", "ends_at")
 
@@ -136,6 +137,10 @@ def check_points(points: int, street_max: int) -> None:
 
 
 def check_times(starts_at: datetime, ends_at: datetime, opens: datetime | None, closes: datetime | None) -> None:
+    """Real times of 2000–2100, ending after they start (sign-ups closing after they open)."""
+    for moment in (starts_at, ends_at, opens, closes):
+        if moment is not None and not (EARLIEST <= moment <= LATEST):
+            raise RuleViolation("invalid_period")
     if ends_at <= starts_at:
         raise RuleViolation("invalid_period")
     if opens is not None and closes is not None and closes <= opens:

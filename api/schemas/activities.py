@@ -3,6 +3,7 @@ models."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -24,8 +25,9 @@ Companions = Annotated[int, Meta(ge=0, le=domain.MAX_COMPANIONS, examples=[1],
                                  description="People coming along (they take seats, earn no points)")]
 SpaceRef = id_text("spc_5t7v9x2b4d6f8h1k")
 SignupRef = id_text("asu_5t7v9x2b4d6f8h1k")
-MONTH_PATTERN = described(r"^\d{4}-(0[1-9]|1[0-2])$", "年月，形如 2026-12", "a month such as 2026-12")
+MONTH_PATTERN = described(r"^2\d{3}-(0[1-9]|1[0-2])$", "年月，形如 2026-12", "a month such as 2026-12")
 Token = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z]+$", examples=["7KQ2M9XA4D6F8H1K"])]
+When = Annotated[datetime, Meta(tz=True, examples=["2026-12-12T14:00:00+08:00"])]
 ActivityStatus = Literal["draft", "published", "finished", "cancelled"]
 SignupStatus = Literal["confirmed", "waitlisted", "cancelled"]
 
@@ -66,14 +68,14 @@ class Activity(msgspec.Struct):
 class ActivityCreate(Input):
     title: Title  # type: ignore[valid-type]
     category: Category
-    starts_at: Stamp
-    ends_at: Stamp
+    starts_at: When
+    ends_at: When
     description: Description = ""  # type: ignore[valid-type]
     location: Location = ""  # type: ignore[valid-type]
     space_id: SpaceRef | None = None  # type: ignore[valid-type]
     capacity: Capacity | None = None
-    signup_opens_at: Stamp | None = None
-    signup_closes_at: Stamp | None = None
+    signup_opens_at: When | None = None
+    signup_closes_at: When | None = None
     cancel_before_minutes: Minutes = 0
     points_per_attendee: Points = 0
     organizer: Organizer | None = None
@@ -83,13 +85,13 @@ class ActivityUpdate(Input):
     title: Title | UnsetType = UNSET  # type: ignore[valid-type]
     description: Description | UnsetType = UNSET  # type: ignore[valid-type]
     category: Category | UnsetType = UNSET
-    starts_at: Stamp | UnsetType = UNSET
-    ends_at: Stamp | UnsetType = UNSET
+    starts_at: When | UnsetType = UNSET
+    ends_at: When | UnsetType = UNSET
     location: Location | UnsetType = UNSET  # type: ignore[valid-type]
     space_id: SpaceRef | None | UnsetType = UNSET  # type: ignore[valid-type]
     capacity: Capacity | None | UnsetType = UNSET
-    signup_opens_at: Stamp | None | UnsetType = UNSET
-    signup_closes_at: Stamp | None | UnsetType = UNSET
+    signup_opens_at: When | None | UnsetType = UNSET
+    signup_closes_at: When | None | UnsetType = UNSET
     cancel_before_minutes: Minutes | UnsetType = UNSET
     points_per_attendee: Points | UnsetType = UNSET
     organizer: Organizer | UnsetType = UNSET

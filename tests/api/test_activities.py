@@ -64,6 +64,13 @@ async def test_drafts_publishing_and_who_sees_what(client, db, town):
         "title": "x", "category": "other", "starts_at": at(starts), "ends_at": at(starts + timedelta(hours=1)),
         "points_per_attendee": 51})
     assert too_many.status_code == 422 and too_many.json()["code"] == "points_per_attendee_too_high"
+    naive = await client.post(f"/v1/buildings/{town.building}/activities", headers=leader.headers(), json={
+        "title": "x", "category": "other", "starts_at": "2026-12-10T10:00:00", "ends_at": "2026-12-10T11:00:00"})
+    assert naive.status_code == 400  # a time needs its offset
+    for starts_at, ends_at in (("1999-12-31T10:00:00Z", "1999-12-31T11:00:00Z"), (at(starts), at(starts))):
+        period = await client.post(f"/v1/buildings/{town.building}/activities", headers=leader.headers(), json={
+            "title": "x", "category": "other", "starts_at": starts_at, "ends_at": ends_at})
+        assert period.status_code == 422 and period.json()["code"] == "invalid_period"
     read = await client.get(f"/v1/activities/{draft['id']}", headers=leader.headers())
     stale = await client.patch(f"/v1/activities/{draft['id']}", headers=leader.headers(**{"If-Match": '"x"'}),
                                json={"capacity": 3})
