@@ -150,7 +150,7 @@ def check_times(starts_at: datetime, ends_at: datetime, opens: datetime | None, 
 def check_capacity(capacity: int | None, seats_taken: int) -> None:
     """A capacity below the seats already confirmed would turn people away: refused."""
     if capacity is not None and capacity < seats_taken:
-        raise RuleViolation("invalid_value", {"field": "capacity"})
+        raise RuleViolation("capacity_below_confirmed", {"seats_taken": seats_taken})
 
 
 # Sign-ups

@@ -86,14 +86,14 @@ async def _check_organizer(conn: asyncpg.Connection, street_id: str, organizer: 
     else:
         known = await members.person_exists(conn, organizer.id)
     if not known:
-        raise RuleViolation("invalid_value", {"field": "organizer"})
+        raise RuleViolation("invalid_organizer")
 
 
 async def _check_space(conn: asyncpg.Connection, actor: Actor, space_id: str) -> None:
     try:
         await visible_space(conn, actor, space_id)
     except NotFound:
-        raise RuleViolation("invalid_value", {"field": "space_id"}) from None
+        raise RuleViolation("invalid_space") from None
 
 
 async def _check_points(conn: asyncpg.Connection, street_id: str, points: int) -> None:
@@ -109,7 +109,7 @@ async def create(conn: asyncpg.Connection, who: Principal, command: NewActivity,
     organizer = command.organizer
     if organizer is None:
         if actor.person_id is None:
-            raise RuleViolation("invalid_value", {"field": "organizer"})
+            raise RuleViolation("invalid_organizer")
         organizer = Organizer(type="person", id=actor.person_id)
     await _check_organizer(conn, place.street_id, organizer)
     await _check_points(conn, place.street_id, command.points_per_attendee)

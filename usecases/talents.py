@@ -98,7 +98,7 @@ async def invite(conn: asyncpg.Connection, who: Principal, person_id: str, comma
     """A leader of the task's or the activity's place invites a visible talent."""
     actor = await actor_for(conn, who)
     if (command.task_id is None) == (command.activity_id is None):
-        raise RuleViolation("invalid_value", {"field": "body.task_id"})
+        raise RuleViolation("invitation_target_required")
     if command.task_id is not None:
         task = await tasks.visible_task(conn, actor, command.task_id)
         place = Place(task.street_id, community_id=task.community_id, building_id=task.building_id)

@@ -202,6 +202,12 @@ PROBLEMS: dict[str, ProblemKind] = {
     "consent_required": ProblemKind(422, "公开特长须先同意当前版本的授权说明", "Showing your talents needs consent to the current version"),
     "unknown_talent_tag": ProblemKind(422, "特长标签不在本街道的标签列表中", "The talent tag is not one of the street's tags"),
     "invitation_not_pending": ProblemKind(409, "邀请已答复", "The invitation was already answered"),
+    "invalid_organizer": ProblemKind(422, "组织者不是本街道的人员或组织", "The organizer is no person or organisation of the street"),
+    "invalid_space": ProblemKind(422, "场地不存在或您看不到", "The space does not exist or is not visible to you"),
+    "capacity_below_confirmed": ProblemKind(
+        422, "名额不能少于已确认报名占用的名额", "The capacity cannot be below the seats already confirmed"),
+    "invitation_target_required": ProblemKind(
+        422, "邀请须指明一个任务或一个活动（二者选一）", "An invitation names one task or one activity"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

@@ -71,6 +71,12 @@ async def test_drafts_publishing_and_who_sees_what(client, db, town):
         period = await client.post(f"/v1/buildings/{town.building}/activities", headers=leader.headers(), json={
             "title": "x", "category": "other", "starts_at": starts_at, "ends_at": ends_at})
         assert period.status_code == 422 and period.json()["code"] == "invalid_period"
+    for wrong, code in (({"organizer": {"type": "organization", "id": "org_0000000000000000"}}, "invalid_organizer"),
+                        ({"space_id": "spc_0000000000000000"}, "invalid_space")):
+        refused = await client.post(f"/v1/buildings/{town.building}/activities", headers=leader.headers(), json={
+            "title": "x", "category": "other", "starts_at": at(starts), "ends_at": at(starts + timedelta(hours=1)),
+            **wrong})
+        assert refused.status_code == 422 and refused.json()["code"] == code
     read = await client.get(f"/v1/activities/{draft['id']}", headers=leader.headers())
     stale = await client.patch(f"/v1/activities/{draft['id']}", headers=leader.headers(**{"If-Match": '"x"'}),
                                json={"capacity": 3})
@@ -148,6 +154,10 @@ async def test_seats_waiting_list_and_promotion(client, db, town, test_settings)
         "SELECT type FROM events WHERE data->>'activity_id' = $1 ORDER BY seq", activity["id"])]
     assert types.count("activity_signup.created") == 4 and types.count("activity_signup.promoted") == 1
     assert types.count("activity_signup.cancelled") == 1
+    smaller = await client.patch(f"/v1/activities/{activity['id']}", headers=leader.headers(), json={"capacity": 2})
+    assert smaller.status_code == 422 and smaller.json()["code"] == "capacity_below_confirmed"
+    bigger = await client.patch(f"/v1/activities/{activity['id']}", headers=leader.headers(), json={"capacity": 4})
+    assert bigger.status_code == 200 and bigger.json()["seats_taken"] == 4  # the neighbour is promoted
     again = await sign_up(client, activity, head)  # after cancelling, one may sign up again
     assert again.status_code == 201 and again.json()["status"] == "waitlisted"
 

@@ -82,7 +82,9 @@ async def test_invitations_to_a_task_and_an_activity(client, db, town):
     refused = await client.post(url, headers=tenant.headers(), json={"task_id": task["id"], "message": "帮忙"})
     assert refused.status_code in (403, 404)
     both = await client.post(url, headers=leader.headers(), json={"task_id": task["id"], "activity_id": activity["id"]})
-    assert both.status_code == 400 and both.json()["code"] == "validation_failed"  # exactly one of the two
+    assert both.status_code == 422 and both.json()["code"] == "invitation_target_required"
+    neither = await client.post(url, headers=leader.headers(), json={"message": "x"})
+    assert neither.status_code == 422 and neither.json()["code"] == "invitation_target_required"
     hidden = await client.post(f"/v1/talents/{tenant.person_id}/invitations", headers=leader.headers(),
                                json={"task_id": task["id"]})
     assert hidden.status_code == 404  # not a visible talent
