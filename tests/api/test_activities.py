@@ -15,6 +15,7 @@ from tests.support.due_jobs import run_due_jobs_of
 from tests.support.people import join, new_person
 from tests.support.points import assert_balances_are_sums
 from tests.support.spaces import day_ahead, new_space
+from tests.support.tasks import company
 from tests.support.town import build_town
 from usecases.activities_jobs import FINISH_JOB
 
@@ -35,7 +36,8 @@ async def plan(client, town, starts: datetime, *, hours: int = 2, publish: bool 
     created = await client.post(f"/v1/buildings/{town.building}/activities", headers=leader.headers(), json=body)
     assert created.status_code == 201, created.text
     activity = created.json()
-    assert activity["status"] == "draft" and activity["organizer"] == {"type": "person", "id": leader.person_id}
+    assert activity["status"] == "draft"
+    assert activity["organizer"] == fields.get("organizer", {"type": "person", "id": leader.person_id})
     if publish:
         moved = await client.post(f"/v1/activities/{activity['id']}/transitions", headers=leader.headers(),
                                   json={"to": "published"})
@@ -320,3 +322,24 @@ async def test_the_space_is_booked_moved_and_released_with_the_activity(client, 
     assert cancelled.status_code == 200
     assert await db.fetchval("SELECT status FROM bookings WHERE id = $1", second_booking) == "cancelled"
     assert head  # residents take no part here
+
+
+async def test_an_organising_organisations_member_manages_the_activity(client, db, town, test_settings):
+    head, tenant = town.people["head"], town.people["tenant"]
+    org_id, member = await company(db, test_settings, town, name="嘉富物业")
+    now = await business_now(db)
+    activity = await plan(client, town, now + timedelta(minutes=15), points_per_attendee=3,
+                          organizer={"type": "organization", "id": org_id})
+    assert activity["organizer"] == {"type": "organization", "id": org_id}
+    signup = (await sign_up(client, activity, head)).json()
+    listed = await client.get(f"/v1/activities/{activity['id']}/signups", headers=member.headers())
+    assert listed.status_code == 200 and [s["id"] for s in listed.json()["data"]] == [signup["id"]]
+    assert (await client.get(f"/v1/activities/{activity['id']}/checkin-token",
+                             headers=member.headers())).status_code == 200
+    done = await client.post(f"/v1/activities/{activity['id']}/attendances", headers=member.headers(),
+                             json={"signup_id": signup["id"]})
+    assert done.status_code == 200 and done.json()["attended_at"]
+    assert (await client.post(f"/v1/activities/{activity['id']}/attendances", headers=tenant.headers(),
+                              json={"signup_id": signup["id"]})).status_code == 403
+    moved = await client.patch(f"/v1/activities/{activity['id']}", headers=member.headers(), json={"title": "物业开放日"})
+    assert moved.status_code == 200 and moved.json()["title"] == "物业开放日"
