@@ -124,6 +124,11 @@ async def live_signup_of(conn: asyncpg.Connection, activity_id: str, person_id: 
         _signup_sql("s.activity_id = $1 AND s.person_id = $2 AND s.status <> 'cancelled'"), activity_id, person_id))
 
 
+async def latest_signup_of(conn: asyncpg.Connection, activity_id: str, person_id: str) -> Signup | None:
+    return model(Signup, await conn.fetchrow(
+        _signup_sql("s.activity_id = $1 AND s.person_id = $2", " ORDER BY s.seq DESC LIMIT 1"), activity_id, person_id))
+
+
 async def waiting(conn: asyncpg.Connection, activity_id: str) -> list[tuple[str, int]]:
     rows = await conn.fetch("SELECT id, seats FROM activity_signups WHERE activity_id = $1 AND status = 'waitlisted' "
                             "ORDER BY seq", activity_id)

@@ -72,13 +72,17 @@ async def sign_up(conn: asyncpg.Connection, who: Principal, activity_id: str, co
 
 async def cancel_mine(conn: asyncpg.Connection, who: Principal, activity_id: str, now: datetime) -> Signup:
     """Until ``starts_at`` − ``cancel_before_minutes`` (then ``cancel_too_late``); the seats
-    freed go down the waiting list at once."""
+    freed go down the waiting list at once. Idempotent: once cancelled, it answers the
+    cancelled sign-up again and changes nothing; 404 for one who never signed up."""
     actor = await actor_for(conn, who)
     person = person_of(actor)
     activity = await visible_activity(conn, actor, activity_id, lock=True)
     signup = await store.live_signup_of(conn, activity.id, person)
     if signup is None:
-        raise NotFound("not_found")
+        latest = await store.latest_signup_of(conn, activity.id, person)
+        if latest is None:
+            raise NotFound("not_found")
+        return latest
     rules.check_cancel(activity, now)
     return await _cancel(conn, activity, signup, now, reason="withdrawn")
 

@@ -146,8 +146,10 @@ async def test_seats_waiting_list_and_promotion(client, db, town, test_settings)
     assert mine[0]["activity"]["id"] == activity["id"]
     waiting = (await client.get("/v1/me/activities", headers=neighbour.headers())).json()["data"][0]["signup"]
     assert waiting["status"] == "waitlisted" and waiting["position"] == 1
-    assert (await client.delete(f"/v1/activities/{activity['id']}/signups/mine",
-                                headers=head.headers())).status_code == 404
+    repeated = await client.delete(f"/v1/activities/{activity['id']}/signups/mine", headers=head.headers())
+    assert repeated.status_code == 200 and repeated.json() == left.json()  # idempotent: nothing changes
+    never = await client.delete(f"/v1/activities/{activity['id']}/signups/mine", headers=leader.headers())
+    assert never.status_code == 404
     listed = await client.get(f"/v1/activities/{activity['id']}/signups?status=confirmed", headers=leader.headers())
     assert sorted(s["person_id"] for s in listed.json()["data"]) == sorted([tenant.person_id, staff.person_id])
     assert (await client.get(f"/v1/activities/{activity['id']}/signups",
