@@ -199,11 +199,3 @@ async def anonymise_signups(conn: asyncpg.Connection, person_id: str) -> None:
     await conn.execute("UPDATE activity_signups SET person_id = NULL, updated_at = clock_timestamp() "
                        "WHERE person_id = $1", person_id)
 
-
-async def attendance_totals(conn: asyncpg.Connection, street_id: str) -> tuple[int, int]:
-    """Activities finished and attendances recorded in the street (statistics)."""
-    row = await conn.fetchrow(
-        """SELECT (SELECT count(*) FROM activities WHERE street_id = $1 AND status = 'finished') AS held,
-                  (SELECT count(*) FROM activity_signups WHERE street_id = $1 AND attended_at IS NOT NULL) AS attended""",
-        street_id)
-    return row["held"], row["attended"]
