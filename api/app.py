@@ -22,6 +22,7 @@ from api.deps import DEPENDENCIES, before_route, resolve_dependencies_in_order
 from api.routes.agreements import AgreementController
 from api.routes.bookings import BookingController
 from api.routes.campaigns import CampaignController
+from api.routes.activities import ActivityController
 from api.routes.buildings import BuildingController
 from api.routes.calendar import space_calendar
 from api.routes.clients import ClientController
@@ -47,6 +48,7 @@ from api.routes.roles import RoleController
 from api.routes.spaces import SpaceController
 from api.routes.stats import StatsController
 from api.routes.system import docs, docs_asset, healthz, problem_type, prometheus_metrics, readyz
+from api.routes.talents import TalentController
 from api.routes.tasks import TaskController
 from api.routes.webhooks import WEBHOOK_ROUTES
 from api.services import ApiServices
@@ -67,6 +69,7 @@ ROUTES = [
     DocumentController,
     NeedController, ResourceController, ProjectController, AgreementController,
     CampaignController,
+    ActivityController, TalentController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

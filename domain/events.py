@@ -249,6 +249,29 @@ EVENT_TYPES: dict[str, EventType] = {
         ("campaign_id", "string"), ("building_id", "string"))),
     "campaign.published": EventType("campaign", "A campaign's results were published and its prizes credited", (
         ("campaign_id", "string"), ("winners", "array"), ("buildings", "integer"), ("prizes_credited", "integer"))),
+    **{f"activity.{action}": EventType("activity", f"An activity was {action}", (
+        ("activity_id", "string"), ("status", "string"), ("from", "string")))
+       for action in ("published", "cancelled", "finished")},
+    "activity.created": EventType("activity", "An activity was planned (a draft)", (
+        ("activity_id", "string"), ("status", "string"))),
+    "activity.updated": EventType("activity", "An activity was changed", (
+        ("activity_id", "string"), ("changed", _CHANGED), ("status", "string"))),
+    "activity.attended": EventType("activity", "A participant's attendance was recorded (points credited once)", (
+        ("activity_id", "string"), ("signup_id", "string"), ("person_id", "string"), ("points", "integer"),
+        ("method", "string"))),
+    **{f"activity_signup.{action}": EventType("activity_signup", f"A sign-up for an activity was {action}", (
+        ("activity_signup_id", "string"), ("activity_id", "string"), ("person_id", "string"), ("status", "string"),
+        ("companions", "integer"), ("position", "integer")) + ((("reason", "string"),) if action == "cancelled" else ()))
+       for action in ("created", "cancelled", "promoted")},
+    "talent_profile.updated": EventType("person", "A person changed their talents or their consent to show them", (
+        ("person_id", "string"), ("visible", "boolean"), ("tags", "array"), ("consent_version", "string"))),
+    "talent_invitation.created": EventType("talent_invitation", "A leader invited a talent to a task or activity", (
+        ("talent_invitation_id", "string"), ("person_id", "string"), ("task_id", "string"),
+        ("activity_id", "string"), ("status", "string"))),
+    **{f"talent_invitation.{to}": EventType("talent_invitation", f"An invitation was {to}", (
+        ("talent_invitation_id", "string"), ("person_id", "string"), ("task_id", "string"),
+        ("activity_id", "string"), ("status", "string")))
+       for to in ("accepted", "declined")},
     "street.settings_changed": EventType("street", "The street's settings were changed", (
         ("street_id", "string"), ("changed", _CHANGED))),
     # Three lists and co-building agreements (the community spec §14)

@@ -61,6 +61,9 @@ PREFIXES = {
     "campaign_issue": "cis",
     "campaign_rater": "crt",
     "campaign_score": "csc",
+    "activity": "act",
+    "activity_signup": "asu",
+    "talent_invitation": "tiv",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

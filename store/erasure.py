@@ -67,6 +67,9 @@ _STATEMENTS = (
     f"UPDATE agreements SET {_erased('reason')}, updated_at = clock_timestamp() WHERE reason_by = $1",
     f"UPDATE campaign_assessments SET {_erased('text')}, updated_at = clock_timestamp() WHERE author_id = $1",
     f"UPDATE campaign_issues SET {_erased('text')}, updated_at = clock_timestamp() WHERE author_id = $1",
+    f"""UPDATE activities SET {_erased("title")}, {_erased("description")}, {_erased("location")},
+               {_erased("cancel_reason")}, updated_at = clock_timestamp() WHERE created_by = $1""",
+    f"UPDATE talent_invitations SET {_erased('message')}, updated_at = clock_timestamp() WHERE invited_by = $1",
 )
 
 

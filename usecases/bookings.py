@@ -181,3 +181,50 @@ async def transition(conn: asyncpg.Connection, who: Principal, booking_id: str, 
     moved = await bookings.move(conn, booking_id, wanted, now)
     await booking_event(conn, "booking.status_changed", moved, previous_status=current.status)
     return moved
+
+
+# An activity's booking (the activities feature books its space through these)
+
+async def book_for_activity(conn: asyncpg.Connection, who: Principal, space_id: str, start: datetime,
+                            end: datetime, purpose: str, now: datetime, *, replaces: str | None = None) -> Booking:
+    """Book a space for an activity's time, as a leader books: the space's rules of hours and
+    length hold, the booking window and the quota do not, and it is confirmed at once; the
+    no-double-booking guarantee is the same (the space's row lock, then the exclusion
+    constraint): a clash is 409 ``booking_conflict``. ``replaces``: the activity's earlier
+    booking, cancelled first in the same transaction (the activity moved)."""
+    actor = await actor_for(conn, who)
+    space = await visible_space(conn, actor, space_id, for_update=True)
+    if replaces is not None:
+        await release_for_activity(conn, replaces, now)
+    code = rules.rule_violation(space.terms, start, end, now, exempt=True)
+    if code is not None:
+        raise RuleViolation(code)
+    clash = await bookings.first_overlap(conn, space.id, start, end)
+    if clash is not None:
+        raise _conflict(clash, space.timezone)
+    try:
+        booking = await bookings.insert(conn, {
+            "id": new_id("booking"), "street_id": space.street_id, "space_id": space.id,
+            "community_id": space.community_id, "building_id": space.building_id, "household_id": None,
+            "organization_id": None, "person_id": actor.person_id, "series_id": None, "start_at": start,
+            "end_at": end, "purpose": purpose, "attendees": 1, "status": "confirmed", "confirmed_at": now})
+    except bookings.Clash:
+        raise _conflict((start, end), space.timezone) from None
+    await booking_event(conn, "booking.created", booking)
+    return booking
+
+
+async def release_for_activity(conn: asyncpg.Connection, booking_id: str, now: datetime) -> None:
+    """An activity cancelled or moved: its booking, while it still holds the space, is cancelled."""
+    booking = await bookings.get_for_job(conn, booking_id)
+    if booking is not None and booking.status in rules.ACTIVE:
+        moved = await bookings.move(conn, booking.id, "cancelled", now)
+        await booking_event(conn, "booking.status_changed", moved, previous_status=booking.status)
+
+
+async def complete_for_activity(conn: asyncpg.Connection, booking_id: str, now: datetime) -> None:
+    """An activity finished: its booking is completed."""
+    booking = await bookings.get_for_job(conn, booking_id)
+    if booking is not None and booking.status in ("confirmed", "checked_in"):
+        moved = await bookings.move(conn, booking.id, "completed", now)
+        await booking_event(conn, "booking.status_changed", moved, previous_status=booking.status)

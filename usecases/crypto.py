@@ -20,9 +20,10 @@ _NONCE_BYTES = 12
 class Sealer:
     def __init__(self, key: bytes) -> None:
         self._aead = AESGCM(key)
-        # A key of its own for phone digests, derived from the data key: a digest never doubles
-        # as anything sealed, and the key is never in the database beside the digests.
-        self._phone_key = hmac.new(key, b"bilin phone digest v1", hashlib.sha256).digest()
+        # Keys of their own for one purpose each (HMACs: phone digests, check-in tokens),
+        # derived from the data key: none doubles as the sealing key, and none is in the database.
+        self._derive = hmac.new(key, b"bilin:derived-keys", hashlib.sha256).digest()
+        self._phone_key = self.derived_key(b"phone digest v1")
 
     def seal(self, plaintext: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
@@ -30,6 +31,10 @@ class Sealer:
 
     def open(self, sealed: bytes, context: bytes = b"") -> bytes:
         return self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context)
+
+    def derived_key(self, purpose: bytes) -> bytes:
+        """A key of its own for one purpose (an HMAC), derived from the data key."""
+        return hmac.new(self._derive, purpose, hashlib.sha256).digest()
 
     def phone_digest(self, normalized_phone: str) -> bytes:
         """HMAC-SHA256 of a normalised number (domain.people.normalize_phone). Keyed, unlike

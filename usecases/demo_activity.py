@@ -18,6 +18,7 @@ from usecases.clock import BusinessClock
 from usecases.demo_documents import load_demo_documents
 from usecases.demo_colists import load_demo_colists
 from usecases.demo_campaigns import load_demo_campaigns
+from usecases.demo_activities import load_demo_activities
 from usecases.demo_points import load_demo_points
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,6 +39,7 @@ async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> boo
     await load_demo_documents(conn, row, now)
     await load_demo_colists(conn, row, await _people(conn, row, client_id), now)
     await load_demo_campaigns(conn, row, await _people(conn, row, client_id), now)
+    await load_demo_activities(conn, row, await _people(conn, row, client_id), now)
     return loaded
 
 

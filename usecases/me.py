@@ -19,6 +19,7 @@ from store import memberships, persons, resident_invitations
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
 from usecases import invites, members, points, rewards, roles
+from usecases import activity_signups, talents
 from usecases.actors import actor_for
 from usecases.kernel import changes_of
 from usecases.moderation import ContentChecker
@@ -74,6 +75,9 @@ async def erase(conn: asyncpg.Connection, who: Principal, now: datetime) -> None
     # points (the community spec, "Personal information"): pending redemptions cancelled, the rest forfeited
     await rewards.cancel_all_of(conn, person.id, now)
     await points.forfeit(conn, person.id, now)
+    # activities and the talent pool: coming sign-ups cancelled, all anonymised; talents and invitations gone
+    await activity_signups.erase(conn, person.id, now)
+    await talents.erase(conn, person.id)
     for left in await memberships.leave_all(conn, person.id):
         await append_event(conn, type="household.left", street_id=left.street_id,
                            subject=Subject("household", left.household_id),

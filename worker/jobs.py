@@ -20,6 +20,7 @@ from domain.jobs import Job
 from domain.retry import Backoff
 from store import jobs
 from usecases import campaigns_jobs
+from usecases import activities_jobs
 from usecases import bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
 from usecases import agreements_jobs
 from usecases.clock import BusinessClock
@@ -46,6 +47,7 @@ HANDLERS: dict[str, JobHandler] = {
     rewards_jobs.EXPIRE_JOB: rewards_jobs.expire_hold,
     **agreements_jobs.HANDLERS,
     campaigns_jobs.ADVANCE_JOB: campaigns_jobs.advance,
+    activities_jobs.FINISH_JOB: activities_jobs.finish,
 }
 
 

@@ -234,6 +234,25 @@ PROBLEMS: dict[str, ProblemKind] = {
     "not_a_rater": ProblemKind(403, "您不是本次评选的评分人", "You are not a rater of this campaign"),
     "issue_has_task": ProblemKind(409, "该问题已转为整改任务", "The issue already has a rectification task"),
     "results_not_published": ProblemKind(409, "评选结果尚未公布", "The results are not published yet"),
+    # Activities and the talent pool (issue 17)
+    "already_signed_up": ProblemKind(409, "您已报名该活动", "You are already signed up for this activity"),
+    "signup_closed": ProblemKind(409, "活动当前不接受报名", "The activity does not take sign-ups now"),
+    "wrong_activity_status": ProblemKind(409, "活动当前状态不允许此操作", "The activity's status does not allow this"),
+    "attendance_closed": ProblemKind(
+        409, "签到只在活动开始前 30 分钟至结束后 48 小时内开放", "Attendance is open from 30 minutes before the start to 48 hours after the end"),
+    "signup_not_confirmed": ProblemKind(409, "该报名未确认（候补或已取消），不能签到", "The sign-up is not confirmed"),
+    "checkin_token_invalid": ProblemKind(422, "签到码无效或已过期", "The check-in token is wrong or has expired"),
+    "points_per_attendee_too_high": ProblemKind(
+        422, "每人积分超过街道规定的上限", "points_per_attendee exceeds the street's max_points_per_attendee"),
+    "consent_required": ProblemKind(422, "公开特长须先同意当前版本的授权说明", "Showing your talents needs consent to the current version"),
+    "unknown_talent_tag": ProblemKind(422, "特长标签不在本街道的标签列表中", "The talent tag is not one of the street's tags"),
+    "invitation_not_pending": ProblemKind(409, "邀请已答复", "The invitation was already answered"),
+    "invalid_organizer": ProblemKind(422, "组织者不是本街道的人员或组织", "The organizer is no person or organisation of the street"),
+    "invalid_space": ProblemKind(422, "场地不存在或您看不到", "The space does not exist or is not visible to you"),
+    "capacity_below_confirmed": ProblemKind(
+        422, "名额不能少于已确认报名占用的名额", "The capacity cannot be below the seats already confirmed"),
+    "invitation_target_required": ProblemKind(
+        422, "邀请须指明一个任务或一个活动（二者选一）", "An invitation names one task or one activity"),
 }
 
 # Messages for field-level errors (``errors[].message``), by field error code.

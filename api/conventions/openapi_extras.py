@@ -70,6 +70,8 @@ TAGS = {
     "projects": "Projects (项目清单) that match needs with resources and organisations; their tasks.",
     "agreements": "Co-building agreements (共建协议) with partner organisations: drafts, signatures, dates.",
     "campaigns": "最美楼栋 rating campaigns: nominations, self-assessment, raters' scores, published results.",
+    "activities": "Activities of buildings and communities: sign-ups, waiting lists, attendance and its points.",
+    "talents": "The talent pool: residents' talents shown with consent, and leaders' invitations.",
 }
 
 

@@ -124,4 +124,16 @@ SPEC_ROUTES = {
     ("DELETE", "/v1/campaigns/{id}/raters/{id}"),
     ("PUT", "/v1/campaigns/{id}/scores/{id}"), ("GET", "/v1/campaigns/{id}/scores/{id}"),
     ("GET", "/v1/campaigns/{id}/scores"), ("GET", "/v1/campaigns/{id}/results"),
+    # Activities and sign-ups (community.md §8); the check-in token's read is an addition.
+    ("GET", "/v1/buildings/{id}/activities"), ("POST", "/v1/buildings/{id}/activities"),
+    ("GET", "/v1/communities/{id}/activities"), ("POST", "/v1/communities/{id}/activities"),
+    ("GET", "/v1/activities/{id}"), ("PATCH", "/v1/activities/{id}"), ("POST", "/v1/activities/{id}/transitions"),
+    ("POST", "/v1/activities/{id}/signups"), ("DELETE", "/v1/activities/{id}/signups/mine"),
+    ("GET", "/v1/activities/{id}/signups"), ("POST", "/v1/activities/{id}/attendances"),
+    ("POST", "/v1/activities/{id}/checkins"), ("GET", "/v1/activities/{id}/checkin-token"),
+    ("GET", "/v1/me/activities"),
+    # Talent pool (community.md §9); answering an invitation is the spec's "accepts or declines".
+    ("PUT", "/v1/me/talents"), ("GET", "/v1/me/talents"), ("GET", "/v1/communities/{id}/talents"),
+    ("POST", "/v1/talents/{id}/invitations"), ("GET", "/v1/me/invitations"),
+    ("POST", "/v1/invitations/{id}/transitions"),
 }
