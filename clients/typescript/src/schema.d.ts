@@ -3225,6 +3225,366 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/activities/{activity_id}/attendances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a participant in (the organiser): credits the activity's points once
+         * @description Check a participant in (the organiser): credits the activity's points once.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["recordAttendance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/signups/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel my sign-up (until cancel_before_minutes before the start)
+         * @description Cancel my sign-up (until cancel_before_minutes before the start).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
+         */
+        delete: operations["cancelMySignup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/checkins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check myself in with the token on the organiser's screen
+         * @description Check myself in with the token on the organiser's screen.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["checkInToActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/checkin-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organiser's current check-in token (rotates every 60 s)
+         * @description The organiser's current check-in token (rotates every 60 s).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getActivityCheckinToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buildings/{building_id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The building's activities, newest first
+         * @description The building's activities, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listBuildingActivities"];
+        put?: never;
+        /**
+         * Plan an activity of the building (its leaders): a draft
+         * @description Plan an activity of the building (its leaders): a draft.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createBuildingActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community's own activities, newest first
+         * @description The community's own activities, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listCommunityActivities"];
+        put?: never;
+        /**
+         * Plan an activity of the community (its staff and above): a draft
+         * @description Plan an activity of the community (its staff and above): a draft.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createCommunityActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an activity
+         * @description Read an activity.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft or published activity (its organiser); its booking moves with it
+         * @description Change a draft or published activity (its organiser); its booking moves with it.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since.
+         */
+        patch: operations["updateActivity"];
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity's sign-ups, newest first (its organiser and leaders)
+         * @description The activity's sign-ups, newest first (its organiser and leaders).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listActivitySignups"];
+        put?: never;
+        /**
+         * Sign up (with up to 4 companions): confirmed while seats last, else waitlisted
+         * @description Sign up (with up to 4 companions): confirmed while seats last, else waitlisted.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["signUpForActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My sign-ups and their activities, newest first
+         * @description My sign-ups and their activities, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listMyActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/activities/{activity_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish an activity (booking its space), or cancel it with a reason
+         * @description Publish an activity (booking its space), or cancel it with a reason.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since. Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["transitionActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{invitation_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept or decline an invitation I received
+         * @description Accept or decline an invitation I received.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since. Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["answerInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/talents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community's talents who chose to be seen (masked names), newest first
+         * @description The community's talents who chose to be seen (masked names), newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listCommunityTalents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/talents/{person_id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite a talent to a task or an activity (its leaders)
+         * @description Invite a talent to a task or an activity (its leaders).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["inviteTalent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/talents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My talents and my consent to show them
+         * @description My talents and my consent to show them.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getMyTalents"];
+        /**
+         * Replace my talents; visible needs consent to the current notice
+         * @description Replace my talents; visible needs consent to the current notice.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        put: operations["putMyTalents"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invitations I received, newest first
+         * @description Invitations I received, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listMyInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -3255,6 +3615,186 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "activity.attended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A participant's attendance was recorded (points credited once)
+         * @description Sent to endpoints subscribed to `activity.attended` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivityAttended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "activity.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An activity was cancelled
+         * @description Sent to endpoints subscribed to `activity.cancelled` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivityCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "activity.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An activity was planned (a draft)
+         * @description Sent to endpoints subscribed to `activity.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivityCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "activity.finished": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An activity was finished
+         * @description Sent to endpoints subscribed to `activity.finished` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivityFinished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "activity.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An activity was published
+         * @description Sent to endpoints subscribed to `activity.published` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivityPublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "activity.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An activity was changed
+         * @description Sent to endpoints subscribed to `activity.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivityUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "activity_signup.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A sign-up for an activity was cancelled
+         * @description Sent to endpoints subscribed to `activity_signup.cancelled` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivitySignupCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "activity_signup.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A sign-up for an activity was created
+         * @description Sent to endpoints subscribed to `activity_signup.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivitySignupCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "activity_signup.promoted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A sign-up for an activity was promoted
+         * @description Sent to endpoints subscribed to `activity_signup.promoted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onActivitySignupPromoted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "agreement.created": {
         parameters: {
             query?: never;
@@ -4855,6 +5395,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "talent_invitation.accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An invitation was accepted
+         * @description Sent to endpoints subscribed to `talent_invitation.accepted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTalentInvitationAccepted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "talent_invitation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A leader invited a talent to a task or activity
+         * @description Sent to endpoints subscribed to `talent_invitation.created` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTalentInvitationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "talent_invitation.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An invitation was declined
+         * @description Sent to endpoints subscribed to `talent_invitation.declined` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTalentInvitationDeclined"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "talent_profile.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A person changed their talents or their consent to show them
+         * @description Sent to endpoints subscribed to `talent_profile.updated` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onTalentProfileUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "task.created": {
         parameters: {
             query?: never;
@@ -5098,6 +5718,146 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /** Activity */
+        Activity: {
+            /** @example act_5t7v9x2b4d6f8h1k */
+            id: string;
+            community_id: string;
+            /** @description None: the community's activity */
+            building_id: string | null;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            category: "culture" | "sports" | "volunteering" | "elderly_care" | "children" | "festival" | "safety" | "other";
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            ends_at: string;
+            location: string;
+            space_id: string | null;
+            /** @description The space's booking, made when published */
+            booking_id: string | null;
+            /** @description Seats; None: unlimited */
+            capacity: number | null;
+            /** @description Seats of the confirmed sign-ups (companions included) */
+            seats_taken: number;
+            /** @example 2026-11-22T08:00:00Z */
+            signup_opens_at: string | null;
+            /** @description None: sign-ups close at starts_at */
+            signup_closes_at: string | null;
+            cancel_before_minutes: number;
+            points_per_attendee: number;
+            organizer: components["schemas"]["Organizer"];
+            /** @enum {string} */
+            status: "draft" | "published" | "finished" | "cancelled";
+            cancel_reason: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            published_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            finished_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            cancelled_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** ActivityCreate */
+        ActivityCreate: {
+            /** @example 重阳节敬老茶话会 */
+            title: string;
+            /** @enum {unknown} */
+            category: "children" | "culture" | "elderly_care" | "festival" | "other" | "safety" | "sports" | "volunteering";
+            /**
+             * Format: date-time
+             * @example 2026-12-12T14:00:00+08:00
+             */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-12T14:00:00+08:00
+             */
+            ends_at: string;
+            /**
+             * @default
+             * @example 为楼里 70 岁以上的老人送上重阳糕，欢迎志愿者报名帮忙
+             */
+            description?: string;
+            /**
+             * @default
+             * @example 社区活动室（3 号楼底楼）
+             */
+            location?: string;
+            /** @default null */
+            space_id?: string | null;
+            /** @default null */
+            capacity?: number | null;
+            /** @default null */
+            signup_opens_at?: string | null;
+            /** @default null */
+            signup_closes_at?: string | null;
+            /**
+             * @default 0
+             * @example 120
+             */
+            cancel_before_minutes?: number;
+            /**
+             * @default 0
+             * @example 10
+             */
+            points_per_attendee?: number;
+            /** @default null */
+            organizer?: components["schemas"]["Organizer"] | null;
+        };
+        /** ActivityTransition */
+        ActivityTransition: {
+            /** @enum {unknown} */
+            to: "cancelled" | "published";
+            /** @default null */
+            reason?: string | null;
+        };
+        /** ActivityUpdate */
+        ActivityUpdate: {
+            /** @example 重阳节敬老茶话会 */
+            title?: string;
+            /** @example 为楼里 70 岁以上的老人送上重阳糕，欢迎志愿者报名帮忙 */
+            description?: string;
+            /** @enum {unknown} */
+            category?: "children" | "culture" | "elderly_care" | "festival" | "other" | "safety" | "sports" | "volunteering";
+            /**
+             * Format: date-time
+             * @example 2026-12-12T14:00:00+08:00
+             */
+            starts_at?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-12T14:00:00+08:00
+             */
+            ends_at?: string;
+            /** @example 社区活动室（3 号楼底楼） */
+            location?: string;
+            space_id?: string | null;
+            capacity?: number | null;
+            signup_opens_at?: string | null;
+            signup_closes_at?: string | null;
+            /** @example 120 */
+            cancel_before_minutes?: number;
+            /** @example 10 */
+            points_per_attendee?: number;
+            organizer?: components["schemas"]["Organizer"];
+        };
         /** Actor */
         Actor: {
             /** @enum {string} */
@@ -5277,6 +6037,11 @@ export interface components {
             type: "organization" | "person";
             /** @example psn_5t7v9x2b4d6f8h1k */
             id: string;
+        };
+        /** AttendanceCreate */
+        AttendanceCreate: {
+            /** @example asu_5t7v9x2b4d6f8h1k */
+            signup_id: string;
         };
         /** AuditActor */
         AuditActor: {
@@ -5722,6 +6487,25 @@ export interface components {
             winners?: number;
             prize_points?: number | null;
         };
+        /** CheckinCreate */
+        CheckinCreate: {
+            /** @example 7KQ2M9XA4D6F8H1K */
+            token: string;
+        };
+        /** CheckinToken */
+        CheckinToken: {
+            /**
+             * @description Show it as a QR code (≤ 32 characters, fits a mini-program code's scene)
+             * @example 7KQ2M9XA4D6F8H1K
+             */
+            token: string;
+            /**
+             * Format: date-time
+             * @description A new token from then on; this one is accepted 60 s longer
+             * @example 2026-11-22T08:00:00Z
+             */
+            rotates_at: string;
+        };
         /** ChecklistEntry */
         ChecklistEntry: {
             text: string;
@@ -5930,11 +6714,46 @@ export interface components {
             /** @default null */
             external_id?: string | null;
         };
+        /** CommunityTalent */
+        CommunityTalent: {
+            person_id: string;
+            /**
+             * @description Masked as in member lists; never a phone or real name
+             * @example 张*华
+             */
+            display_name: string;
+            talents: components["schemas"]["Talent"][];
+            available_for: ("task" | "activity")[];
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
         /** CommunityUpdate */
         CommunityUpdate: {
             /** @example 嘉富社区 */
             name?: string;
             external_id?: string | null;
+        };
+        /** Consent */
+        Consent: {
+            /** @description The notice consented to, while visible */
+            version: string | null;
+            /**
+             * @description The notice's current version: send it to become visible
+             * @example 2026-12-01
+             */
+            current_version: string;
+            /** @example 2026-11-22T08:00:00Z */
+            given_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            withdrawn_at: string | null;
+        };
+        /** ConsentGiven */
+        ConsentGiven: {
+            /** @example 2026-12-01 */
+            version: string;
         };
         /** Criterion */
         Criterion: {
@@ -6291,6 +7110,50 @@ export interface components {
             code: string;
             message: string;
         };
+        /** Invitation */
+        Invitation: {
+            /** @example tiv_5t7v9x2b4d6f8h1k */
+            id: string;
+            person_id: string;
+            community_id: string;
+            building_id: string | null;
+            task_id: string | null;
+            activity_id: string | null;
+            message: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined";
+            /** @example 2026-11-22T08:00:00Z */
+            accepted_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            declined_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** InvitationCreate */
+        InvitationCreate: {
+            /** @default null */
+            task_id?: string | null;
+            /** @default null */
+            activity_id?: string | null;
+            /**
+             * @default
+             * @example 下周六楼道灯维修，想请您帮忙看看
+             */
+            message?: string;
+        };
+        /** InvitationTransition */
+        InvitationTransition: {
+            /** @enum {unknown} */
+            to: "accepted" | "declined";
+        };
         /** Invite */
         Invite: {
             /** @example inv_5t7v9x2b4d6f8h1k */
@@ -6478,6 +7341,11 @@ export interface components {
              */
             moderation: "none" | "passed" | "pending" | "approved" | "rejected";
         };
+        /** MyActivity */
+        MyActivity: {
+            signup: components["schemas"]["Signup"];
+            activity: components["schemas"]["Activity"];
+        };
         /** MyPoints */
         MyPoints: {
             /** @example 150 */
@@ -6489,6 +7357,15 @@ export interface components {
              * @example 120
              */
             available: number;
+        };
+        /** MyTalents */
+        MyTalents: {
+            talents: components["schemas"]["Talent"][];
+            available_for: ("task" | "activity")[];
+            visible: boolean;
+            consent: components["schemas"]["Consent"];
+            /** @example 2026-11-22T08:00:00Z */
+            updated_at: string | null;
         };
         /** Need */
         Need: {
@@ -6701,6 +7578,28 @@ export interface components {
             /** @default null */
             external_id?: string | null;
         };
+        /** Organizer */
+        Organizer: {
+            /** @enum {unknown} */
+            type: "organization" | "person";
+            /** @example psn_5t7v9x2b4d6f8h1k */
+            id: string;
+        };
+        /** ActivityPage */
+        ActivityPage: {
+            data: components["schemas"]["Activity"][];
+            next_cursor: string | null;
+        };
+        /** MyActivityPage */
+        MyActivityPage: {
+            data: components["schemas"]["MyActivity"][];
+            next_cursor: string | null;
+        };
+        /** SignupPage */
+        SignupPage: {
+            data: components["schemas"]["Signup"][];
+            next_cursor: string | null;
+        };
         /** AgreementPage */
         AgreementPage: {
             data: components["schemas"]["Agreement"][];
@@ -6856,6 +7755,16 @@ export interface components {
             data: components["schemas"]["Space"][];
             next_cursor: string | null;
         };
+        /** CommunityTalentPage */
+        CommunityTalentPage: {
+            data: components["schemas"]["CommunityTalent"][];
+            next_cursor: string | null;
+        };
+        /** InvitationPage */
+        InvitationPage: {
+            data: components["schemas"]["Invitation"][];
+            next_cursor: string | null;
+        };
         /** ProgressNotePage */
         ProgressNotePage: {
             data: components["schemas"]["ProgressNote"][];
@@ -6929,7 +7838,7 @@ export interface components {
              * @description Stable, machine-readable; GET /problems/{code} describes each.
              * @enum {string}
              */
-            code: "agreement_period_over" | "already_evaluated" | "already_exists" | "already_member" | "already_nominated" | "already_rater" | "already_signed" | "already_supported" | "amendment_kind_mismatch" | "amendment_parameters_not_allowed" | "amendment_quorum_required" | "amendment_single_option" | "area_required_to_vote" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "building_not_in_scope" | "cancel_too_late" | "content_rejected" | "delivery_in_progress" | "document_already_filed" | "document_amendment_in_vote" | "document_amendment_stale" | "document_not_in_force" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_campaign_dates" | "invalid_client" | "invalid_criteria" | "invalid_cursor" | "invalid_dates" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_issue" | "invalid_opening_hours" | "invalid_organization" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_project_links" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_scores" | "invalid_source" | "invalid_space_rules" | "invalid_token" | "issue_has_task" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_a_rater" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "phase_closed" | "pickup_code_mismatch" | "platform_client_readonly" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "rater_conflict" | "rater_not_eligible" | "reason_required" | "redemption_not_pending" | "results_not_published" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "rules_governed_by_document" | "service_unavailable" | "signature_side_required" | "stats_id_required" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_agreement_status" | "wrong_need_status" | "wrong_project_status" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
+            code: "agreement_period_over" | "already_evaluated" | "already_exists" | "already_member" | "already_nominated" | "already_rater" | "already_signed" | "already_signed_up" | "already_supported" | "amendment_kind_mismatch" | "amendment_parameters_not_allowed" | "amendment_quorum_required" | "amendment_single_option" | "area_required_to_vote" | "attendance_closed" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "building_not_in_scope" | "cancel_too_late" | "capacity_below_confirmed" | "checkin_token_invalid" | "consent_required" | "content_rejected" | "delivery_in_progress" | "document_already_filed" | "document_amendment_in_vote" | "document_amendment_stale" | "document_not_in_force" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_campaign_dates" | "invalid_client" | "invalid_criteria" | "invalid_cursor" | "invalid_dates" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_issue" | "invalid_opening_hours" | "invalid_organization" | "invalid_organizer" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_project_links" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_scores" | "invalid_source" | "invalid_space" | "invalid_space_rules" | "invalid_token" | "invitation_not_pending" | "invitation_target_required" | "issue_has_task" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_a_rater" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "phase_closed" | "pickup_code_mismatch" | "platform_client_readonly" | "points_per_attendee_too_high" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "rater_conflict" | "rater_not_eligible" | "reason_required" | "redemption_not_pending" | "results_not_published" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "rules_governed_by_document" | "service_unavailable" | "signature_side_required" | "signup_closed" | "signup_not_confirmed" | "stats_id_required" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unknown_talent_tag" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_activity_status" | "wrong_agreement_status" | "wrong_need_status" | "wrong_project_status" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
             request_id: string;
             errors?: components["schemas"]["FieldError"][] | null;
             clashing_range?: components["schemas"]["ClashingRange"] | null;
@@ -7703,6 +8612,47 @@ export interface components {
             community: components["schemas"]["Signature"] | null;
             organization: components["schemas"]["Signature"] | null;
         };
+        /** Signup */
+        Signup: {
+            /** @example asu_5t7v9x2b4d6f8h1k */
+            id: string;
+            activity_id: string;
+            /** @description None once the person erased their data */
+            person_id: string | null;
+            companions: number;
+            seats: number;
+            /** @enum {string} */
+            status: "confirmed" | "waitlisted" | "cancelled";
+            /** @description Place on the waiting list (1 = next); None otherwise */
+            position: number | null;
+            /** @example 2026-11-22T08:00:00Z */
+            confirmed_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            promoted_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            cancelled_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            attended_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** SignupCreate */
+        SignupCreate: {
+            /**
+             * @description People coming along (they take seats, earn no points)
+             * @default 0
+             * @example 1
+             */
+            companions?: number;
+        };
         /** SkippedOccurrence */
         SkippedOccurrence: {
             /**
@@ -7942,6 +8892,27 @@ export interface components {
         SupportRequest: {
             /** @default null */
             household_id?: string | null;
+        };
+        /** Talent */
+        Talent: {
+            /** @example repair */
+            tag: string;
+            /**
+             * @default
+             * @example 会修水电、换灯泡，周末有空
+             */
+            description?: string;
+        };
+        /** TalentsPut */
+        TalentsPut: {
+            /** @default [] */
+            talents?: components["schemas"]["Talent"][];
+            /** @default [] */
+            available_for?: ("activity" | "task")[];
+            /** @default false */
+            visible?: boolean;
+            /** @default null */
+            consent?: components["schemas"]["ConsentGiven"] | null;
         };
         /** Task */
         Task: {
@@ -8477,6 +9448,278 @@ export interface components {
              * @enum {string}
              */
             mode?: "upsert";
+        };
+        /** ActivityAttendedEventData */
+        ActivityAttendedEventData: {
+            activity_id?: string | null;
+            signup_id?: string | null;
+            person_id?: string | null;
+            points?: number | null;
+            method?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivityAttendedEvent
+         * @description `activity.attended`: A participant's attendance was recorded (points credited once).
+         */
+        ActivityAttendedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity.attended";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity";
+                id: string;
+            };
+            data: components["schemas"]["ActivityAttendedEventData"];
+        };
+        /** ActivityCancelledEventData */
+        ActivityCancelledEventData: {
+            activity_id?: string | null;
+            status?: string | null;
+            from?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivityCancelledEvent
+         * @description `activity.cancelled`: An activity was cancelled.
+         */
+        ActivityCancelledEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity.cancelled";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity";
+                id: string;
+            };
+            data: components["schemas"]["ActivityCancelledEventData"];
+        };
+        /** ActivityCreatedEventData */
+        ActivityCreatedEventData: {
+            activity_id?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivityCreatedEvent
+         * @description `activity.created`: An activity was planned (a draft).
+         */
+        ActivityCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity";
+                id: string;
+            };
+            data: components["schemas"]["ActivityCreatedEventData"];
+        };
+        /** ActivityFinishedEventData */
+        ActivityFinishedEventData: {
+            activity_id?: string | null;
+            status?: string | null;
+            from?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivityFinishedEvent
+         * @description `activity.finished`: An activity was finished.
+         */
+        ActivityFinishedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity.finished";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity";
+                id: string;
+            };
+            data: components["schemas"]["ActivityFinishedEventData"];
+        };
+        /** ActivityPublishedEventData */
+        ActivityPublishedEventData: {
+            activity_id?: string | null;
+            status?: string | null;
+            from?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivityPublishedEvent
+         * @description `activity.published`: An activity was published.
+         */
+        ActivityPublishedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity.published";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity";
+                id: string;
+            };
+            data: components["schemas"]["ActivityPublishedEventData"];
+        };
+        /** ActivityUpdatedEventData */
+        ActivityUpdatedEventData: {
+            activity_id?: string | null;
+            changed?: string[];
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivityUpdatedEvent
+         * @description `activity.updated`: An activity was changed.
+         */
+        ActivityUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity";
+                id: string;
+            };
+            data: components["schemas"]["ActivityUpdatedEventData"];
+        };
+        /** ActivitySignupCancelledEventData */
+        ActivitySignupCancelledEventData: {
+            activity_signup_id?: string | null;
+            activity_id?: string | null;
+            person_id?: string | null;
+            status?: string | null;
+            companions?: number | null;
+            position?: number | null;
+            reason?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivitySignupCancelledEvent
+         * @description `activity_signup.cancelled`: A sign-up for an activity was cancelled.
+         */
+        ActivitySignupCancelledEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity_signup.cancelled";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity_signup";
+                id: string;
+            };
+            data: components["schemas"]["ActivitySignupCancelledEventData"];
+        };
+        /** ActivitySignupCreatedEventData */
+        ActivitySignupCreatedEventData: {
+            activity_signup_id?: string | null;
+            activity_id?: string | null;
+            person_id?: string | null;
+            status?: string | null;
+            companions?: number | null;
+            position?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivitySignupCreatedEvent
+         * @description `activity_signup.created`: A sign-up for an activity was created.
+         */
+        ActivitySignupCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity_signup.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity_signup";
+                id: string;
+            };
+            data: components["schemas"]["ActivitySignupCreatedEventData"];
+        };
+        /** ActivitySignupPromotedEventData */
+        ActivitySignupPromotedEventData: {
+            activity_signup_id?: string | null;
+            activity_id?: string | null;
+            person_id?: string | null;
+            status?: string | null;
+            companions?: number | null;
+            position?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ActivitySignupPromotedEvent
+         * @description `activity_signup.promoted`: A sign-up for an activity was promoted.
+         */
+        ActivitySignupPromotedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "activity_signup.promoted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "activity_signup";
+                id: string;
+            };
+            data: components["schemas"]["ActivitySignupPromotedEventData"];
         };
         /** AgreementCreatedEventData */
         AgreementCreatedEventData: {
@@ -10819,6 +12062,129 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["StreetSettingsChangedEventData"];
+        };
+        /** TalentInvitationAcceptedEventData */
+        TalentInvitationAcceptedEventData: {
+            talent_invitation_id?: string | null;
+            person_id?: string | null;
+            task_id?: string | null;
+            activity_id?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TalentInvitationAcceptedEvent
+         * @description `talent_invitation.accepted`: An invitation was accepted.
+         */
+        TalentInvitationAcceptedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "talent_invitation.accepted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "talent_invitation";
+                id: string;
+            };
+            data: components["schemas"]["TalentInvitationAcceptedEventData"];
+        };
+        /** TalentInvitationCreatedEventData */
+        TalentInvitationCreatedEventData: {
+            talent_invitation_id?: string | null;
+            person_id?: string | null;
+            task_id?: string | null;
+            activity_id?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TalentInvitationCreatedEvent
+         * @description `talent_invitation.created`: A leader invited a talent to a task or activity.
+         */
+        TalentInvitationCreatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "talent_invitation.created";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "talent_invitation";
+                id: string;
+            };
+            data: components["schemas"]["TalentInvitationCreatedEventData"];
+        };
+        /** TalentInvitationDeclinedEventData */
+        TalentInvitationDeclinedEventData: {
+            talent_invitation_id?: string | null;
+            person_id?: string | null;
+            task_id?: string | null;
+            activity_id?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TalentInvitationDeclinedEvent
+         * @description `talent_invitation.declined`: An invitation was declined.
+         */
+        TalentInvitationDeclinedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "talent_invitation.declined";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "talent_invitation";
+                id: string;
+            };
+            data: components["schemas"]["TalentInvitationDeclinedEventData"];
+        };
+        /** TalentProfileUpdatedEventData */
+        TalentProfileUpdatedEventData: {
+            person_id?: string | null;
+            visible?: boolean | null;
+            tags?: string[];
+            consent_version?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * TalentProfileUpdatedEvent
+         * @description `talent_profile.updated`: A person changed their talents or their consent to show them.
+         */
+        TalentProfileUpdatedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "talent_profile.updated";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "person";
+                id: string;
+            };
+            data: components["schemas"]["TalentProfileUpdatedEventData"];
         };
         /** TaskCreatedEventData */
         TaskCreatedEventData: {
@@ -41363,6 +42729,3441 @@ export interface operations {
             };
         };
     };
+    recordAttendance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "signup_id": "asu_5t7v9x2b4d6f8h1k"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AttendanceCreate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "asu_5t7v9x2b4d6f8h1k",
+                     *       "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *       "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *       "companions": 1,
+                     *       "seats": 1,
+                     *       "status": "confirmed",
+                     *       "position": 42,
+                     *       "confirmed_at": "2026-11-22T08:00:00Z",
+                     *       "promoted_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "attended_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Signup"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelMySignup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "asu_5t7v9x2b4d6f8h1k",
+                     *       "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *       "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *       "companions": 1,
+                     *       "seats": 1,
+                     *       "status": "confirmed",
+                     *       "position": 42,
+                     *       "confirmed_at": "2026-11-22T08:00:00Z",
+                     *       "promoted_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "attended_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Signup"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkInToActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "7KQ2M9XA4D6F8H1K"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CheckinCreate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "asu_5t7v9x2b4d6f8h1k",
+                     *       "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *       "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *       "companions": 1,
+                     *       "seats": 1,
+                     *       "status": "confirmed",
+                     *       "position": 42,
+                     *       "confirmed_at": "2026-11-22T08:00:00Z",
+                     *       "promoted_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "attended_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Signup"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getActivityCheckinToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "7KQ2M9XA4D6F8H1K",
+                     *       "rotates_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CheckinToken"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBuildingActivities: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                /** @description YYYY-MM: activities starting in this month (the street's time zone) */
+                month?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                building_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "act_5t7v9x2b4d6f8h1k",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "title": "增设电动车充电桩",
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "category": "culture",
+                     *           "starts_at": "2026-11-22T08:00:00Z",
+                     *           "ends_at": "2026-11-22T08:00:00Z",
+                     *           "location": "3 楼楼道",
+                     *           "space_id": "spc_8m3k9x2q7r5t1v4w",
+                     *           "booking_id": "bkg_8m3k9x2q7r5t1v4w",
+                     *           "capacity": 20,
+                     *           "seats_taken": 1,
+                     *           "signup_opens_at": "2026-11-22T08:00:00Z",
+                     *           "signup_closes_at": "2026-11-22T08:00:00Z",
+                     *           "cancel_before_minutes": 1,
+                     *           "points_per_attendee": 1,
+                     *           "organizer": {
+                     *             "type": "organization",
+                     *             "id": "psn_5t7v9x2b4d6f8h1k"
+                     *           },
+                     *           "status": "draft",
+                     *           "cancel_reason": "示例",
+                     *           "published_at": "2026-11-22T08:00:00Z",
+                     *           "finished_at": "2026-11-22T08:00:00Z",
+                     *           "cancelled_at": "2026-11-22T08:00:00Z",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBuildingActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                building_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "重阳节敬老茶话会",
+                 *       "category": "children",
+                 *       "starts_at": "2026-12-12T14:00:00+08:00",
+                 *       "ends_at": "2026-12-12T14:00:00+08:00",
+                 *       "description": "为楼里 70 岁以上的老人送上重阳糕，欢迎志愿者报名帮忙",
+                 *       "location": "社区活动室（3 号楼底楼）",
+                 *       "space_id": "spc_5t7v9x2b4d6f8h1k",
+                 *       "capacity": 30,
+                 *       "signup_opens_at": "2026-12-12T14:00:00+08:00",
+                 *       "signup_closes_at": "2026-12-12T14:00:00+08:00",
+                 *       "cancel_before_minutes": 120,
+                 *       "points_per_attendee": 10,
+                 *       "organizer": {
+                 *         "type": "organization",
+                 *         "id": "psn_5t7v9x2b4d6f8h1k"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "act_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "culture",
+                     *       "starts_at": "2026-11-22T08:00:00Z",
+                     *       "ends_at": "2026-11-22T08:00:00Z",
+                     *       "location": "3 楼楼道",
+                     *       "space_id": "spc_8m3k9x2q7r5t1v4w",
+                     *       "booking_id": "bkg_8m3k9x2q7r5t1v4w",
+                     *       "capacity": 20,
+                     *       "seats_taken": 1,
+                     *       "signup_opens_at": "2026-11-22T08:00:00Z",
+                     *       "signup_closes_at": "2026-11-22T08:00:00Z",
+                     *       "cancel_before_minutes": 1,
+                     *       "points_per_attendee": 1,
+                     *       "organizer": {
+                     *         "type": "organization",
+                     *         "id": "psn_5t7v9x2b4d6f8h1k"
+                     *       },
+                     *       "status": "draft",
+                     *       "cancel_reason": "示例",
+                     *       "published_at": "2026-11-22T08:00:00Z",
+                     *       "finished_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCommunityActivities: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                /** @description YYYY-MM: activities starting in this month (the street's time zone) */
+                month?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "act_5t7v9x2b4d6f8h1k",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "title": "增设电动车充电桩",
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "category": "culture",
+                     *           "starts_at": "2026-11-22T08:00:00Z",
+                     *           "ends_at": "2026-11-22T08:00:00Z",
+                     *           "location": "3 楼楼道",
+                     *           "space_id": "spc_8m3k9x2q7r5t1v4w",
+                     *           "booking_id": "bkg_8m3k9x2q7r5t1v4w",
+                     *           "capacity": 20,
+                     *           "seats_taken": 1,
+                     *           "signup_opens_at": "2026-11-22T08:00:00Z",
+                     *           "signup_closes_at": "2026-11-22T08:00:00Z",
+                     *           "cancel_before_minutes": 1,
+                     *           "points_per_attendee": 1,
+                     *           "organizer": {
+                     *             "type": "organization",
+                     *             "id": "psn_5t7v9x2b4d6f8h1k"
+                     *           },
+                     *           "status": "draft",
+                     *           "cancel_reason": "示例",
+                     *           "published_at": "2026-11-22T08:00:00Z",
+                     *           "finished_at": "2026-11-22T08:00:00Z",
+                     *           "cancelled_at": "2026-11-22T08:00:00Z",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCommunityActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "重阳节敬老茶话会",
+                 *       "category": "children",
+                 *       "starts_at": "2026-12-12T14:00:00+08:00",
+                 *       "ends_at": "2026-12-12T14:00:00+08:00",
+                 *       "description": "为楼里 70 岁以上的老人送上重阳糕，欢迎志愿者报名帮忙",
+                 *       "location": "社区活动室（3 号楼底楼）",
+                 *       "space_id": "spc_5t7v9x2b4d6f8h1k",
+                 *       "capacity": 30,
+                 *       "signup_opens_at": "2026-12-12T14:00:00+08:00",
+                 *       "signup_closes_at": "2026-12-12T14:00:00+08:00",
+                 *       "cancel_before_minutes": 120,
+                 *       "points_per_attendee": 10,
+                 *       "organizer": {
+                 *         "type": "organization",
+                 *         "id": "psn_5t7v9x2b4d6f8h1k"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "act_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "culture",
+                     *       "starts_at": "2026-11-22T08:00:00Z",
+                     *       "ends_at": "2026-11-22T08:00:00Z",
+                     *       "location": "3 楼楼道",
+                     *       "space_id": "spc_8m3k9x2q7r5t1v4w",
+                     *       "booking_id": "bkg_8m3k9x2q7r5t1v4w",
+                     *       "capacity": 20,
+                     *       "seats_taken": 1,
+                     *       "signup_opens_at": "2026-11-22T08:00:00Z",
+                     *       "signup_closes_at": "2026-11-22T08:00:00Z",
+                     *       "cancel_before_minutes": 1,
+                     *       "points_per_attendee": 1,
+                     *       "organizer": {
+                     *         "type": "organization",
+                     *         "id": "psn_5t7v9x2b4d6f8h1k"
+                     *       },
+                     *       "status": "draft",
+                     *       "cancel_reason": "示例",
+                     *       "published_at": "2026-11-22T08:00:00Z",
+                     *       "finished_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "act_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "culture",
+                     *       "starts_at": "2026-11-22T08:00:00Z",
+                     *       "ends_at": "2026-11-22T08:00:00Z",
+                     *       "location": "3 楼楼道",
+                     *       "space_id": "spc_8m3k9x2q7r5t1v4w",
+                     *       "booking_id": "bkg_8m3k9x2q7r5t1v4w",
+                     *       "capacity": 20,
+                     *       "seats_taken": 1,
+                     *       "signup_opens_at": "2026-11-22T08:00:00Z",
+                     *       "signup_closes_at": "2026-11-22T08:00:00Z",
+                     *       "cancel_before_minutes": 1,
+                     *       "points_per_attendee": 1,
+                     *       "organizer": {
+                     *         "type": "organization",
+                     *         "id": "psn_5t7v9x2b4d6f8h1k"
+                     *       },
+                     *       "status": "draft",
+                     *       "cancel_reason": "示例",
+                     *       "published_at": "2026-11-22T08:00:00Z",
+                     *       "finished_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "重阳节敬老茶话会",
+                 *       "description": "为楼里 70 岁以上的老人送上重阳糕，欢迎志愿者报名帮忙",
+                 *       "category": "children",
+                 *       "starts_at": "2026-12-12T14:00:00+08:00",
+                 *       "ends_at": "2026-12-12T14:00:00+08:00",
+                 *       "location": "社区活动室（3 号楼底楼）",
+                 *       "space_id": "spc_5t7v9x2b4d6f8h1k",
+                 *       "capacity": 30,
+                 *       "signup_opens_at": "2026-12-12T14:00:00+08:00",
+                 *       "signup_closes_at": "2026-12-12T14:00:00+08:00",
+                 *       "cancel_before_minutes": 120,
+                 *       "points_per_attendee": 10,
+                 *       "organizer": {
+                 *         "type": "organization",
+                 *         "id": "psn_5t7v9x2b4d6f8h1k"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "act_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "culture",
+                     *       "starts_at": "2026-11-22T08:00:00Z",
+                     *       "ends_at": "2026-11-22T08:00:00Z",
+                     *       "location": "3 楼楼道",
+                     *       "space_id": "spc_8m3k9x2q7r5t1v4w",
+                     *       "booking_id": "bkg_8m3k9x2q7r5t1v4w",
+                     *       "capacity": 20,
+                     *       "seats_taken": 1,
+                     *       "signup_opens_at": "2026-11-22T08:00:00Z",
+                     *       "signup_closes_at": "2026-11-22T08:00:00Z",
+                     *       "cancel_before_minutes": 1,
+                     *       "points_per_attendee": 1,
+                     *       "organizer": {
+                     *         "type": "organization",
+                     *         "id": "psn_5t7v9x2b4d6f8h1k"
+                     *       },
+                     *       "status": "draft",
+                     *       "cancel_reason": "示例",
+                     *       "published_at": "2026-11-22T08:00:00Z",
+                     *       "finished_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listActivitySignups: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                status?: "confirmed" | "waitlisted" | "cancelled" | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "asu_5t7v9x2b4d6f8h1k",
+                     *           "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "companions": 1,
+                     *           "seats": 1,
+                     *           "status": "confirmed",
+                     *           "position": 42,
+                     *           "confirmed_at": "2026-11-22T08:00:00Z",
+                     *           "promoted_at": "2026-11-22T08:00:00Z",
+                     *           "cancelled_at": "2026-11-22T08:00:00Z",
+                     *           "attended_at": "2026-11-22T08:00:00Z",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignupPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signUpForActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "companions": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["SignupCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "asu_5t7v9x2b4d6f8h1k",
+                     *       "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *       "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *       "companions": 1,
+                     *       "seats": 1,
+                     *       "status": "confirmed",
+                     *       "position": 42,
+                     *       "confirmed_at": "2026-11-22T08:00:00Z",
+                     *       "promoted_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "attended_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Signup"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyActivities: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "signup": {
+                     *             "id": "asu_5t7v9x2b4d6f8h1k",
+                     *             "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *             "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *             "companions": 1,
+                     *             "seats": 1,
+                     *             "status": "confirmed",
+                     *             "position": 42,
+                     *             "confirmed_at": "2026-11-22T08:00:00Z",
+                     *             "promoted_at": "2026-11-22T08:00:00Z",
+                     *             "cancelled_at": "2026-11-22T08:00:00Z",
+                     *             "attended_at": "2026-11-22T08:00:00Z",
+                     *             "created_at": "2026-11-22T08:00:00Z",
+                     *             "updated_at": "2026-11-22T08:00:00Z"
+                     *           },
+                     *           "activity": {
+                     *             "id": "act_5t7v9x2b4d6f8h1k",
+                     *             "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *             "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *             "title": "增设电动车充电桩",
+                     *             "description": "楼道堆放纸箱，有火灾隐患",
+                     *             "category": "culture",
+                     *             "starts_at": "2026-11-22T08:00:00Z",
+                     *             "ends_at": "2026-11-22T08:00:00Z",
+                     *             "location": "3 楼楼道",
+                     *             "space_id": "spc_8m3k9x2q7r5t1v4w",
+                     *             "booking_id": "bkg_8m3k9x2q7r5t1v4w",
+                     *             "capacity": 20,
+                     *             "seats_taken": 1,
+                     *             "signup_opens_at": "2026-11-22T08:00:00Z",
+                     *             "signup_closes_at": "2026-11-22T08:00:00Z",
+                     *             "cancel_before_minutes": 1,
+                     *             "points_per_attendee": 1,
+                     *             "organizer": {
+                     *               "type": "organization",
+                     *               "id": "psn_5t7v9x2b4d6f8h1k"
+                     *             },
+                     *             "status": "draft",
+                     *             "cancel_reason": "示例",
+                     *             "published_at": "2026-11-22T08:00:00Z",
+                     *             "finished_at": "2026-11-22T08:00:00Z",
+                     *             "cancelled_at": "2026-11-22T08:00:00Z",
+                     *             "created_at": "2026-11-22T08:00:00Z",
+                     *             "updated_at": "2026-11-22T08:00:00Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyActivityPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "cancelled",
+                 *       "reason": "天气预报有大雨，活动取消"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityTransition"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "act_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "title": "增设电动车充电桩",
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "category": "culture",
+                     *       "starts_at": "2026-11-22T08:00:00Z",
+                     *       "ends_at": "2026-11-22T08:00:00Z",
+                     *       "location": "3 楼楼道",
+                     *       "space_id": "spc_8m3k9x2q7r5t1v4w",
+                     *       "booking_id": "bkg_8m3k9x2q7r5t1v4w",
+                     *       "capacity": 20,
+                     *       "seats_taken": 1,
+                     *       "signup_opens_at": "2026-11-22T08:00:00Z",
+                     *       "signup_closes_at": "2026-11-22T08:00:00Z",
+                     *       "cancel_before_minutes": 1,
+                     *       "points_per_attendee": 1,
+                     *       "organizer": {
+                     *         "type": "organization",
+                     *         "id": "psn_5t7v9x2b4d6f8h1k"
+                     *       },
+                     *       "status": "draft",
+                     *       "cancel_reason": "示例",
+                     *       "published_at": "2026-11-22T08:00:00Z",
+                     *       "finished_at": "2026-11-22T08:00:00Z",
+                     *       "cancelled_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answerInvitation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "accepted"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InvitationTransition"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "tiv_5t7v9x2b4d6f8h1k",
+                     *       "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "task_id": "tsk_8m3k9x2q7r5t1v4w",
+                     *       "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *       "message": "必填",
+                     *       "status": "pending",
+                     *       "accepted_at": "2026-11-22T08:00:00Z",
+                     *       "declined_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCommunityTalents: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                tag?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "display_name": "张*华",
+                     *           "talents": [
+                     *             {
+                     *               "tag": "repair",
+                     *               "description": "会修水电、换灯泡，周末有空"
+                     *             }
+                     *           ],
+                     *           "available_for": [
+                     *             "task"
+                     *           ],
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CommunityTalentPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inviteTalent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "task_id": "tsk_5t7v9x2b4d6f8h1k",
+                 *       "activity_id": "act_5t7v9x2b4d6f8h1k",
+                 *       "message": "下周六楼道灯维修，想请您帮忙看看"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InvitationCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "tiv_5t7v9x2b4d6f8h1k",
+                     *       "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "task_id": "tsk_8m3k9x2q7r5t1v4w",
+                     *       "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *       "message": "必填",
+                     *       "status": "pending",
+                     *       "accepted_at": "2026-11-22T08:00:00Z",
+                     *       "declined_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyTalents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "talents": [
+                     *         {
+                     *           "tag": "repair",
+                     *           "description": "会修水电、换灯泡，周末有空"
+                     *         }
+                     *       ],
+                     *       "available_for": [
+                     *         "task"
+                     *       ],
+                     *       "visible": true,
+                     *       "consent": {
+                     *         "version": "示例",
+                     *         "current_version": "2026-12-01",
+                     *         "given_at": "2026-11-22T08:00:00Z",
+                     *         "withdrawn_at": "2026-11-22T08:00:00Z"
+                     *       },
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyTalents"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putMyTalents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "talents": [],
+                 *       "available_for": [],
+                 *       "visible": false,
+                 *       "consent": {
+                 *         "version": "2026-12-01"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["TalentsPut"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "talents": [
+                     *         {
+                     *           "tag": "repair",
+                     *           "description": "会修水电、换灯泡，周末有空"
+                     *         }
+                     *       ],
+                     *       "available_for": [
+                     *         "task"
+                     *       ],
+                     *       "visible": true,
+                     *       "consent": {
+                     *         "version": "示例",
+                     *         "current_version": "2026-12-01",
+                     *         "given_at": "2026-11-22T08:00:00Z",
+                     *         "withdrawn_at": "2026-11-22T08:00:00Z"
+                     *       },
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MyTalents"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyInvitations: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                status?: "pending" | "accepted" | "declined" | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "tiv_5t7v9x2b4d6f8h1k",
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "task_id": "tsk_8m3k9x2q7r5t1v4w",
+                     *           "activity_id": "act_8m3k9x2q7r5t1v4w",
+                     *           "message": "必填",
+                     *           "status": "pending",
+                     *           "accepted_at": "2026-11-22T08:00:00Z",
+                     *           "declined_at": "2026-11-22T08:00:00Z",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTestClock: {
         parameters: {
             query?: never;
@@ -41533,6 +46334,330 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    onActivityAttended: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityAttendedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onActivityCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onActivityCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onActivityFinished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityFinishedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onActivityPublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityPublishedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onActivityUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onActivitySignupCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivitySignupCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onActivitySignupCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivitySignupCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onActivitySignupPromoted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivitySignupPromotedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -44397,6 +49522,150 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["StreetSettingsChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTalentInvitationAccepted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TalentInvitationAcceptedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTalentInvitationCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TalentInvitationCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTalentInvitationDeclined: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TalentInvitationDeclinedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTalentProfileUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TalentProfileUpdatedEvent"];
             };
         };
         responses: {
