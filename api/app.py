@@ -26,6 +26,7 @@ from api.routes.clients import ClientController
 from api.routes.clock import clock_routes
 from api.routes.communities import CommunityController
 from api.routes.events import EventController
+from api.routes.fund import ExpenseController, FundController
 from api.routes.households import HouseholdController
 from api.routes.imports import IMPORT_TEMPLATES, ImportController
 from api.routes.me import MeController
@@ -60,6 +61,7 @@ ROUTES = [
     TaskController, ReportController, *MEDIA_ROUTES,
     ImportController, *IMPORT_TEMPLATES, StatsController,
     PointsController, RewardController,
+    FundController, ExpenseController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

@@ -49,6 +49,10 @@ PREFIXES = {
     "transfer": "trf",
     "reward": "rwd",
     "redemption": "rdm",
+    "fund_income": "fin",
+    "expense": "exp",
+    "expense_approval": "eap",
+    "objection": "obj",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

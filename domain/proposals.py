@@ -58,6 +58,7 @@ class Proposal:
     updated_at: datetime
     vote: Vote | None = None  # attached by the use case once a vote was opened on it
     moderation: str = "none"  # content safety: domain/moderation.py
+    budget_fen: int | None = None  # reserved from the fund when the vote opens (domain/fund.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from domain.jobs import Job
 from domain.retry import Backoff
 from store import jobs
 from usecases import bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
+from usecases import fund_jobs
 from usecases.clock import BusinessClock
 from usecases.events_jobs import EMIT_EVENT_JOB, emit_scheduled_event
 from worker.dispatch import Dispatcher
@@ -42,6 +43,7 @@ HANDLERS: dict[str, JobHandler] = {
     **imports_jobs.HANDLERS,
     points_jobs.EXPIRY_JOB: points_jobs.expire,
     rewards_jobs.EXPIRE_JOB: rewards_jobs.expire_hold,
+    fund_jobs.POST_JOB: fund_jobs.post_expense,
 }
 
 # A handler that raises is tried again later, then given up (status `failed`, with its error).

@@ -64,6 +64,7 @@ TAGS = {
     "webhooks": "Webhook endpoints and their deliveries.",
     "system": "Probes, metrics, problem types.",
     "test clock": "The business clock of test configurations.",
+    "fund": "The self-governance fund (自治金): figures, public entries, incomes, budgets' expenses and objections.",
 }
 
 

@@ -66,6 +66,10 @@ class EvaluationSummary(msgspec.Struct):
     mean: Annotated[str | None, Meta(examples=["4.50"], description="Mean stars, two decimals")]
 
 
+BudgetFen = Annotated[int, Meta(ge=1, le=100_000_000_00, examples=[500000],
+                                description="Fen; opening the vote reserves it from the fund")]
+
+
 class Proposal(msgspec.Struct):
     id: Annotated[str, Meta(examples=["prp_5t7v9x2b4d6f8h1k"])]
     building_id: str
@@ -90,18 +94,22 @@ class Proposal(msgspec.Struct):
     evaluating_at: Stamp | None
     closed_at: Stamp | None
     moderation: Moderation = "none"
+    budget_fen: Annotated[int | None, Meta(description="The budget in fen, reserved from the fund when the vote "
+                                                       "opens")] = None
 
 
 class ProposalCreate(Input):
     title: Title
     description: Description = ""
     category: Category = "other"
+    budget_fen: BudgetFen | None = None
 
 
 class ProposalUpdate(Input):
     title: Title | UnsetType = UNSET
     description: Description | UnsetType = UNSET
     category: Category | UnsetType = UNSET
+    budget_fen: BudgetFen | None | UnsetType = UNSET
 
 
 class BallotPlan(Input):
@@ -297,7 +305,8 @@ def proposal_view(proposal: domain.Proposal, me: str | None) -> Proposal:
                                      _mean(proposal.evaluation_count, proposal.evaluation_sum)),
         created_at=proposal.created_at, updated_at=proposal.updated_at, deliberating_at=proposal.deliberating_at,
         voting_at=proposal.voting_at, implementing_at=proposal.implementing_at, moderation=proposal.moderation,
-        evaluating_at=proposal.evaluating_at, closed_at=proposal.closed_at)
+        evaluating_at=proposal.evaluating_at, closed_at=proposal.closed_at,
+        budget_fen=proposal.budget_fen)
 
 
 def comment_view(comment: domain.Comment, me: str | None) -> Comment:
