@@ -55,6 +55,7 @@ _STATEMENTS = (
     f"""UPDATE task_updates SET {_erased("note")}, photo_urls = '[]', updated_at = clock_timestamp()
         WHERE author_type = 'person' AND author_id = $1""",
     f"UPDATE bookings SET {_erased('purpose')}, updated_at = clock_timestamp() WHERE person_id = $1",
+    f"UPDATE fund_objections SET {_erased('reason')}, updated_at = clock_timestamp() WHERE person_id = $1",
 )
 
 

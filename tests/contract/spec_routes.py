@@ -96,4 +96,13 @@ SPEC_ROUTES = {
     ("GET", "/v1/streets/rewards"), ("POST", "/v1/streets/rewards"),
     ("GET", "/v1/rewards/{id}"), ("PATCH", "/v1/rewards/{id}"), ("POST", "/v1/rewards/{id}/redemptions"),
     ("POST", "/v1/redemptions/{id}/transitions"), ("GET", "/v1/me/redemptions"),
+    # The self-governance fund (the community part §13); a building's fund, the CSV export, the
+    # approvals, rejection and the objections' list are the choices docs/fund.md names.
+    ("GET", "/v1/communities/{id}/fund"), ("GET", "/v1/communities/{id}/fund/entries"),
+    ("GET", "/v1/communities/{id}/fund/entries/export"), ("POST", "/v1/communities/{id}/fund/incomes"),
+    ("GET", "/v1/buildings/{id}/fund"), ("GET", "/v1/buildings/{id}/fund/entries"),
+    ("GET", "/v1/buildings/{id}/fund/entries/export"), ("POST", "/v1/buildings/{id}/fund/incomes"),
+    ("POST", "/v1/proposals/{id}/expenses"), ("GET", "/v1/proposals/{id}/expenses"), ("GET", "/v1/expenses/{id}"),
+    ("POST", "/v1/expenses/{id}/approvals"), ("POST", "/v1/expenses/{id}/transitions"),
+    ("POST", "/v1/expenses/{id}/objections"), ("GET", "/v1/expenses/{id}/objections"),
 }
