@@ -17,13 +17,13 @@ import msgspec
 
 from domain import fund as rules
 from domain import proposals as stages
-from domain.errors import Conflict, RuleViolation
+from domain.errors import Conflict, NotFound, RuleViolation
 from domain.fund import Expense, Objection
 from domain.permissions import Actor, Place, Principal, ensure_for
 from store import fund as store
 from store import ledger
 from store.paging import Keyset
-from usecases import fund, media, proposals, street_settings
+from usecases import fund, media, places, proposals, street_settings
 from usecases.actors import actor_for
 from usecases.kernel import actor_ref, person_of, place_of, record_event, schedule_job, visible_or_404
 
@@ -56,8 +56,12 @@ def _community(expense: Expense) -> Place:
 
 
 async def _visible(conn: asyncpg.Connection, actor: Actor, expense_id: str, *, lock: bool = False) -> Expense:
-    """An expense is as public as its fund: everyone who sees the community sees it."""
+    """An expense is as public as its fund: everyone who sees the community sees it (and the
+    members of its owners' committee)."""
     found = await store.get_expense(conn, actor.principal.street_id, expense_id, lock=lock)
+    if found is not None and not actor.sees(_community(found)) and await store.committee_member(
+            conn, sorted(actor.grants.organizations), found.community_id):
+        return found  # the community's owners' committee approves it
     return visible_or_404(found, lambda e: actor.sees(_community(e)))
 
 
@@ -101,9 +105,13 @@ async def get(conn: asyncpg.Connection, who: Principal, expense_id: str) -> Expe
 
 
 async def of_proposal(conn: asyncpg.Connection, who: Principal, proposal_id: str, keyset: Keyset) -> list[Expense]:
+    """A proposal's expenses are as public as its fund: for everyone who sees its community."""
     actor = await actor_for(conn, who)
-    proposal = await proposals.visible_proposal(conn, actor, proposal_id)
-    return await store.expenses_page(conn, proposal.id, keyset)
+    building_id = await proposals.building_of(conn, who.street_id, proposal_id)
+    place = None if building_id is None else await places.place_of_building(conn, who.street_id, building_id)
+    if place is None or not actor.sees(Place(who.street_id, community_id=place.community_id)):
+        raise NotFound("not_found")
+    return await store.expenses_page(conn, proposal_id, keyset)
 
 
 async def approve(conn: asyncpg.Connection, who: Principal, expense_id: str, now: datetime,
