@@ -199,6 +199,8 @@ async def release(conn: asyncpg.Connection, proposal_id: str, now: datetime, rea
     if await store.outstanding(conn, reservation.id):
         return 0
     voided = await ledger.settle(conn, reservation.id, "voided", now)
+    if not voided.unsettled:  # spent to the last fen: nothing goes back
+        return 0
     await record_event(conn, "fund.released", "fund", await fund_by_account(conn, voided.debit_account_id), {
         "proposal_id": proposal_id, "transfer_id": voided.id, "amount_fen": voided.unsettled, "reason": reason})
     return voided.unsettled
