@@ -8,7 +8,6 @@ figures stay the sums of the entries."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
