@@ -216,8 +216,10 @@ async def object_to(conn: asyncpg.Connection, who: Principal, expense_id: str, c
 
 
 async def objections(conn: asyncpg.Connection, who: Principal, expense_id: str, keyset: Keyset) -> list[Objection]:
-    """The objections, for the leaders of the expense's building (and those above)."""
+    """The objections, for the leaders of the expense's building (and those above) and the
+    approvers (the owners' committee), who weigh them."""
     actor = await actor_for(conn, who)
     expense = await _visible(conn, actor, expense_id)
-    ensure_for(actor, actor.leader_of(place_of(expense), write=False), "street:read")
+    ensure_for(actor, actor.leader_of(place_of(expense), write=False) or await _may_approve(conn, actor, expense),
+               "street:read")
     return await store.objections_page(conn, expense.id, keyset)
