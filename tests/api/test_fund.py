@@ -237,3 +237,40 @@ async def test_two_approvers_at_once_record_one_approval(client, db, town, test_
     assert await db.fetchval("SELECT count(*) FROM fund_expense_approvals WHERE expense_id = $1", expense["id"]) == 1
     assert await db.fetchval("SELECT count(*) FROM events WHERE type = 'expense.publicity_started' AND subject_id = $1",
                              expense["id"]) == 1
+
+
+async def test_erasure_keeps_the_accounting_records_and_erases_an_objections_text(client, db, town):
+    staff, head, neighbour = town.people["staff"], town.people["head"], town.people["neighbour"]
+    await income(client, staff, town.community, 100_000)
+    proposal = await adopted(client, db, town, 100_000)
+    expense = (await client.post(f"/v1/proposals/{proposal['id']}/expenses", headers=head.headers(),
+                                 json={"amount_fen": 40_000, "description": "张小华垫付的灯具款"})).json()
+    assert (await client.post(f"/v1/expenses/{expense['id']}/approvals", headers=staff.headers())).status_code == 200
+    objected = await client.post(f"/v1/expenses/{expense['id']}/objections", headers=neighbour.headers(),
+                                 json={"reason": "王五觉得太贵"})
+    assert objected.status_code == 201
+    for who in (head, neighbour):
+        assert (await client.delete("/v1/me", headers=who.headers())).status_code == 204
+    kept = (await client.get(f"/v1/expenses/{expense['id']}", headers=staff.headers())).json()
+    assert kept["description"] == "张小华垫付的灯具款" and kept["amount_fen"] == 40_000  # a voucher is retained
+    assert kept["claimed_by"] == {"type": "person", "id": head.person_id}  # the person behind it is anonymised
+    assert await db.fetchval("SELECT erased_at IS NOT NULL FROM persons WHERE id = $1", head.person_id)
+    objections = (await client.get(f"/v1/expenses/{expense['id']}/objections", headers=staff.headers())).json()
+    assert [o["reason"] for o in objections["data"]] == ["[已删除]"]
+    await assert_figures_are_sums(client, staff, town.community)
+
+
+async def test_a_proposals_budget_is_set_and_changed_by_its_author_while_collecting(client, town):
+    head = town.people["head"]
+    created = await client.post(f"/v1/buildings/{town.building}/proposals", headers=head.headers(),
+                                json={"title": "更换单元门禁", "budget_fen": 120_000})
+    assert created.status_code == 201 and created.json()["budget_fen"] == 120_000
+    url = f"/v1/proposals/{created.json()['id']}"
+    assert (await client.patch(url, headers=head.headers(), json={"budget_fen": 0})).status_code == 400
+    changed = await client.patch(url, headers=head.headers(), json={"budget_fen": 90_000})
+    assert changed.status_code == 200 and changed.json()["budget_fen"] == 90_000
+    cleared = await client.patch(url, headers=head.headers(), json={"budget_fen": None})
+    assert cleared.status_code == 200 and cleared.json()["budget_fen"] is None
+    plain = await client.post(f"/v1/buildings/{town.building}/proposals", headers=head.headers(),
+                              json={"title": "楼道绿植"})
+    assert plain.json()["budget_fen"] is None
