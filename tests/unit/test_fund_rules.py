@@ -99,9 +99,9 @@ class Model:
 
 
 operations = st.lists(st.one_of(
-    st.tuples(st.just("income"), st.integers(1, 5_000), st.none()),
+    st.tuples(st.just("income"), st.integers(1, 20_000), st.none()),
     st.tuples(st.just("reserve"), st.integers(1, 5_000), st.sampled_from(PROPOSALS)),
-    st.tuples(st.just("expense"), st.integers(1, 3_000), st.sampled_from(PROPOSALS)),
+    st.tuples(st.just("expense"), st.integers(1, 2_000), st.sampled_from(PROPOSALS)),
     st.tuples(st.just("release"), st.just(0), st.sampled_from(PROPOSALS)),
 ), max_size=40)
 
