@@ -83,6 +83,9 @@ async def test_incomes_figures_entries_and_export(client, db, town, platform):
     for who in (town.people["far_resident"], town.people["stranger"]):
         assert (await client.get(base, headers=who.headers())).status_code == 404
         assert (await client.get(f"{base}/entries", headers=who.headers())).status_code == 404
+    synced = (await client.get(f"{base}/entries", headers=tenant.headers(),
+                               params={"updated_since": "2000-01-01T00:00:00Z"})).json()["data"]
+    assert [e["source"]["voucher_no"] for e in synced] == ["JF-2026-001", "JF-2026-002"]
     exported = await client.get(f"{base}/entries/export", headers=tenant.headers())
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     lines = exported.content.decode("utf-8-sig").splitlines()
