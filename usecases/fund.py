@@ -178,10 +178,15 @@ async def reserve(conn: asyncpg.Connection, proposal: Budgeted, now: datetime) -
     if not proposal.budget_fen:
         return None
     account, place = await fund_of_proposal(conn, proposal)
-    held = await ledger.transfer(
-        conn, debit=account, credit=await _side(conn, proposal.street_id, rules.SPENDING_ACCOUNT),
-        amount=proposal.budget_fen, reason="reservation", at=now, refusal=rules.INSUFFICIENT,
-        source=("proposal", proposal.id), pending=True)
+    try:
+        held = await ledger.transfer(
+            conn, debit=account, credit=await _side(conn, proposal.street_id, rules.SPENDING_ACCOUNT),
+            amount=proposal.budget_fen, reason="reservation", at=now, refusal=rules.INSUFFICIENT,
+            source=("proposal", proposal.id), pending=True)
+    except RuleViolation as refused:  # say what the fund has (as the refusing statement saw it)
+        found = await ledger.account_by_id(conn, account.id)
+        raise RuleViolation(refused.code, {"available_fen": max(found.available, 0),
+                                           "budget_fen": proposal.budget_fen}) from None
     if held is None:  # reserved already (a vote opened once)
         return None
     await record_event(conn, "fund.reserved", "fund", _fund(account, place), {

@@ -109,7 +109,9 @@ async def of_proposal(conn: asyncpg.Connection, who: Principal, proposal_id: str
     actor = await actor_for(conn, who)
     building_id = await proposals.building_of(conn, who.street_id, proposal_id)
     place = None if building_id is None else await places.place_of_building(conn, who.street_id, building_id)
-    if place is None or not actor.sees(Place(who.street_id, community_id=place.community_id)):
+    community = None if place is None else Place(who.street_id, community_id=place.community_id)
+    if community is None or not (actor.sees(community) or await store.committee_member(
+            conn, sorted(actor.grants.organizations), community.community_id or "")):
         raise NotFound("not_found")
     return await store.expenses_page(conn, proposal_id, keyset)
 

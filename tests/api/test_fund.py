@@ -111,6 +111,7 @@ async def test_a_budget_is_reserved_when_the_vote_opens_from_the_right_fund(clie
     refused = await client.post(f"/v1/proposals/{greedy['id']}/transitions", headers=town.people["leader"].headers(),
                                 json=open_vote_body(await business_now(db)))
     assert refused.status_code == 422 and refused.json()["code"] == "insufficient_fund"
+    assert "40000" in refused.json()["detail"] and "50000" in refused.json()["detail"]
     assert (await client.get(f"/v1/proposals/{greedy['id']}", headers=head.headers())).json()["stage"] == "deliberating"
     # A building with a fund of its own pays for its proposals from it.
     building_fund = f"/v1/buildings/{town.building}/fund"
@@ -145,6 +146,7 @@ async def test_expenses_within_the_reservation_rejected_with_a_reason_and_object
     assert expense["claimed_by"] == {"type": "person", "id": leader.person_id}
     over = await client.post(url, headers=head.headers(), json={"amount_fen": 50_001, "description": "安装费"})
     assert over.status_code == 422 and over.json()["code"] == "exceeds_reservation"
+    assert "50000" in over.json()["detail"]
     bad_media = await client.post(url, headers=head.headers(), json={
         "amount_fen": 1, "description": "x", "receipt_media_ids": ["med_0000000000000000"]})
     assert bad_media.status_code == 422 and bad_media.json()["code"] == "media_not_attachable"
