@@ -30,6 +30,7 @@ from api.routes.clock import clock_routes
 from api.routes.communities import CommunityController
 from api.routes.documents import DocumentController
 from api.routes.events import EventController
+from api.routes.fund import ExpenseController, FundController
 from api.routes.households import HouseholdController
 from api.routes.lists import NeedController, ProjectController, ResourceController
 from api.routes.imports import IMPORT_TEMPLATES, ImportController
@@ -70,6 +71,7 @@ ROUTES = [
     NeedController, ResourceController, ProjectController, AgreementController,
     CampaignController,
     ActivityController, TalentController,
+    FundController, ExpenseController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

@@ -307,4 +307,30 @@ EVENT_TYPES: dict[str, EventType] = {
     **{f"{kind}.moderated": EventType(kind, f"A leader or the content check decided on a {kind}'s text", (
         (f"{kind}_id", "string"), ("moderation", "string")))
        for kind in ("proposal", "report", "comment")},
+    # the self-governance fund (the community spec §13): amounts in fen, never a note or description
+    "fund.income_recorded": EventType("fund", "An income was recorded in a fund", (
+        ("fund_id", "string"), ("income_id", "string"), ("transfer_id", "string"), ("amount_fen", "integer"),
+        ("source_kind", "string"), ("organization_id", "string"))),
+    "fund.reserved": EventType("fund", "A proposal's budget was reserved as its vote opened", (
+        ("fund_id", "string"), ("proposal_id", "string"), ("transfer_id", "string"), ("amount_fen", "integer"))),
+    "fund.released": EventType("fund", "What a reservation still held went back to the fund", (
+        ("fund_id", "string"), ("proposal_id", "string"), ("transfer_id", "string"), ("amount_fen", "integer"),
+        ("reason", "string"))),
+    "fund.expense_posted": EventType("fund", "An expense was paid out of its proposal's reservation", (
+        ("fund_id", "string"), ("expense_id", "string"), ("proposal_id", "string"), ("transfer_id", "string"),
+        ("amount_fen", "integer"))),
+    "expense.submitted": EventType("expense", "An expense of a proposal's budget was claimed", (
+        ("expense_id", "string"), ("proposal_id", "string"), ("amount_fen", "integer"), ("status", "string"),
+        ("approvals_needed", "integer"), ("street_signoff_required", "boolean"))),
+    "expense.approved": EventType("expense", "An approver approved an expense", (
+        ("expense_id", "string"), ("proposal_id", "string"), ("by", _BY), ("street_signoff", "boolean"),
+        ("approvals", "integer"), ("status", "string"))),
+    "expense.publicity_started": EventType("expense", "An approved expense was made public for objections", (
+        ("expense_id", "string"), ("proposal_id", "string"), ("publicity_until", "string"), ("status", "string"))),
+    "expense.rejected": EventType("expense", "An expense was rejected (its reason is on the expense)", (
+        ("expense_id", "string"), ("proposal_id", "string"), ("by", _BY), ("status", "string"))),
+    "expense.posted": EventType("expense", "An expense was posted after its publicity period", (
+        ("expense_id", "string"), ("proposal_id", "string"), ("transfer_id", "string"), ("status", "string"))),
+    "expense.objected": EventType("expense", "A resident objected to an expense in publicity", (
+        ("expense_id", "string"), ("proposal_id", "string"), ("objection_id", "string"), ("status", "string"))),
 }

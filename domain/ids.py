@@ -64,6 +64,10 @@ PREFIXES = {
     "activity": "act",
     "activity_signup": "asu",
     "talent_invitation": "tiv",
+    "fund_income": "fin",
+    "expense": "exp",
+    "expense_approval": "eap",
+    "objection": "obj",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

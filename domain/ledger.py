@@ -65,6 +65,13 @@ class Transfer:
     reverses_id: str | None
     created_at: datetime
     resolved_at: datetime | None
+    settled: int = 0  # of a pending transfer: what was posted of it in parts (``part``)
+    pending_id: str | None = None  # of a part: the pending transfer it settles
+
+    @property
+    def unsettled(self) -> int:
+        """What a pending transfer still holds."""
+        return self.amount - self.settled
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,18 @@ def resolve(status: str, to: str) -> str:
     if status != PENDING or to not in (POSTED, VOIDED):
         raise Conflict("transfer_not_pending")
     return "post_pending" if to == POSTED else "void_pending"
+
+
+def part(transfer: Transfer, amount: int, *, refusal: str) -> None:
+    """May ``amount`` of a pending transfer be posted on its own (a part: an expense out of a
+    reservation)? Only of a pending transfer (409 ``transfer_not_pending``), and never more
+    than it still holds (422 ``refusal``). The rest stays held until posted in further parts or
+    voided; a partly settled transfer is voided (its rest), never posted whole."""
+    check_amount(amount)
+    if transfer.status != PENDING:
+        raise Conflict("transfer_not_pending")
+    if amount > transfer.unsettled:
+        raise RuleViolation(refusal, {"unsettled": transfer.unsettled})
 
 
 def reversal(transfer: Transfer) -> tuple[str, str, int]:

@@ -61,6 +61,7 @@ class Proposal:
     moderation: str = "none"  # content safety: domain/moderation.py
     kind: str = "general"  # or "document_amendment" (domain/documents.py)
     amendment: dict[str, Any] | None = None  # a document amendment's: domain/documents.py Amendment
+    budget_fen: int | None = None  # reserved from the fund when the vote opens (domain/fund.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,7 @@ _STATEMENTS = (
     f"""UPDATE activities SET {_erased("title")}, {_erased("description")}, {_erased("location")},
                {_erased("cancel_reason")}, updated_at = clock_timestamp() WHERE created_by = $1""",
     f"UPDATE talent_invitations SET {_erased('message')}, updated_at = clock_timestamp() WHERE invited_by = $1",
+    f"UPDATE fund_objections SET {_erased('reason')}, updated_at = clock_timestamp() WHERE person_id = $1",
 )
 
 

@@ -13,7 +13,8 @@ import asyncpg
 
 from domain.errors import RuleViolation
 from domain.ids import new_id
-from domain.ledger import EFFECTS, SPENDING, Account, Entry, Transfer, check_amount, resolve
+from domain.errors import Conflict
+from domain.ledger import EFFECTS, POSTED, SPENDING, Account, Entry, Transfer, check_amount, part, resolve
 from store.paging import Keyset, keyset_sql
 from store.rows import model, models, one
 
@@ -34,6 +35,10 @@ async def find_account(conn: asyncpg.Connection, street_id: str, ledger: str, ki
         "SELECT * FROM ledger_accounts WHERE street_id = $1 AND ledger = $2 AND kind = $3 AND owner_id = $4",
         street_id, ledger, kind, owner_id)
     return row if raw else model(Account, row)
+
+
+async def account_by_id(conn: asyncpg.Connection, account_id: str) -> Account:
+    return one(Account, await conn.fetchrow("SELECT * FROM ledger_accounts WHERE id = $1", account_id))
 
 
 async def locked(conn: asyncpg.Connection, account_id: str) -> Account:
@@ -107,11 +112,42 @@ async def settle(conn: asyncpg.Connection, transfer_id: str, to: str, at: dateti
     row = await conn.fetchrow("SELECT * FROM ledger_transfers WHERE id = $1 FOR UPDATE", transfer_id)
     current = one(Transfer, row)
     operation = resolve(current.status, to)
+    if to == POSTED and current.settled:  # partly settled: only its rest is voided (domain/ledger.py part)
+        raise Conflict("transfer_not_pending")
     updated = one(Transfer, await conn.fetchrow(
         """UPDATE ledger_transfers SET status = $2, resolved_at = $3, updated_at = clock_timestamp()
             WHERE id = $1 RETURNING *""", transfer_id, to, at))
-    await _move(conn, current.debit_account_id, current.credit_account_id, operation, current.amount)
+    if current.unsettled:
+        await _move(conn, current.debit_account_id, current.credit_account_id, operation, current.unsettled)
     return updated
+
+
+async def settle_part(conn: asyncpg.Connection, pending_id: str, amount: int, *, reason: str, at: datetime,
+                      refusal: str, source: tuple[str, str], note: str = "",
+                      created_by: str | None = None) -> Transfer | None:
+    """Post ``amount`` of a pending transfer as a transfer of its own (naming it in
+    ``pending_id``), between the same accounts; the pending one keeps holding the rest. The
+    pending row is locked and checked (domain/ledger.py ``part``); None when ``source`` has
+    already posted its part."""
+    current = one(Transfer, await conn.fetchrow("SELECT * FROM ledger_transfers WHERE id = $1 FOR UPDATE",
+                                                pending_id))
+    part(current, amount, refusal=refusal)
+    row = await conn.fetchrow(
+        """INSERT INTO ledger_transfers (id, street_id, ledger, debit_account_id, credit_account_id, amount, reason,
+                                         source_type, source_id, note, status, created_by, created_at, resolved_at,
+                                         pending_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'posted', $11, $12, $12, $13)
+           ON CONFLICT (reason, source_type, source_id, debit_account_id, credit_account_id)
+              WHERE source_id IS NOT NULL DO NOTHING
+           RETURNING *""",
+        new_id("transfer"), current.street_id, current.ledger, current.debit_account_id, current.credit_account_id,
+        amount, reason, source[0], source[1], note, created_by, at, pending_id)
+    if row is None:
+        return None
+    await conn.execute("UPDATE ledger_transfers SET settled = settled + $2, updated_at = clock_timestamp() "
+                       "WHERE id = $1", pending_id, amount)
+    await _move(conn, current.debit_account_id, current.credit_account_id, "post_pending", amount)
+    return one(Transfer, row)
 
 
 async def find_transfer(conn: asyncpg.Connection, transfer_id: str) -> Transfer | None:

@@ -14,7 +14,8 @@ from store.paging import Keyset, keyset_sql
 from store.rows import model, models, set_clause
 
 UPDATABLE = ("title", "description", "category", "decision", "winning_option_id", "decided_at",
-             "evaluation_until", "duplicate_of")
+             "evaluation_until", "duplicate_of",
+             "budget_fen")
 _STAMPS = {"deliberating": "deliberating_at", "voting": "voting_at", "implementing": "implementing_at",
            "evaluating": "evaluating_at", "closed": "closed_at"}
 

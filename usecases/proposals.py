@@ -25,7 +25,7 @@ from domain.proposals import Option, Proposal, TimelineEntry
 from domain.votes import Subject
 from store import proposals as store
 from store.paging import Keyset
-from usecases import document_amendments, moderation, places, votes
+from usecases import document_amendments, fund, moderation, places, votes
 from usecases.actors import actor_for
 from usecases.kernel import (
     acting_household,
@@ -58,12 +58,14 @@ class NewProposal(msgspec.Struct, frozen=True):
     category: str = "other"
     kind: str = "general"
     amendment: document_amendments.AmendmentCommand | None = None
+    budget_fen: int | None = None
 
 
 class ProposalChanges(msgspec.Struct, frozen=True):
     title: str | UnsetType = UNSET
     description: str | UnsetType = UNSET
     category: str | UnsetType = UNSET
+    budget_fen: int | None | UnsetType = UNSET
 
 
 class BallotPlan(msgspec.Struct, frozen=True):
@@ -133,6 +135,7 @@ async def apply_move(conn: asyncpg.Connection, proposal: Proposal, move: stages.
     await record_event(conn, "proposal.stage_changed", "proposal", updated, {
         "from": proposal.stage, "to": move.to, "outcome": move.outcome,
         "reason": move.reason if actor is None else None, "by": {"type": actor_type, "id": actor_id}})
+    await fund.on_moved(conn, updated.id, move.to, now)
     if move.to == "evaluating":
         until = now + timedelta(days=(await rules_of(conn, updated)).evaluation_days)
         await schedule(conn, EVALUATION_END_JOB, until, updated)
@@ -166,6 +169,8 @@ async def create(conn: asyncpg.Connection, who: Principal, building_id: str, com
         support_threshold=support_threshold(rules, await store.voting_households(conn, building.id)),
         collect_until=now + timedelta(days=rules.collect_days),
         kind=command.kind, amendment=amendment)
+    if command.budget_fen:
+        proposal = await store.update(conn, proposal.id, {"budget_fen": command.budget_fen})
     await store.add_timeline(conn, proposal, from_stage=None, to_stage="collecting", outcome=None,
                              actor_type="person", actor_id=person, reason=None, at=now)
     await record_event(conn, "proposal.created", "proposal", proposal, {
@@ -244,6 +249,7 @@ async def _open_vote(conn: asyncpg.Connection, proposal: Proposal, plan: BallotP
                    secret=plan.secret, max_choices=plan.max_choices),
         options=len(await store.options(conn, proposal.id)), min_hours=rules.vote_min_hours, now=now)
     await schedule(conn, VOTE_CLOSE_JOB, vote.closes_at, proposal)
+    await fund.reserve(conn, proposal, now)
     return dataclasses.replace(proposal, vote=vote)
 
 

@@ -15,7 +15,7 @@ from domain import proposals as stages
 from domain.jobs import Job
 from domain.proposals import Proposal
 from store import proposals as store
-from usecases import document_amendments, votes
+from usecases import document_amendments, fund, votes
 from usecases.kernel import record_event
 from usecases.proposals import (
     COLLECT_DEADLINE_JOB,
@@ -68,6 +68,7 @@ async def close_vote(conn: asyncpg.Connection, job: Job, now: datetime) -> None:
         "decision": tally.outcome, "winning_option_id": tally.winning_option_id, "rule": tally.rule,
         "turnout": {"ballots": tally.participating_households, "eligible_households": tally.eligible_households}})
     await document_amendments.on_decided(conn, proposal, tally.outcome, now)
+    await fund.on_decision(conn, proposal.id, tally.outcome, now)
     move = stages.vote_decided(proposal.stage, vote.closes_at, now, tally.outcome)
     if move is not None:
         await apply_move(conn, proposal, move, now=now, actor=None)

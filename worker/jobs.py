@@ -19,10 +19,19 @@ import structlog
 from domain.jobs import Job
 from domain.retry import Backoff
 from store import jobs
-from usecases import campaigns_jobs
-from usecases import activities_jobs
-from usecases import bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
-from usecases import agreements_jobs
+from usecases import (
+    activities_jobs,
+    agreements_jobs,
+    bookings_jobs,
+    campaigns_jobs,
+    fund_jobs,
+    imports_jobs,
+    points_jobs,
+    proposals_jobs,
+    reports_jobs,
+    rewards_jobs,
+    tasks_jobs,
+)
 from usecases.clock import BusinessClock
 from usecases.crypto import Sealer
 from usecases.events_jobs import EMIT_EVENT_JOB, emit_scheduled_event
@@ -48,6 +57,7 @@ HANDLERS: dict[str, JobHandler] = {
     **agreements_jobs.HANDLERS,
     campaigns_jobs.ADVANCE_JOB: campaigns_jobs.advance,
     activities_jobs.FINISH_JOB: activities_jobs.finish,
+    fund_jobs.POST_JOB: fund_jobs.post_expense,
 }
 
 

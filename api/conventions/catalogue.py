@@ -188,6 +188,14 @@ PROBLEMS: dict[str, ProblemKind] = {
     "limit_per_person_reached": ProblemKind(422, "已达每人兑换上限", "The limit per person is reached"),
     "pickup_code_mismatch": ProblemKind(422, "取件码不正确", "The pickup code does not match"),
     "redemption_not_pending": ProblemKind(409, "兑换已处理，无法再变更", "The redemption is no longer pending"),
+    # the self-governance fund (the community spec §13)
+    "duplicate_voucher": ProblemKind(409, "该凭证号已在本基金登记", "This voucher is already recorded in the fund"),
+    "insufficient_fund": ProblemKind(422, "自治金可用余额不足", "The fund's available amount does not cover it"),
+    "exceeds_reservation": ProblemKind(422, "支出超过预算尚未使用的部分", "The expense exceeds the unspent reservation"),
+    "wrong_expense_status": ProblemKind(409, "支出当前状态不允许此操作", "The expense's status does not allow this"),
+    "already_approved": ProblemKind(409, "您已审批过该支出", "You have already approved this expense"),
+    "claimant_cannot_approve": ProblemKind(403, "报销人不能审批自己的支出", "The claimant cannot approve their own expense"),
+    "rejection_reason_required": ProblemKind(422, "驳回支出须说明理由", "Rejecting an expense needs a reason"),
     "invalid_provider": ProblemKind(422, "提供单位不是本街道的组织", "The provider is not an organisation of the street"),
     # Conventions and rules of procedure adopted by vote (the community spec §11)
     "document_not_in_force": ProblemKind(404, "该文件尚无生效版本", "The document has no version in force"),

@@ -72,6 +72,7 @@ TAGS = {
     "campaigns": "最美楼栋 rating campaigns: nominations, self-assessment, raters' scores, published results.",
     "activities": "Activities of buildings and communities: sign-ups, waiting lists, attendance and its points.",
     "talents": "The talent pool: residents' talents shown with consent, and leaders' invitations.",
+    "fund": "The self-governance fund (自治金): figures, public entries, incomes, budgets' expenses and objections.",
 }
 
 

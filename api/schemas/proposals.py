@@ -67,6 +67,10 @@ class EvaluationSummary(msgspec.Struct):
     mean: Annotated[str | None, Meta(examples=["4.50"], description="Mean stars, two decimals")]
 
 
+BudgetFen = Annotated[int, Meta(ge=1, le=100_000_000_00, examples=[500000],
+                                description="Fen; opening the vote reserves it from the fund")]
+
+
 class Proposal(msgspec.Struct):
     id: Annotated[str, Meta(examples=["prp_5t7v9x2b4d6f8h1k"])]
     building_id: str
@@ -93,6 +97,8 @@ class Proposal(msgspec.Struct):
     moderation: Moderation = "none"
     kind: ProposalKind = "general"
     amendment: Amendment | None = None
+    budget_fen: Annotated[int | None, Meta(description="The budget in fen, reserved from the fund when the vote "
+                                                       "opens")] = None
 
 
 class ProposalCreate(Input):
@@ -101,12 +107,14 @@ class ProposalCreate(Input):
     category: Category = "other"
     kind: ProposalKind = "general"
     amendment: AmendmentRequest | None = None
+    budget_fen: BudgetFen | None = None
 
 
 class ProposalUpdate(Input):
     title: Title | UnsetType = UNSET
     description: Description | UnsetType = UNSET
     category: Category | UnsetType = UNSET
+    budget_fen: BudgetFen | None | UnsetType = UNSET
 
 
 class BallotPlan(Input):
@@ -303,7 +311,8 @@ def proposal_view(proposal: domain.Proposal, me: str | None) -> Proposal:
         created_at=proposal.created_at, updated_at=proposal.updated_at, deliberating_at=proposal.deliberating_at,
         voting_at=proposal.voting_at, implementing_at=proposal.implementing_at, moderation=proposal.moderation,
         evaluating_at=proposal.evaluating_at, closed_at=proposal.closed_at,
-        kind=proposal.kind, amendment=amendment_view(proposal.amendment))
+        kind=proposal.kind, amendment=amendment_view(proposal.amendment),
+        budget_fen=proposal.budget_fen)
 
 
 def comment_view(comment: domain.Comment, me: str | None) -> Comment:

@@ -72,7 +72,8 @@ async def test_the_newcomers_first_requests(client, db, test_settings):
     assert {s["name"] for s in spaces} == {"1 号楼共享客厅", "嘉富社区议事厅"}
     building_id = me["memberships"][0]["building_id"]
     proposals = (await client.get(f"/v1/buildings/{building_id}/proposals", headers=resident)).json()["data"]
-    assert sorted(p["stage"] for p in proposals) == ["closed", "collecting", "deliberating", "voting"]
+    assert sorted(p["stage"] for p in proposals) == [
+        "closed", "collecting", "deliberating", "implementing", "voting"]
     # The vote is open now and for days yet, so the README's ballot works on any day.
     voting = next(p for p in proposals if p["stage"] == "voting")
     ballot = await client.put(f"/v1/proposals/{voting['id']}/ballot", headers=resident, json={"choice": "yes"})
@@ -97,6 +98,13 @@ async def test_the_newcomers_first_requests(client, db, test_settings):
     assert convention["number"] == 1 and convention["text"].startswith("嘉富苑 1 号楼居民公约")
     versions = (await client.get(f"/v1/buildings/{building_id}/documents/convention/versions", headers=resident))
     assert len(versions.json()["data"]) == 1
+    # The fund (usecases/demo_fund.py): the street's allocation, an adopted budget, a posted expense.
+    community_id = me["memberships"][0]["community_id"]
+    assert (await client.get(f"/v1/communities/{community_id}/fund", headers=resident)).json() == {
+        "balance_fen": 1_872_000, "reserved_fen": 172_000, "available_fen": 1_700_000}
+    budgeted = next(p for p in proposals if p["stage"] == "implementing")
+    expenses = (await client.get(f"/v1/proposals/{budgeted['id']}/expenses", headers=resident)).json()["data"]
+    assert [(e["status"], e["amount_fen"], len(e["approvals"])) for e in expenses] == [("posted", 128_000, 1)]
 
 
 async def test_a_closed_demo_vote_is_replaced_by_an_open_one(client, db, test_settings):

@@ -136,4 +136,13 @@ SPEC_ROUTES = {
     ("PUT", "/v1/me/talents"), ("GET", "/v1/me/talents"), ("GET", "/v1/communities/{id}/talents"),
     ("POST", "/v1/talents/{id}/invitations"), ("GET", "/v1/me/invitations"),
     ("POST", "/v1/invitations/{id}/transitions"),
+    # The self-governance fund (the community part §13); a building's fund, the CSV export, the
+    # approvals, rejection and the objections' list are the choices docs/fund.md names.
+    ("GET", "/v1/communities/{id}/fund"), ("GET", "/v1/communities/{id}/fund/entries"),
+    ("GET", "/v1/communities/{id}/fund/entries/export"), ("POST", "/v1/communities/{id}/fund/incomes"),
+    ("GET", "/v1/buildings/{id}/fund"), ("GET", "/v1/buildings/{id}/fund/entries"),
+    ("GET", "/v1/buildings/{id}/fund/entries/export"), ("POST", "/v1/buildings/{id}/fund/incomes"),
+    ("POST", "/v1/proposals/{id}/expenses"), ("GET", "/v1/proposals/{id}/expenses"), ("GET", "/v1/expenses/{id}"),
+    ("POST", "/v1/expenses/{id}/approvals"), ("POST", "/v1/expenses/{id}/transitions"),
+    ("POST", "/v1/expenses/{id}/objections"), ("GET", "/v1/expenses/{id}/objections"),
 }

@@ -20,15 +20,15 @@ async def give(db: asyncpg.Pool, street_id: str, person_id: str, amount: int, re
 
 
 async def assert_balances_are_sums(db: asyncpg.Pool, street_id: str) -> None:
-    """balance = Σ posted in − Σ posted out; held = Σ pending out; and the street's accounts
-    sum to zero (double entry)."""
+    """balance = Σ posted in − Σ posted out; held = Σ pending out (less what was settled of
+    them in parts); and the street's accounts sum to zero (double entry)."""
     rows = await db.fetch(
         """SELECT a.id, a.balance, a.held,
                   coalesce((SELECT sum(amount) FROM ledger_transfers WHERE credit_account_id = a.id
                               AND status = 'posted'), 0)
                 - coalesce((SELECT sum(amount) FROM ledger_transfers WHERE debit_account_id = a.id
                               AND status = 'posted'), 0) AS summed,
-                  coalesce((SELECT sum(amount) FROM ledger_transfers WHERE debit_account_id = a.id
+                  coalesce((SELECT sum(amount - settled) FROM ledger_transfers WHERE debit_account_id = a.id
                               AND status = 'pending'), 0) AS pending
              FROM ledger_accounts a WHERE a.street_id = $1""", street_id)
     assert rows
