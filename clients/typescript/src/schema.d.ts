@@ -3585,6 +3585,304 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/buildings/{building_id}/fund/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A building fund's entries, newest first
+         * @description A building fund's entries, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listBuildingFundEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buildings/{building_id}/fund/entries/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every entry of a building's fund as CSV, oldest first
+         * @description Every entry of a building's fund as CSV, oldest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["exportBuildingFundEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buildings/{building_id}/fund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A building's own fund (zero until its first income; public to its community)
+         * @description A building's own fund (zero until its first income; public to its community).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getBuildingFund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buildings/{building_id}/fund/incomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an income of a building's own fund (its first opens it)
+         * @description Record an income of a building's own fund (its first opens it).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["recordBuildingFundIncome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/fund/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community fund's entries (income, reservation, release, expense), newest first
+         * @description The community fund's entries (income, reservation, release, expense), newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listCommunityFundEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/fund/entries/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every entry of the community's fund as CSV, oldest first
+         * @description Every entry of the community's fund as CSV, oldest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["exportCommunityFundEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/fund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community's fund: balance, reserved and available (every resident of the community)
+         * @description The community's fund: balance, reserved and available (every resident of the community).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`).
+         */
+        get: operations["getCommunityFund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/fund/incomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an income of the community's fund (community staff; platform: street:write)
+         * @description Record an income of the community's fund (community staff; platform: street:write).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["recordCommunityFundIncome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expenses/{expense_id}/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve an expense (community staff or an owners' committee member; never the claimant)
+         * @description Approve an expense (community staff or an owners' committee member; never the claimant).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["approveExpense"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{proposal_id}/expenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A proposal's expenses, rejected ones with their reason, newest first
+         * @description A proposal's expenses, rejected ones with their reason, newest first.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listProposalExpenses"];
+        put?: never;
+        /**
+         * Claim an expense of an adopted proposal's budget (its author or a leader)
+         * @description Claim an expense of an adopted proposal's budget (its author or a leader).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["createExpense"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expenses/{expense_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an expense
+         * @description Read an expense.
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Answers with an `ETag`; send it as `If-None-Match` to get 304 while unchanged.
+         */
+        get: operations["getExpense"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expenses/{expense_id}/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The objections to an expense (the leaders of its building and above)
+         * @description The objections to an expense (the leaders of its building and above).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Cursor-paged: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listExpenseObjections"];
+        put?: never;
+        /**
+         * Object to an expense during its publicity period (any resident of the community)
+         * @description Object to an expense during its publicity period (any resident of the community).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["objectToExpense"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expenses/{expense_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an expense with a reason (an approver; before it is posted)
+         * @description Reject an expense with a reason (an approver; before it is posted).
+         *
+         *     Needs a bearer access token (`Authorization: Bearer …`). Send the `ETag` read last as `If-Match`; 412 when the resource changed since. Send an `Idempotency-Key` so a retry is safe: the first answer is replayed.
+         */
+        post: operations["transitionExpense"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -4449,6 +4747,206 @@ export interface webhooks {
          * @description Sent to endpoints subscribed to `document.version_adopted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
          */
         post: operations["onDocumentVersionAdopted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "expense.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An approver approved an expense
+         * @description Sent to endpoints subscribed to `expense.approved` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onExpenseApproved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "expense.objected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A resident objected to an expense in publicity
+         * @description Sent to endpoints subscribed to `expense.objected` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onExpenseObjected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "expense.posted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An expense was posted after its publicity period
+         * @description Sent to endpoints subscribed to `expense.posted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onExpensePosted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "expense.publicity_started": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An approved expense was made public for objections
+         * @description Sent to endpoints subscribed to `expense.publicity_started` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onExpensePublicityStarted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "expense.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An expense was rejected (its reason is on the expense)
+         * @description Sent to endpoints subscribed to `expense.rejected` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onExpenseRejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "expense.submitted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An expense of a proposal's budget was claimed
+         * @description Sent to endpoints subscribed to `expense.submitted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onExpenseSubmitted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fund.expense_posted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An expense was paid out of its proposal's reservation
+         * @description Sent to endpoints subscribed to `fund.expense_posted` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onFundExpensePosted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fund.income_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An income was recorded in a fund
+         * @description Sent to endpoints subscribed to `fund.income_recorded` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onFundIncomeRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fund.released": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a reservation still held went back to the fund
+         * @description Sent to endpoints subscribed to `fund.released` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onFundReleased"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fund.reserved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A proposal's budget was reserved as its vote opened
+         * @description Sent to endpoints subscribed to `fund.reserved` (or its resource's wildcard). Answer 2xx within 10 s; anything else is retried with back-off; 410 disables the endpoint.
+         */
+        post: operations["onFundReserved"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5858,12 +6356,6 @@ export interface components {
             points_per_attendee?: number;
             organizer?: components["schemas"]["Organizer"];
         };
-        /** Actor */
-        Actor: {
-            /** @enum {string} */
-            type: "person" | "client" | "system";
-            id: string | null;
-        };
         /** Agreement */
         Agreement: {
             /** @example agr_5t7v9x2b4d6f8h1k */
@@ -6871,6 +7363,30 @@ export interface components {
              */
             updated_at: string;
         };
+        /** Entry */
+        Entry: {
+            /** @example trf_5t7v9x2b4d6f8h1k */
+            id: string;
+            /** @enum {string} */
+            kind: "income" | "reservation" | "release" | "expense";
+            amount_fen: number;
+            source: components["schemas"]["EntrySource"];
+            proposal_id: string | null;
+            expense_id: string | null;
+            note: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+        };
+        /** EntrySource */
+        EntrySource: {
+            /** @description An income's source (street_allocation, donation, other); `budget` for a reservation or release; `expense` for an expense */
+            kind: string;
+            organization_id: string | null;
+            voucher_no: string | null;
+        };
         /** Escalation */
         Escalation: {
             /** @enum {null|string} */
@@ -6948,6 +7464,81 @@ export interface components {
             /** @example hh_5t7v9x2b4d6f8h1k */
             id: string;
         };
+        /** Expense */
+        Expense: {
+            /** @example exp_5t7v9x2b4d6f8h1k */
+            id: string;
+            proposal_id: string;
+            community_id: string;
+            building_id: string;
+            amount_fen: number;
+            description: string;
+            receipt_media_ids: string[];
+            claimed_by: components["schemas"]["fund_Actor"];
+            /** @enum {string} */
+            status: "submitted" | "publicity" | "posted" | "rejected";
+            approvals: components["schemas"]["ExpenseApproval"][];
+            approvals_needed: number;
+            street_signoff_required: boolean;
+            rejection_reason: string | null;
+            rejected_by: components["schemas"]["fund_Actor"] | null;
+            /** @example 2026-11-22T08:00:00Z */
+            publicity_until: string | null;
+            objection_count: number;
+            /** @description Its line in the fund's entries, once posted */
+            entry_id: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            submitted_at: string;
+            /** @example 2026-11-22T08:00:00Z */
+            publicity_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            posted_at: string | null;
+            /** @example 2026-11-22T08:00:00Z */
+            rejected_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** ExpenseApproval */
+        ExpenseApproval: {
+            by: components["schemas"]["fund_Actor"];
+            /** @description Given by a street officer (counts as the sign-off) */
+            street_signoff: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            at: string;
+        };
+        /** ExpenseCreate */
+        ExpenseCreate: {
+            /**
+             * @description Fen (分)
+             * @example 500000
+             */
+            amount_fen: number;
+            /** @example 购买楼道感应灯 12 盏 */
+            description: string;
+            /** @default [] */
+            receipt_media_ids?: string[];
+        };
+        /** ExpenseTransition */
+        ExpenseTransition: {
+            /** @enum {unknown} */
+            to: "rejected";
+            /** @default null */
+            reason?: string | null;
+        };
         /** Feedback */
         Feedback: {
             rating: number;
@@ -7000,6 +7591,15 @@ export interface components {
              * @example 2026-11-22T08:00:00Z
              */
             end_at: string;
+        };
+        /** Fund */
+        Fund: {
+            /** @description Incomes less posted expenses */
+            balance_fen: number;
+            /** @description Held for budgets whose votes opened, less what was spent or released of them */
+            reserved_fen: number;
+            /** @description balance_fen − reserved_fen; never below zero */
+            available_fen: number;
         };
         /** GroupFigures */
         GroupFigures: {
@@ -7109,6 +7709,54 @@ export interface components {
             column: string | null;
             code: string;
             message: string;
+        };
+        /** Income */
+        Income: {
+            /** @example fin_5t7v9x2b4d6f8h1k */
+            id: string;
+            community_id: string;
+            building_id: string | null;
+            amount_fen: number;
+            source: components["schemas"]["EntrySource"];
+            note: string;
+            /** @description Its line in the fund's entries */
+            entry_id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** IncomeCreate */
+        IncomeCreate: {
+            /**
+             * @description Fen (分)
+             * @example 500000
+             */
+            amount_fen: number;
+            source: components["schemas"]["IncomeSource"];
+            /**
+             * @default
+             * @example 2026 年度街道自治金下拨
+             */
+            note?: string;
+        };
+        /** IncomeSource */
+        IncomeSource: {
+            /** @enum {unknown} */
+            kind: "donation" | "other" | "street_allocation";
+            /**
+             * @description The voucher (凭证号); unique per fund
+             * @example JF-2026-015
+             */
+            voucher_no: string;
+            /** @default null */
+            organization_id?: string | null;
         };
         /** Invitation */
         Invitation: {
@@ -7485,6 +8133,29 @@ export interface components {
              */
             created_at: string;
         };
+        /** Objection */
+        Objection: {
+            /** @example obj_5t7v9x2b4d6f8h1k */
+            id: string;
+            expense_id: string;
+            person_id: string;
+            reason: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T08:00:00Z
+             */
+            updated_at: string;
+        };
+        /** ObjectionCreate */
+        ObjectionCreate: {
+            /** @example 发票金额与清单不符 */
+            reason: string;
+        };
         /**
          * OpeningHours
          * @description Per weekday, wall-clock ranges in the space's time zone; a missing day is closed.
@@ -7643,6 +8314,21 @@ export interface components {
         /** DocumentVersionPage */
         DocumentVersionPage: {
             data: components["schemas"]["DocumentVersion"][];
+            next_cursor: string | null;
+        };
+        /** EntryPage */
+        EntryPage: {
+            data: components["schemas"]["Entry"][];
+            next_cursor: string | null;
+        };
+        /** ExpensePage */
+        ExpensePage: {
+            data: components["schemas"]["Expense"][];
+            next_cursor: string | null;
+        };
+        /** ObjectionPage */
+        ObjectionPage: {
+            data: components["schemas"]["Objection"][];
             next_cursor: string | null;
         };
         /** ImportRowErrorPage */
@@ -7838,7 +8524,7 @@ export interface components {
              * @description Stable, machine-readable; GET /problems/{code} describes each.
              * @enum {string}
              */
-            code: "agreement_period_over" | "already_evaluated" | "already_exists" | "already_member" | "already_nominated" | "already_rater" | "already_signed" | "already_signed_up" | "already_supported" | "amendment_kind_mismatch" | "amendment_parameters_not_allowed" | "amendment_quorum_required" | "amendment_single_option" | "area_required_to_vote" | "attendance_closed" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "building_not_in_scope" | "cancel_too_late" | "capacity_below_confirmed" | "checkin_token_invalid" | "consent_required" | "content_rejected" | "delivery_in_progress" | "document_already_filed" | "document_amendment_in_vote" | "document_amendment_stale" | "document_not_in_force" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_campaign_dates" | "invalid_client" | "invalid_criteria" | "invalid_cursor" | "invalid_dates" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_issue" | "invalid_opening_hours" | "invalid_organization" | "invalid_organizer" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_project_links" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_scores" | "invalid_source" | "invalid_space" | "invalid_space_rules" | "invalid_token" | "invitation_not_pending" | "invitation_target_required" | "issue_has_task" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_a_rater" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "phase_closed" | "pickup_code_mismatch" | "platform_client_readonly" | "points_per_attendee_too_high" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "rater_conflict" | "rater_not_eligible" | "reason_required" | "redemption_not_pending" | "results_not_published" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "rules_governed_by_document" | "service_unavailable" | "signature_side_required" | "signup_closed" | "signup_not_confirmed" | "stats_id_required" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unknown_talent_tag" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_activity_status" | "wrong_agreement_status" | "wrong_need_status" | "wrong_project_status" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
+            code: "agreement_period_over" | "already_approved" | "already_evaluated" | "already_exists" | "already_member" | "already_nominated" | "already_rater" | "already_signed" | "already_signed_up" | "already_supported" | "amendment_kind_mismatch" | "amendment_parameters_not_allowed" | "amendment_quorum_required" | "amendment_single_option" | "area_required_to_vote" | "attendance_closed" | "award_cap_reached" | "ballot_required" | "booking_conflict" | "booking_suspended" | "booking_transition_not_allowed" | "building_not_in_scope" | "cancel_too_late" | "capacity_below_confirmed" | "checkin_token_invalid" | "claimant_cannot_approve" | "consent_required" | "content_rejected" | "delivery_in_progress" | "document_already_filed" | "document_amendment_in_vote" | "document_amendment_stale" | "document_not_in_force" | "duplicate_appid" | "duplicate_external_id" | "duplicate_of_required" | "duplicate_unit_label" | "duplicate_voucher" | "exceeds_reservation" | "household_not_eligible" | "household_required" | "idempotency_key_in_use" | "idempotency_key_reused" | "import_column_duplicate" | "import_column_missing" | "import_encoding_unknown" | "import_file_empty" | "import_finished" | "import_kind_unknown" | "import_mode_unsupported" | "insufficient_fund" | "insufficient_points" | "insufficient_scope" | "internal_error" | "invalid_assignee" | "invalid_ballot" | "invalid_buildings" | "invalid_campaign_dates" | "invalid_client" | "invalid_criteria" | "invalid_cursor" | "invalid_dates" | "invalid_due_at" | "invalid_duplicate_of" | "invalid_grant" | "invalid_idempotency_key" | "invalid_invite" | "invalid_issue" | "invalid_opening_hours" | "invalid_organization" | "invalid_organizer" | "invalid_outcome" | "invalid_parent" | "invalid_period" | "invalid_project_links" | "invalid_provider" | "invalid_role_scope" | "invalid_scope" | "invalid_scores" | "invalid_source" | "invalid_space" | "invalid_space_rules" | "invalid_token" | "invitation_not_pending" | "invitation_target_required" | "issue_has_task" | "limit_per_person_reached" | "malformed_body" | "media_damaged" | "media_empty" | "media_not_attachable" | "media_storage_unavailable" | "media_too_large" | "media_too_many_pixels" | "media_unsupported_type" | "method_not_allowed" | "miniprogram_required" | "no_ballot" | "not_a_rater" | "not_allowed" | "not_eligible" | "not_found" | "not_in_check_in_window" | "not_voter_at_opening" | "off_slot_grid" | "opens_in_past" | "options_required" | "out_of_stock" | "outcome_required" | "outside_opening_hours" | "over_capacity" | "own_invite" | "payload_too_large" | "person_not_in_street" | "person_required" | "phase_closed" | "pickup_code_mismatch" | "platform_client_readonly" | "points_per_attendee_too_high" | "precondition_failed" | "quota_exceeded" | "rate_limited" | "rater_conflict" | "rater_not_eligible" | "reason_required" | "redemption_not_pending" | "rejection_reason_required" | "results_not_published" | "reward_inactive" | "role_already_held" | "role_not_in_scope" | "rules_governed_by_document" | "service_unavailable" | "signature_side_required" | "signup_closed" | "signup_not_confirmed" | "stats_id_required" | "token_expired" | "too_far_ahead" | "too_late_to_book" | "too_long" | "too_many_buildings" | "too_many_choices" | "too_many_options" | "too_many_webhook_endpoints" | "too_short" | "transition_reason_required" | "unauthenticated" | "unknown_talent_tag" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "vote_closed" | "vote_not_open" | "vote_too_short" | "webhook_endpoint_disabled" | "webhook_url_not_allowed" | "wechat_app_misconfigured" | "wechat_code_invalid" | "wechat_error" | "wechat_rate_limited" | "wechat_unavailable" | "wechat_user_blocked" | "wrong_activity_status" | "wrong_agreement_status" | "wrong_expense_status" | "wrong_need_status" | "wrong_project_status" | "wrong_report_status" | "wrong_stage" | "wrong_task_status";
             request_id: string;
             errors?: components["schemas"]["FieldError"][] | null;
             clashing_range?: components["schemas"]["ClashingRange"] | null;
@@ -8030,6 +8716,8 @@ export interface components {
              */
             kind: "general" | "document_amendment";
             amendment: components["schemas"]["Amendment"] | null;
+            /** @description The budget in fen, reserved from the fund when the vote opens */
+            budget_fen: number | null;
         };
         /** ProposalCreate */
         ProposalCreate: {
@@ -8052,6 +8740,8 @@ export interface components {
             kind?: "document_amendment" | "general";
             /** @default null */
             amendment?: components["schemas"]["AmendmentRequest"] | null;
+            /** @default null */
+            budget_fen?: number | null;
         };
         /** ProposalFigures */
         ProposalFigures: {
@@ -8075,6 +8765,7 @@ export interface components {
             description?: string;
             /** @example facilities */
             category?: string;
+            budget_fen?: number | null;
         };
         /** PublishedReceipt */
         PublishedReceipt: {
@@ -9090,7 +9781,7 @@ export interface components {
             to_stage: "collecting" | "deliberating" | "voting" | "implementing" | "evaluating" | "closed";
             /** @enum {null|string} */
             outcome: "adopted" | "rejected" | "no_quorum" | "insufficient_support" | "withdrawn" | "dismissed" | "duplicate" | null;
-            by: components["schemas"]["Actor"];
+            by: components["schemas"]["proposals_Actor"];
             reason: string | null;
             /**
              * Format: date-time
@@ -9363,6 +10054,18 @@ export interface components {
             households: number;
             /** @example 89.50 */
             area_m2: string;
+        };
+        /** Actor */
+        fund_Actor: {
+            /** @description person, client or system */
+            type: string;
+            id: string | null;
+        };
+        /** Actor */
+        proposals_Actor: {
+            /** @enum {string} */
+            type: "person" | "client" | "system";
+            id: string | null;
         };
         TokenRequest: components["schemas"]["ClientCredentialsGrant"] | components["schemas"]["WechatCodeGrant"] | components["schemas"]["RefreshTokenGrant"];
         /**
@@ -10675,6 +11378,314 @@ export interface components {
                 id: string;
             };
             data: components["schemas"]["DocumentVersionAdoptedEventData"];
+        };
+        /** ExpenseApprovedEventData */
+        ExpenseApprovedEventData: {
+            expense_id?: string | null;
+            proposal_id?: string | null;
+            by?: Record<string, never> | null;
+            street_signoff?: boolean | null;
+            approvals?: number | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExpenseApprovedEvent
+         * @description `expense.approved`: An approver approved an expense.
+         */
+        ExpenseApprovedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "expense.approved";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "expense";
+                id: string;
+            };
+            data: components["schemas"]["ExpenseApprovedEventData"];
+        };
+        /** ExpenseObjectedEventData */
+        ExpenseObjectedEventData: {
+            expense_id?: string | null;
+            proposal_id?: string | null;
+            objection_id?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExpenseObjectedEvent
+         * @description `expense.objected`: A resident objected to an expense in publicity.
+         */
+        ExpenseObjectedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "expense.objected";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "expense";
+                id: string;
+            };
+            data: components["schemas"]["ExpenseObjectedEventData"];
+        };
+        /** ExpensePostedEventData */
+        ExpensePostedEventData: {
+            expense_id?: string | null;
+            proposal_id?: string | null;
+            transfer_id?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExpensePostedEvent
+         * @description `expense.posted`: An expense was posted after its publicity period.
+         */
+        ExpensePostedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "expense.posted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "expense";
+                id: string;
+            };
+            data: components["schemas"]["ExpensePostedEventData"];
+        };
+        /** ExpensePublicityStartedEventData */
+        ExpensePublicityStartedEventData: {
+            expense_id?: string | null;
+            proposal_id?: string | null;
+            publicity_until?: string | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExpensePublicityStartedEvent
+         * @description `expense.publicity_started`: An approved expense was made public for objections.
+         */
+        ExpensePublicityStartedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "expense.publicity_started";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "expense";
+                id: string;
+            };
+            data: components["schemas"]["ExpensePublicityStartedEventData"];
+        };
+        /** ExpenseRejectedEventData */
+        ExpenseRejectedEventData: {
+            expense_id?: string | null;
+            proposal_id?: string | null;
+            by?: Record<string, never> | null;
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExpenseRejectedEvent
+         * @description `expense.rejected`: An expense was rejected (its reason is on the expense).
+         */
+        ExpenseRejectedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "expense.rejected";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "expense";
+                id: string;
+            };
+            data: components["schemas"]["ExpenseRejectedEventData"];
+        };
+        /** ExpenseSubmittedEventData */
+        ExpenseSubmittedEventData: {
+            expense_id?: string | null;
+            proposal_id?: string | null;
+            amount_fen?: number | null;
+            status?: string | null;
+            approvals_needed?: number | null;
+            street_signoff_required?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ExpenseSubmittedEvent
+         * @description `expense.submitted`: An expense of a proposal's budget was claimed.
+         */
+        ExpenseSubmittedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "expense.submitted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "expense";
+                id: string;
+            };
+            data: components["schemas"]["ExpenseSubmittedEventData"];
+        };
+        /** FundExpensePostedEventData */
+        FundExpensePostedEventData: {
+            fund_id?: string | null;
+            expense_id?: string | null;
+            proposal_id?: string | null;
+            transfer_id?: string | null;
+            amount_fen?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * FundExpensePostedEvent
+         * @description `fund.expense_posted`: An expense was paid out of its proposal's reservation.
+         */
+        FundExpensePostedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "fund.expense_posted";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "fund";
+                id: string;
+            };
+            data: components["schemas"]["FundExpensePostedEventData"];
+        };
+        /** FundIncomeRecordedEventData */
+        FundIncomeRecordedEventData: {
+            fund_id?: string | null;
+            income_id?: string | null;
+            transfer_id?: string | null;
+            amount_fen?: number | null;
+            source_kind?: string | null;
+            organization_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * FundIncomeRecordedEvent
+         * @description `fund.income_recorded`: An income was recorded in a fund.
+         */
+        FundIncomeRecordedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "fund.income_recorded";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "fund";
+                id: string;
+            };
+            data: components["schemas"]["FundIncomeRecordedEventData"];
+        };
+        /** FundReleasedEventData */
+        FundReleasedEventData: {
+            fund_id?: string | null;
+            proposal_id?: string | null;
+            transfer_id?: string | null;
+            amount_fen?: number | null;
+            reason?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * FundReleasedEvent
+         * @description `fund.released`: What a reservation still held went back to the fund.
+         */
+        FundReleasedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "fund.released";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "fund";
+                id: string;
+            };
+            data: components["schemas"]["FundReleasedEventData"];
+        };
+        /** FundReservedEventData */
+        FundReservedEventData: {
+            fund_id?: string | null;
+            proposal_id?: string | null;
+            transfer_id?: string | null;
+            amount_fen?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * FundReservedEvent
+         * @description `fund.reserved`: A proposal's budget was reserved as its vote opened.
+         */
+        FundReservedEvent: {
+            /** @example evt_8m3k9x2q7r5t1v4w */
+            id: string;
+            /** @constant */
+            type: "fund.reserved";
+            /** Format: date-time */
+            occurred_at: string;
+            street_id: string;
+            community_id: string | null;
+            building_id: string | null;
+            subject: {
+                /** @constant */
+                type: "fund";
+                id: string;
+            };
+            data: components["schemas"]["FundReservedEventData"];
         };
         /** HouseholdCreatedEventData */
         HouseholdCreatedEventData: {
@@ -24932,7 +25943,8 @@ export interface operations {
                      *               "vote_min_hours": 24,
                      *               "evaluation_days": 7
                      *             }
-                     *           }
+                     *           },
+                     *           "budget_fen": 1
                      *         }
                      *       ],
                      *       "next_cursor": "示例"
@@ -25051,7 +26063,8 @@ export interface operations {
                  *           "vote_min_hours": 1,
                  *           "evaluation_days": 1
                  *         }
-                 *       }
+                 *       },
+                 *       "budget_fen": 500000
                  *     }
                  */
                 "application/json": components["schemas"]["ProposalCreate"];
@@ -25125,7 +26138,8 @@ export interface operations {
                      *           "vote_min_hours": 24,
                      *           "evaluation_days": 7
                      *         }
-                     *       }
+                     *       },
+                     *       "budget_fen": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -25349,7 +26363,8 @@ export interface operations {
                      *           "vote_min_hours": 24,
                      *           "evaluation_days": 7
                      *         }
-                     *       }
+                     *       },
+                     *       "budget_fen": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -25462,7 +26477,8 @@ export interface operations {
                  * @example {
                  *       "title": "加装电梯",
                  *       "description": "3 号楼加装电梯，费用按楼层分摊",
-                 *       "category": "facilities"
+                 *       "category": "facilities",
+                 *       "budget_fen": 500000
                  *     }
                  */
                 "application/json": components["schemas"]["ProposalUpdate"];
@@ -25535,7 +26551,8 @@ export interface operations {
                      *           "vote_min_hours": 24,
                      *           "evaluation_days": 7
                      *         }
-                     *       }
+                     *       },
+                     *       "budget_fen": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -25768,7 +26785,8 @@ export interface operations {
                      *           "vote_min_hours": 24,
                      *           "evaluation_days": 7
                      *         }
-                     *       }
+                     *       },
+                     *       "budget_fen": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -26144,7 +27162,8 @@ export interface operations {
                      *           "vote_min_hours": 24,
                      *           "evaluation_days": 7
                      *         }
-                     *       }
+                     *       },
+                     *       "budget_fen": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -27656,7 +28675,8 @@ export interface operations {
                      *           "vote_min_hours": 24,
                      *           "evaluation_days": 7
                      *         }
-                     *       }
+                     *       },
+                     *       "budget_fen": 1
                      *     }
                      */
                     "application/json": components["schemas"]["Proposal"];
@@ -46164,6 +47184,2368 @@ export interface operations {
             };
         };
     };
+    listBuildingFundEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                /** @description Only this proposal's entries */
+                proposal_id?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                building_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "trf_5t7v9x2b4d6f8h1k",
+                     *           "kind": "income",
+                     *           "amount_fen": 1,
+                     *           "source": {
+                     *             "kind": "示例",
+                     *             "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *             "voucher_no": "示例"
+                     *           },
+                     *           "proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *           "expense_id": "exp_8m3k9x2q7r5t1v4w",
+                     *           "note": "已采购灯泡，明天安装",
+                     *           "created_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EntryPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportBuildingFundEntries: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                building_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example # HELP bilin_http_requests_total HTTP requests */
+                    "text/csv": string;
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBuildingFund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                building_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "balance_fen": 1,
+                     *       "reserved_fen": 1,
+                     *       "available_fen": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Fund"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordBuildingFundIncome: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                building_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount_fen": 500000,
+                 *       "source": {
+                 *         "kind": "donation",
+                 *         "voucher_no": "JF-2026-015",
+                 *         "organization_id": "org_5t7v9x2b4d6f8h1k"
+                 *       },
+                 *       "note": "2026 年度街道自治金下拨"
+                 *     }
+                 */
+                "application/json": components["schemas"]["IncomeCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "fin_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "amount_fen": 1,
+                     *       "source": {
+                     *         "kind": "示例",
+                     *         "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *         "voucher_no": "示例"
+                     *       },
+                     *       "note": "已采购灯泡，明天安装",
+                     *       "entry_id": "示例",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Income"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCommunityFundEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+                /** @description Only this proposal's entries */
+                proposal_id?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "trf_5t7v9x2b4d6f8h1k",
+                     *           "kind": "income",
+                     *           "amount_fen": 1,
+                     *           "source": {
+                     *             "kind": "示例",
+                     *             "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *             "voucher_no": "示例"
+                     *           },
+                     *           "proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *           "expense_id": "exp_8m3k9x2q7r5t1v4w",
+                     *           "note": "已采购灯泡，明天安装",
+                     *           "created_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EntryPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportCommunityFundEntries: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example # HELP bilin_http_requests_total HTTP requests */
+                    "text/csv": string;
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityFund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "balance_fen": 1,
+                     *       "reserved_fen": 1,
+                     *       "available_fen": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Fund"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordCommunityFundIncome: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount_fen": 500000,
+                 *       "source": {
+                 *         "kind": "donation",
+                 *         "voucher_no": "JF-2026-015",
+                 *         "organization_id": "org_5t7v9x2b4d6f8h1k"
+                 *       },
+                 *       "note": "2026 年度街道自治金下拨"
+                 *     }
+                 */
+                "application/json": components["schemas"]["IncomeCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "fin_5t7v9x2b4d6f8h1k",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "amount_fen": 1,
+                     *       "source": {
+                     *         "kind": "示例",
+                     *         "organization_id": "org_8m3k9x2q7r5t1v4w",
+                     *         "voucher_no": "示例"
+                     *       },
+                     *       "note": "已采购灯泡，明天安装",
+                     *       "entry_id": "示例",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Income"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveExpense: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                expense_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "exp_5t7v9x2b4d6f8h1k",
+                     *       "proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "amount_fen": 1,
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "receipt_media_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "claimed_by": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "status": "submitted",
+                     *       "approvals": [
+                     *         {
+                     *           "by": {
+                     *             "type": "report.created",
+                     *             "id": "示例"
+                     *           },
+                     *           "street_signoff": true,
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "approvals_needed": 1,
+                     *       "street_signoff_required": true,
+                     *       "rejection_reason": "示例",
+                     *       "rejected_by": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "publicity_until": "2026-11-22T08:00:00Z",
+                     *       "objection_count": 1,
+                     *       "entry_id": "示例",
+                     *       "submitted_at": "2026-11-22T08:00:00Z",
+                     *       "publicity_at": "2026-11-22T08:00:00Z",
+                     *       "posted_at": "2026-11-22T08:00:00Z",
+                     *       "rejected_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Expense"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProposalExpenses: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "exp_5t7v9x2b4d6f8h1k",
+                     *           "proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *           "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *           "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *           "amount_fen": 1,
+                     *           "description": "楼道堆放纸箱，有火灾隐患",
+                     *           "receipt_media_ids": [
+                     *             "示例"
+                     *           ],
+                     *           "claimed_by": {
+                     *             "type": "report.created",
+                     *             "id": "示例"
+                     *           },
+                     *           "status": "submitted",
+                     *           "approvals": [
+                     *             {
+                     *               "by": {
+                     *                 "type": "report.created",
+                     *                 "id": "示例"
+                     *               },
+                     *               "street_signoff": true,
+                     *               "at": "2026-11-22T08:00:00Z"
+                     *             }
+                     *           ],
+                     *           "approvals_needed": 1,
+                     *           "street_signoff_required": true,
+                     *           "rejection_reason": "示例",
+                     *           "rejected_by": {
+                     *             "type": "report.created",
+                     *             "id": "示例"
+                     *           },
+                     *           "publicity_until": "2026-11-22T08:00:00Z",
+                     *           "objection_count": 1,
+                     *           "entry_id": "示例",
+                     *           "submitted_at": "2026-11-22T08:00:00Z",
+                     *           "publicity_at": "2026-11-22T08:00:00Z",
+                     *           "posted_at": "2026-11-22T08:00:00Z",
+                     *           "rejected_at": "2026-11-22T08:00:00Z",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExpensePage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createExpense: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount_fen": 500000,
+                 *       "description": "购买楼道感应灯 12 盏",
+                 *       "receipt_media_ids": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExpenseCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "exp_5t7v9x2b4d6f8h1k",
+                     *       "proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "amount_fen": 1,
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "receipt_media_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "claimed_by": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "status": "submitted",
+                     *       "approvals": [
+                     *         {
+                     *           "by": {
+                     *             "type": "report.created",
+                     *             "id": "示例"
+                     *           },
+                     *           "street_signoff": true,
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "approvals_needed": 1,
+                     *       "street_signoff_required": true,
+                     *       "rejection_reason": "示例",
+                     *       "rejected_by": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "publicity_until": "2026-11-22T08:00:00Z",
+                     *       "objection_count": 1,
+                     *       "entry_id": "示例",
+                     *       "submitted_at": "2026-11-22T08:00:00Z",
+                     *       "publicity_at": "2026-11-22T08:00:00Z",
+                     *       "posted_at": "2026-11-22T08:00:00Z",
+                     *       "rejected_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Expense"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExpense: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description An ETag held; 304 when unchanged. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                expense_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "exp_5t7v9x2b4d6f8h1k",
+                     *       "proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "amount_fen": 1,
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "receipt_media_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "claimed_by": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "status": "submitted",
+                     *       "approvals": [
+                     *         {
+                     *           "by": {
+                     *             "type": "report.created",
+                     *             "id": "示例"
+                     *           },
+                     *           "street_signoff": true,
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "approvals_needed": 1,
+                     *       "street_signoff_required": true,
+                     *       "rejection_reason": "示例",
+                     *       "rejected_by": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "publicity_until": "2026-11-22T08:00:00Z",
+                     *       "objection_count": 1,
+                     *       "entry_id": "示例",
+                     *       "submitted_at": "2026-11-22T08:00:00Z",
+                     *       "publicity_at": "2026-11-22T08:00:00Z",
+                     *       "posted_at": "2026-11-22T08:00:00Z",
+                     *       "rejected_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Expense"];
+                };
+            };
+            /** @description Not modified: the If-None-Match tag is current */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExpenseObjections: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description RFC 3339 time with an offset. Lists rows changed since then, oldest change first. */
+                updated_since?: string | null;
+            };
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+            };
+            path: {
+                expense_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "obj_5t7v9x2b4d6f8h1k",
+                     *           "expense_id": "exp_8m3k9x2q7r5t1v4w",
+                     *           "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *           "reason": "duplicate",
+                     *           "created_at": "2026-11-22T08:00:00Z",
+                     *           "updated_at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "示例"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ObjectionPage"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    objectToExpense: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                expense_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "发票金额与清单不符"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ObjectionCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "obj_5t7v9x2b4d6f8h1k",
+                     *       "expense_id": "exp_8m3k9x2q7r5t1v4w",
+                     *       "person_id": "psn_8m3k9x2q7r5t1v4w",
+                     *       "reason": "duplicate",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Objection"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionExpense: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The language of problem titles, details and field messages: zh-CN (the default) or en. */
+                "Accept-Language"?: string;
+                /** @description Makes a retried POST safe: the first response is replayed. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read last; 412 when the resource changed since. */
+                "If-Match"?: string;
+            };
+            path: {
+                expense_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "rejected",
+                 *       "reason": "发票金额与清单不符"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExpenseTransition"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "exp_5t7v9x2b4d6f8h1k",
+                     *       "proposal_id": "prp_8m3k9x2q7r5t1v4w",
+                     *       "community_id": "com_8m3k9x2q7r5t1v4w",
+                     *       "building_id": "bld_8m3k9x2q7r5t1v4w",
+                     *       "amount_fen": 1,
+                     *       "description": "楼道堆放纸箱，有火灾隐患",
+                     *       "receipt_media_ids": [
+                     *         "示例"
+                     *       ],
+                     *       "claimed_by": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "status": "submitted",
+                     *       "approvals": [
+                     *         {
+                     *           "by": {
+                     *             "type": "report.created",
+                     *             "id": "示例"
+                     *           },
+                     *           "street_signoff": true,
+                     *           "at": "2026-11-22T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "approvals_needed": 1,
+                     *       "street_signoff_required": true,
+                     *       "rejection_reason": "示例",
+                     *       "rejected_by": {
+                     *         "type": "report.created",
+                     *         "id": "示例"
+                     *       },
+                     *       "publicity_until": "2026-11-22T08:00:00Z",
+                     *       "objection_count": 1,
+                     *       "entry_id": "示例",
+                     *       "submitted_at": "2026-11-22T08:00:00Z",
+                     *       "publicity_at": "2026-11-22T08:00:00Z",
+                     *       "posted_at": "2026-11-22T08:00:00Z",
+                     *       "rejected_at": "2026-11-22T08:00:00Z",
+                     *       "created_at": "2026-11-22T08:00:00Z",
+                     *       "updated_at": "2026-11-22T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Expense"];
+                };
+            };
+            /** @description The request does not parse or does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the token is invalid or expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may read this but may not do it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not readable by the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is in a conflicting state, or already exists */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule was broken */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is down; see Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTestClock: {
         parameters: {
             query?: never;
@@ -47830,6 +51212,366 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DocumentVersionAdoptedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onExpenseApproved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpenseApprovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onExpenseObjected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpenseObjectedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onExpensePosted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpensePostedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onExpensePublicityStarted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpensePublicityStartedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onExpenseRejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpenseRejectedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onExpenseSubmitted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpenseSubmittedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFundExpensePosted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FundExpensePostedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFundIncomeRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FundIncomeRecordedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFundReleased: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FundReleasedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disable this endpoint */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFundReserved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every retry (deduplicate by it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `id.timestamp.body` with the endpoint's secret (Standard Webhooks); two during a secret rotation's overlap. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FundReservedEvent"];
             };
         };
         responses: {
