@@ -49,6 +49,9 @@ PREFIXES = {
     "transfer": "trf",
     "reward": "rwd",
     "redemption": "rdm",
+    "announcement": "ann",
+    "question": "qst",
+    "answer": "qan",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

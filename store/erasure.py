@@ -55,6 +55,10 @@ _STATEMENTS = (
     f"""UPDATE task_updates SET {_erased("note")}, photo_urls = '[]', updated_at = clock_timestamp()
         WHERE author_type = 'person' AND author_id = $1""",
     f"UPDATE bookings SET {_erased('purpose')}, updated_at = clock_timestamp() WHERE person_id = $1",
+    f"""UPDATE questions SET {_erased("title")}, {_erased("body")}, updated_at = clock_timestamp()
+        WHERE asker_id = $1""",
+    f"""UPDATE question_answers SET {_erased("body")}, updated_at = clock_timestamp()
+        WHERE author_type = 'person' AND author_id = $1""",
 )
 
 

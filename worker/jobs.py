@@ -19,6 +19,7 @@ import structlog
 from domain.jobs import Job
 from domain.retry import Backoff
 from store import jobs
+from usecases import announcements_jobs
 from usecases import bookings_jobs, imports_jobs, points_jobs, proposals_jobs, reports_jobs, rewards_jobs, tasks_jobs
 from usecases.clock import BusinessClock
 from usecases.events_jobs import EMIT_EVENT_JOB, emit_scheduled_event
@@ -42,6 +43,8 @@ HANDLERS: dict[str, JobHandler] = {
     **imports_jobs.HANDLERS,
     points_jobs.EXPIRY_JOB: points_jobs.expire,
     rewards_jobs.EXPIRE_JOB: rewards_jobs.expire_hold,
+    announcements_jobs.PUBLISH_JOB: announcements_jobs.publish,
+    announcements_jobs.EXPIRE_JOB: announcements_jobs.expire,
 }
 
 # A handler that raises is tried again later, then given up (status `failed`, with its error).

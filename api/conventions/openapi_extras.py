@@ -64,6 +64,9 @@ TAGS = {
     "webhooks": "Webhook endpoints and their deliveries.",
     "system": "Probes, metrics, problem types.",
     "test clock": "The business clock of test configurations.",
+    "announcements": "看: announcements of a building, a community and the street, and acknowledgements (我已知晓).",
+    "questions": "问: residents' questions to the community, staff answers and the FAQ.",
+    "feed": "My feed: what concerns me across 看/办/议/问, newest first.",
 }
 
 
