@@ -22,6 +22,7 @@ import pytest
 from domain.ids import new_id
 from tests.support.spaces import new_space, span
 from tests.support.town import build_town
+from tests.support.voice_stats import make_voice_activity, scatter_voice, voice_figures
 
 SH = ZoneInfo("Asia/Shanghai")
 PERIOD = (date(2026, 10, 20), date(2026, 11, 30))
@@ -100,34 +101,7 @@ async def make_activity(client, db, town, rng: random.Random) -> None:
         made = await client.post(f"/v1/spaces/{space['id']}/bookings", headers=p[who].headers(),
                                  json={**span(start + timedelta(hours=i), 60), "attendees": 2})
         assert made.status_code == 201, made.text
-    # 看: announcements of each scope, some asking for acknowledgement, acknowledged by some (drawn
-    # apart, so the rows above are made and moved as before)
-    rng = random.Random(hash(rng.getstate()))
-    posts = [("/v1/streets/announcements", "officer"), (f"/v1/communities/{town.community}/announcements", "staff"),
-             (f"/v1/buildings/{town.building}/announcements", "leader")]
-    for _ in range(rng.randint(3, 5)):
-        url, author = rng.choice(posts)
-        made = await client.post(url, headers=p[author].headers(), json={
-            "title": "通知", "body": "请知悉", "requires_acknowledgement": rng.random() < 0.8})
-        assert made.status_code == 201, made.text
-        for who, _ in residents:
-            if rng.random() < 0.5:
-                assert (await client.put(f"/v1/announcements/{made.json()['id']}/acknowledgement",
-                                         headers=p[who].headers(), json={})).status_code in (200, 404, 422)
-        if rng.random() < 0.2:
-            assert (await client.post(f"/v1/announcements/{made.json()['id']}/transitions",
-                                      headers=p[author].headers(), json={"to": "withdrawn"})).status_code == 200
-    # 问: questions to both communities, some answered
-    for _ in range(rng.randint(2, 5)):
-        who, building = rng.choice(residents)
-        community = town.other_community if building == town.far_building else town.community
-        made = await client.post(f"/v1/communities/{community}/questions", headers=p[who].headers(),
-                                 json={"title": "请问", "public": rng.random() < 0.7})
-        assert made.status_code == 201, made.text
-        if rng.random() < 0.7:
-            staff = p["far_staff"] if community == town.other_community else p["staff"]
-            assert (await client.post(f"/v1/questions/{made.json()['id']}/answers", headers=staff.headers(),
-                                      json={"body": "答复"})).status_code == 201
+    await make_voice_activity(client, town, residents, rng)
 
 
 async def scatter(db, town, rng: random.Random) -> None:
@@ -179,14 +153,7 @@ async def scatter(db, town, rng: random.Random) -> None:
                             VALUES ($1, $1, $2, $3, $4, $5, $6::timestamptz + interval '30 days', $6)""",
                          new_id("refresh_token"), town.people[key].person_id, town.client_id, street,
                          random.randbytes(32), moment(rng))
-    own = random.Random(hash(rng.getstate()))  # 看 and 问 draw apart: the rows above move as before
-    for a in await db.fetch("SELECT id FROM announcements WHERE street_id = $1 AND published_at IS NOT NULL ORDER BY id", street):
-        await db.execute("UPDATE announcements SET published_at = $2 WHERE id = $1", a["id"], moment(own))
-    for q in await db.fetch("SELECT id, first_answered_at FROM questions WHERE street_id = $1 ORDER BY id", street):
-        asked = moment(own)
-        answered = asked + timedelta(seconds=own.randint(60, 40 * 86400)) if q["first_answered_at"] else None
-        await db.execute("UPDATE questions SET created_at = $2, first_answered_at = $3 WHERE id = $1", q["id"],
-                         asked, answered)
+    await scatter_voice(db, street, rng, moment)
 
 
 def local(at: datetime | None) -> date | None:
@@ -245,19 +212,10 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
     n_households = sum(1 for h in households if local(h["created_at"]) <= with_households_until)
     acting = {h for h, _ in acts if h}
     spaces = await db.fetch(f"SELECT * FROM spaces WHERE {where}", place)
-    audience = await db.fetch(  # each announcement's frozen households of the place, and whether each acknowledged
-        f"""SELECT a.published_at, k.in_audience IS TRUE AS acknowledged
-              FROM announcements a JOIN announcement_households ah ON ah.announcement_id = a.id
-              JOIN households h ON h.id = ah.household_id
-              LEFT JOIN announcement_acknowledgements k
-                     ON k.announcement_id = a.id AND k.household_id = ah.household_id
-             WHERE h.{where} AND a.requires_acknowledgement AND a.status <> 'withdrawn'""", place)
-    aware = [row["acknowledged"] for row in audience if inside(row["published_at"])]
-    questions = [] if column == "building_id" else await db.fetch(f"SELECT * FROM questions WHERE {where}", place)
-    answered = [q for q in questions if inside(q["first_answered_at"])]
     open_minutes = len(spaces) * 12 * 60 * ((last - first).days + 1)  # 08:00-20:00 every day, no closures
+    voice = await voice_figures(db, column, place, inside, rate, two)
     return {
-        "awareness_rate": rate(sum(aware), len(aware)), "awareness_rate_reason": None,
+        "awareness_rate": voice["awareness_rate"], "awareness_rate_reason": None,
         "households": n_households,
         "participation_rate": rate(len(acting), n_households),
         "active_residents": len({p for _, p in acts if p} | set(signed)),
@@ -294,13 +252,7 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
             "utilisation": rate(round(sum((b["end_at"] - b["start_at"]).total_seconds() / 60 for b in counted)),
                                 open_minutes),
         },
-        "questions": {
-            "asked": sum(1 for q in questions if inside(q["created_at"])),
-            "answered": len(answered),
-            "median_hours_to_first_answer": two(pystats.median(
-                exact((q["first_answered_at"] - q["created_at"]).total_seconds(), 3600) for q in answered))
-            if answered else None,
-        },
+        "questions": voice["questions"],
     }
 
 
