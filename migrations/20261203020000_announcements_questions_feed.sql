@@ -94,6 +94,7 @@ CREATE INDEX questions_community_idx ON questions (community_id, created_at DESC
 CREATE INDEX questions_asker_idx ON questions (asker_id);
 CREATE INDEX questions_sync_idx ON questions (street_id, updated_at, id);
 CREATE INDEX questions_answered_idx ON questions (street_id, first_answered_at) WHERE first_answered_at IS NOT NULL;
+CREATE INDEX questions_street_created_idx ON questions (street_id, created_at);
 
 CREATE TABLE question_answers (
     id            text PRIMARY KEY,

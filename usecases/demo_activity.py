@@ -16,6 +16,7 @@ from domain.permissions import Principal
 from usecases import proposals, reports, spaces, tasks
 from usecases.clock import BusinessClock
 from usecases.demo_points import load_demo_points
+from usecases.demo_voice import load_demo_voice
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 VOTE_DAYS = 7  # the demo vote stays open this long after it is opened
@@ -32,6 +33,7 @@ async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> boo
     loaded = await _load_once(conn, row, client_id, now)
     await _keep_a_vote_open(conn, row, client_id, now)
     await load_demo_points(conn, row, await _people(conn, row, client_id), now)
+    await load_demo_voice(conn, row, await _people(conn, row, client_id), now)
     return loaded
 
 
