@@ -49,8 +49,10 @@ async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, scop
             params.append(place_id)
             arm += f" AND a.{scope}_id = ${len(params)}"
         if not manages:
-            arm += " AND (a.status IN ('published', 'expired') OR (a.author_type = $2 AND a.author_id = $3))"
+            arm += (" AND (a.status IN ('published', 'expired')"
+                    " OR (a.author_type = $2::text AND a.author_id = $3::text))")
         arms.append(f"({arm})")
+    arms.append("($2::text IS NULL AND $3::text IS NULL)")  # never true: names the caller's types
     filters = [f"a.street_id = $1 AND ({' OR '.join(arms) or 'FALSE'})"]
     if status is not None:
         params.append(status)
