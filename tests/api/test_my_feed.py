@@ -83,6 +83,8 @@ async def test_what_concerns_me_across_the_four_sections(client, db, town):
         "booking_changed", "report_changed"]
     refused = await client.get("/v1/me/feed?kind=everything", headers=head.headers())
     assert refused.status_code == 400
+    no_sync = await client.get("/v1/me/feed?updated_since=2026-01-01T00:00:00Z", headers=head.headers())
+    assert no_sync.status_code == 400 and no_sync.json()["code"] == "validation_failed"
 
 
 async def test_pages_neither_skip_nor_repeat_while_new_items_arrive(client, db, town):
