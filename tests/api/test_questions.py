@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from store.erasure import ERASED
+from tests.support.notifications import deliver_notifications, subscribe_town
 from tests.support.town import build_town
+from usecases.crypto import Sealer
 
 
 @pytest.fixture
@@ -94,3 +96,20 @@ async def test_erasure_removes_question_and_answer_text(client, db, town):
     assert await db.fetchval("SELECT body FROM question_answers WHERE question_id = $1", question["id"]) == "答复-保留"
     assert (await client.delete("/v1/me", headers=staff.headers())).status_code == 204
     assert await db.fetchval("SELECT body FROM question_answers WHERE id = $1", answered.json()["id"]) == ERASED
+
+
+async def test_the_asker_is_told_of_each_answer_once(client, db, town, platform, wechat, test_settings):
+    """A ``question_answered`` subscription message per answer, to the asker only, sent once."""
+    subscribed = await subscribe_town(client, db, town, platform, ("question_answered",))
+    head, staff = town.people["head"], town.people["staff"]
+    question = await ask(client, town, head, title="小区东门晚上几点关门？")
+    answered = await client.post(f"/v1/questions/{question['id']}/answers", headers=staff.headers(),
+                                 json={"body": "晚上 11 点关门，之后请走北门。"})
+    assert answered.status_code == 201, answered.text
+    for _ in range(2):
+        await deliver_notifications(db, wechat.base_url, Sealer(test_settings.data_key_bytes))
+    sent = wechat.sent_messages(subscribed["head"])
+    assert [m["template_id"] for m in sent] == ["tmpl-question_answered"]
+    assert not wechat.sent_messages(subscribed["staff"])
+    mine = (await client.get("/v1/me/notifications", headers=head.headers())).json()["data"]
+    assert [(n["kind"], n["status"]) for n in mine] == [("question_answered", "sent")]
