@@ -199,7 +199,144 @@ CREATE TRIGGER person_feed_fill AFTER INSERT ON events FOR EACH ROW
                        'booking.status_changed', 'question.answered'))
     EXECUTE FUNCTION person_feed_fill();
 
+-- Statistics: an acknowledgement and a question are acts of the participation rate and of the
+-- active residents (the spec's integrations part §A). An acknowledgement is its household's;
+-- a question is the act of the household its asker lives in, in the question's community (if
+-- several, the first by id; none if the asker lives elsewhere). Kept by the rollups' one
+-- trigger function like every other act; the rebuild reads them too.
+CREATE FUNCTION stats_facts_announcement_acknowledgements(k announcement_acknowledgements)
+RETURNS SETOF stats_fact LANGUAGE sql STABLE STRICT AS $$
+    SELECT * FROM stats_household_act(k.household_id, k.person_id, k.created_at, k.announcement_id)
+$$;
+
+CREATE FUNCTION stats_facts_questions(q questions) RETURNS SETOF stats_fact LANGUAGE sql STABLE STRICT AS $$
+    SELECT f.* FROM (SELECT min(m.household_id) AS household_id FROM memberships m
+                      WHERE m.person_id = q.asker_id AND m.community_id = q.community_id AND m.left_at IS NULL) h,
+           stats_household_act(h.household_id, q.asker_id, q.created_at, q.id) f
+     WHERE h.household_id IS NOT NULL
+$$;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['announcement_acknowledgements', 'questions'] LOOP
+        EXECUTE format('CREATE TRIGGER stats_follow_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION stats_follow()', t);
+        EXECUTE format('CREATE TRIGGER stats_follow_update AFTER UPDATE ON %I
+                        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION stats_follow()', t);
+        EXECUTE format('CREATE TRIGGER stats_follow_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION stats_follow()', t);
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE stats_daily, stats_activity, stats_durations, stats_month_households, stats_month_persons;
+    CREATE TEMPORARY TABLE stats_all_facts ON COMMIT DROP AS
+        SELECT f.* FROM reports r, stats_facts_reports(r) f
+        UNION ALL SELECT f.* FROM tasks t, stats_facts_tasks(t) f
+        UNION ALL SELECT f.* FROM proposals p, stats_facts_proposals(p) f
+        UNION ALL SELECT f.* FROM proposal_supports s, stats_facts_proposal_supports(s) f
+        UNION ALL SELECT f.* FROM ballots b, stats_facts_ballots(b) f
+        UNION ALL SELECT f.* FROM proposal_evaluations e, stats_facts_proposal_evaluations(e) f
+        UNION ALL SELECT f.* FROM proposal_comments c, stats_facts_proposal_comments(c) f
+        UNION ALL SELECT f.* FROM bookings b, stats_facts_bookings(b) f
+        UNION ALL SELECT f.* FROM households h, stats_facts_households(h) f
+        UNION ALL SELECT f.* FROM refresh_tokens t, stats_facts_refresh_tokens(t) f
+        UNION ALL SELECT f.* FROM announcement_acknowledgements k, stats_facts_announcement_acknowledgements(k) f
+        UNION ALL SELECT f.* FROM questions q, stats_facts_questions(q) f;
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community_id, level, day, metric, sum(n)
+      FROM stats_all_facts, LATERAL (VALUES (building_id), ('*')) l(level)
+     WHERE kind = 'count' GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO stats_activity (street_id, community_id, building_id, day, household_id, person_id, kind, n)
+    SELECT street_id, community_id, building_id, day, household_id, person_id, kind, count(*) FROM stats_all_facts
+     WHERE kind IN ('act', 'signin') GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    INSERT INTO stats_durations (metric, source_id, street_id, community_id, building_id, day, value)
+    SELECT metric, source_id, street_id, community_id, building_id, day, value FROM (
+        SELECT f.*, f.n AS value FROM stats_all_facts f WHERE kind = 'duration') d;
+    INSERT INTO stats_month_households (street_id, community_id, building_id, month, household_id, n)
+    SELECT street_id, community_id, building_id, date_trunc('month', day)::date, household_id, sum(n)
+      FROM stats_activity WHERE kind = 'act' AND household_id <> '' GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO stats_month_persons (place_id, month, person_id, n)
+    SELECT place, date_trunc('month', day)::date, person_id, sum(n)
+      FROM stats_activity,
+           LATERAL (VALUES (stats_building_place(community_id, building_id)), (community_id), (street_id)) l(place)
+     WHERE person_id <> '' GROUP BY 1, 2, 3;
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community_id, level, month, 'month_acting_households', count(*)
+      FROM stats_month_households, LATERAL (VALUES (building_id), ('*')) l(level)
+     WHERE n > 0 GROUP BY 1, 2, 3, 4;
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community, building, month, 'month_active_persons', count(DISTINCT person_id)
+      FROM stats_activity a, LATERAL (VALUES (community_id, building_id), (community_id, '*'), ('*', '*')) l(community, building),
+           LATERAL (SELECT date_trunc('month', a.day)::date AS month) m
+     WHERE person_id <> '' AND n > 0 GROUP BY 1, 2, 3, 4;
+    DROP TABLE stats_all_facts;
+END
+$$;
+
 -- migrate:down
+CREATE OR REPLACE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE stats_daily, stats_activity, stats_durations, stats_month_households, stats_month_persons;
+    CREATE TEMPORARY TABLE stats_all_facts ON COMMIT DROP AS
+        SELECT f.* FROM reports r, stats_facts_reports(r) f
+        UNION ALL SELECT f.* FROM tasks t, stats_facts_tasks(t) f
+        UNION ALL SELECT f.* FROM proposals p, stats_facts_proposals(p) f
+        UNION ALL SELECT f.* FROM proposal_supports s, stats_facts_proposal_supports(s) f
+        UNION ALL SELECT f.* FROM ballots b, stats_facts_ballots(b) f
+        UNION ALL SELECT f.* FROM proposal_evaluations e, stats_facts_proposal_evaluations(e) f
+        UNION ALL SELECT f.* FROM proposal_comments c, stats_facts_proposal_comments(c) f
+        UNION ALL SELECT f.* FROM bookings b, stats_facts_bookings(b) f
+        UNION ALL SELECT f.* FROM households h, stats_facts_households(h) f
+        UNION ALL SELECT f.* FROM refresh_tokens t, stats_facts_refresh_tokens(t) f;
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community_id, level, day, metric, sum(n)
+      FROM stats_all_facts, LATERAL (VALUES (building_id), ('*')) l(level)
+     WHERE kind = 'count' GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO stats_activity (street_id, community_id, building_id, day, household_id, person_id, kind, n)
+    SELECT street_id, community_id, building_id, day, household_id, person_id, kind, count(*) FROM stats_all_facts
+     WHERE kind IN ('act', 'signin') GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    INSERT INTO stats_durations (metric, source_id, street_id, community_id, building_id, day, value)
+    SELECT metric, source_id, street_id, community_id, building_id, day, value FROM (
+        SELECT f.*, f.n AS value FROM stats_all_facts f WHERE kind = 'duration') d;
+    INSERT INTO stats_month_households (street_id, community_id, building_id, month, household_id, n)
+    SELECT street_id, community_id, building_id, date_trunc('month', day)::date, household_id, sum(n)
+      FROM stats_activity WHERE kind = 'act' AND household_id <> '' GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO stats_month_persons (place_id, month, person_id, n)
+    SELECT place, date_trunc('month', day)::date, person_id, sum(n)
+      FROM stats_activity,
+           LATERAL (VALUES (stats_building_place(community_id, building_id)), (community_id), (street_id)) l(place)
+     WHERE person_id <> '' GROUP BY 1, 2, 3;
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community_id, level, month, 'month_acting_households', count(*)
+      FROM stats_month_households, LATERAL (VALUES (building_id), ('*')) l(level)
+     WHERE n > 0 GROUP BY 1, 2, 3, 4;
+    INSERT INTO stats_daily (street_id, community_id, building_id, day, metric, n)
+    SELECT street_id, community, building, month, 'month_active_persons', count(DISTINCT person_id)
+      FROM stats_activity a, LATERAL (VALUES (community_id, building_id), (community_id, '*'), ('*', '*')) l(community, building),
+           LATERAL (SELECT date_trunc('month', a.day)::date AS month) m
+     WHERE person_id <> '' AND n > 0 GROUP BY 1, 2, 3, 4;
+    DROP TABLE stats_all_facts;
+END
+$$;
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['announcement_acknowledgements', 'questions'] LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS stats_follow_insert ON %I', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS stats_follow_update ON %I', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS stats_follow_delete ON %I', t);
+    END LOOP;
+END
+$$;
+DROP FUNCTION stats_facts_questions(questions);
+DROP FUNCTION stats_facts_announcement_acknowledgements(announcement_acknowledgements);
 DROP TRIGGER person_feed_fill ON events;
 DROP FUNCTION person_feed_fill();
 DROP TABLE person_feed;

@@ -1,6 +1,7 @@
 """Questions (问, the community part §10) by HTTP: residents ask, the community's staff answer
 (open → answered, ``first_answered_at`` kept), the asker closes accepting an answer; private
-questions are seen by their asker and staff only; the FAQ; erasure of their text."""
+questions are seen by their asker and staff only; the FAQ; erasure of their text; the asker
+told of each answer by a subscription message."""
 
 from __future__ import annotations
 

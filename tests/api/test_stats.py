@@ -22,7 +22,7 @@ import pytest
 from domain.ids import new_id
 from tests.support.spaces import new_space, span
 from tests.support.town import build_town
-from tests.support.voice_stats import make_voice_activity, scatter_voice, voice_figures
+from tests.support.voice_stats import make_voice_activity, scatter_voice, voice_acts, voice_figures
 
 SH = ZoneInfo("Asia/Shanghai")
 PERIOD = (date(2026, 10, 20), date(2026, 11, 30))
@@ -190,6 +190,7 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
     for b in await db.fetch("SELECT * FROM bookings WHERE household_id = ANY($1)", list(hh)):
         if inside(b["created_at"]):
             acts.append((b["household_id"], b["person_id"]))
+    acts += await voice_acts(db, street, hh, inside)  # acknowledgements and questions
     signed = [t["person_id"] for t in await db.fetch(
         f"""SELECT t.* FROM refresh_tokens t JOIN memberships m ON m.person_id = t.person_id AND m.left_at IS NULL
              WHERE m.{where}""", place) if inside(t["created_at"])]

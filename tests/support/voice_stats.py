@@ -58,6 +58,29 @@ async def scatter_voice(db: asyncpg.Pool, street: str, rng: random.Random,
         answered = asked + timedelta(seconds=own.randint(60, 40 * 86400)) if q["first_answered_at"] else None
         await db.execute("UPDATE questions SET created_at = $2, first_answered_at = $3 WHERE id = $1", q["id"],
                          asked, answered)
+    for k in await db.fetch("""SELECT k.announcement_id, k.household_id FROM announcement_acknowledgements k
+                                 JOIN announcements a ON a.id = k.announcement_id WHERE a.street_id = $1
+                                ORDER BY k.created_at, k.household_id""", street):
+        await db.execute("""UPDATE announcement_acknowledgements SET created_at = $3
+                             WHERE announcement_id = $1 AND household_id = $2""",
+                         k["announcement_id"], k["household_id"], moment(own))
+
+
+async def voice_acts(db: asyncpg.Pool, street: str, households: set[str],
+                     inside: Callable[[Any], bool]) -> list[tuple[str | None, str | None]]:
+    """(household, person) of each acknowledgement and question in the period, of these households:
+    an acknowledgement is its household's; a question the household its asker lives in, in the
+    question's community (the first by id)."""
+    acts: list[tuple[str | None, str | None]] = [
+        (k["household_id"], k["person_id"]) for k in await db.fetch(
+            "SELECT * FROM announcement_acknowledgements WHERE household_id = ANY ($1)", list(households))
+        if inside(k["created_at"])]
+    for q in await db.fetch("SELECT * FROM questions WHERE street_id = $1", street):
+        home = await db.fetchval("""SELECT min(household_id) FROM memberships WHERE person_id = $1
+                                     AND community_id = $2 AND left_at IS NULL""", q["asker_id"], q["community_id"])
+        if home in households and inside(q["created_at"]):
+            acts.append((home, q["asker_id"]))
+    return acts
 
 
 async def voice_figures(db: asyncpg.Pool, column: str, place: str, inside: Callable[[Any], bool],
@@ -81,4 +104,4 @@ async def voice_figures(db: asyncpg.Pool, column: str, place: str, inside: Calla
     }
 
 
-__all__ = ["make_voice_activity", "scatter_voice", "voice_figures"]
+__all__ = ["make_voice_activity", "scatter_voice", "voice_acts", "voice_figures"]
