@@ -147,11 +147,11 @@ async def acknowledged_households(conn: asyncpg.Connection, announcement_ids: li
 
 
 async def per_building(conn: asyncpg.Connection, announcement_id: str,
-                       building_id: str | None) -> list[tuple[str, str, int, int, list[str]]]:
-    """(building id, name, households, acknowledged, unit labels not acknowledged) of the
-    frozen audience, by building name."""
+                       building_id: str | None) -> list[tuple[str, str, str, int, int, list[str]]]:
+    """(building id, community id, name, households, acknowledged, unit labels not acknowledged)
+    of the frozen audience, by building name."""
     rows = await conn.fetch(
-        """SELECT ab.building_id, b.name, ab.households, ab.acknowledged,
+        """SELECT ab.building_id, ab.community_id, b.name, ab.households, ab.acknowledged,
                   coalesce((SELECT array_agg(h.unit_label ORDER BY h.unit_label)
                               FROM announcement_households ah JOIN households h ON h.id = ah.household_id
                              WHERE ah.announcement_id = ab.announcement_id AND ah.building_id = ab.building_id
@@ -161,7 +161,8 @@ async def per_building(conn: asyncpg.Connection, announcement_id: str,
              FROM announcement_buildings ab JOIN buildings b ON b.id = ab.building_id
             WHERE ab.announcement_id = $1 AND ($2::text IS NULL OR ab.building_id = $2)
             ORDER BY b.name, ab.building_id""", announcement_id, building_id)
-    return [(r["building_id"], r["name"], r["households"], r["acknowledged"], list(r["pending"])) for r in rows]
+    return [(r["building_id"], r["community_id"], r["name"], r["households"], r["acknowledged"], list(r["pending"]))
+            for r in rows]
 
 
 async def anonymise(conn: asyncpg.Connection, person_id: str) -> None:

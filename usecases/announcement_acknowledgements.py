@@ -13,7 +13,7 @@ import msgspec
 from domain import announcements as rules
 from domain.announcements import Acknowledgement
 from domain.errors import RuleViolation
-from domain.permissions import Principal, ensure_for
+from domain.permissions import Place, Principal, ensure_for
 from store import announcements as store
 from usecases.actors import actor_for
 from usecases.announcements import visible_announcement
@@ -78,17 +78,18 @@ async def acknowledged_by(conn: asyncpg.Connection, who: Principal, announcement
 
 async def follow_up(conn: asyncpg.Connection, who: Principal, announcement_id: str,
                     building_id: str | None) -> FollowUp:
-    """Its author and the leaders of its scope see every building; a building's leader sees
-    the buildings they lead."""
+    """Its author and the leaders of its scope see every building; the leaders of some of its
+    buildings (a building's leader, a community's staff for a street-wide one) see those."""
     actor = await actor_for(conn, who)
     announcement = await visible_announcement(conn, actor, announcement_id)
     whole = rules.may_manage(actor, announcement) or actor.leader_of(rules.place_of(announcement), write=False)
     rows = await store.per_building(conn, announcement.id, building_id)
-    if not whole:  # a building's leader: the buildings they lead, of its audience
-        led = set(actor.grants.buildings)
-        ensure_for(actor, bool(led & {row[0] for row in rows}) or (bool(led) and building_id is not None))
-        rows = [row for row in rows if row[0] in led]
-    buildings = [BuildingFollowUp(*row) for row in rows]
+    if not whole:  # the leaders of some of its buildings (their leader, their community's staff): those
+        rows = [row for row in rows
+                if actor.leader_of(Place(announcement.street_id, community_id=row[1], building_id=row[0]), write=False)]
+        ensure_for(actor, bool(rows) or (building_id is not None and bool(actor.grants.buildings or
+                                                                          actor.grants.communities)))
+    buildings = [BuildingFollowUp(row[0], row[2], row[3], row[4], row[5]) for row in rows]
     return FollowUp(announcement.id, sum(b.households for b in buildings), sum(b.acknowledged for b in buildings),
                     buildings)
 

@@ -136,6 +136,11 @@ async def test_acknowledged_once_per_household_and_followed_up_per_building(clie
     assert [b["building_id"] for b in led["buildings"]] == [town.building] and led["households"] == 3
     assert (await client.get(f"/v1/announcements/{ann['id']}/acknowledgements",
                              headers=head.headers())).status_code == 403
+    # a street-wide one: a community's staff follow up their community's buildings
+    street = await post(client, "/v1/streets/announcements", town.people["officer"], requires_acknowledgement=True)
+    theirs = (await client.get(f"/v1/announcements/{street['id']}/acknowledgements", headers=staff.headers())).json()
+    assert sorted(b["building_id"] for b in theirs["buildings"]) == sorted([town.building, town.neighbour_building])
+    assert theirs["households"] == 7  # with the household added above
     # a person of several households in scope names one
     both = await new_person(db, test_settings, client_id=town.client_id, street_id=town.street_id)
     other = await db.fetchval("SELECT id FROM households WHERE building_id = $1 AND unit_label = '1-102'",
