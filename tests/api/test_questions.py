@@ -5,11 +5,14 @@ told of each answer by a subscription message."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from store.erasure import ERASED
 from tests.support.notifications import deliver_notifications, subscribe_town
 from tests.support.town import build_town
+from tests.support.wechat import register_miniprogram, sign_in_resident, unique_code
 from usecases.crypto import Sealer
 
 
@@ -114,3 +117,29 @@ async def test_the_asker_is_told_of_each_answer_once(client, db, town, platform,
     assert not wechat.sent_messages(subscribed["staff"])
     mine = (await client.get("/v1/me/notifications", headers=head.headers())).json()["data"]
     assert [(n["kind"], n["status"]) for n in mine] == [("question_answered", "sent")]
+
+
+async def test_question_text_is_checked_and_decided_at_once(client, db, platform, wechat):
+    """Scene 3, never held: risky and under-review text are 422 ``content_rejected``."""
+    admin = platform.headers()
+    community = (await client.post("/v1/communities", headers=admin, json={"name": "问答社区"})).json()["id"]
+    building = (await client.post(f"/v1/communities/{community}/buildings", headers=admin,
+                                  json={"name": "5 号楼"})).json()["id"]
+    household = (await client.post(f"/v1/buildings/{building}/households", headers=admin,
+                                   json={"unit_label": "5-101", "area_m2": "80.00"})).json()["id"]
+    code = (await client.post(f"/v1/households/{household}/invites", headers=admin,
+                              json={"role": "owner", "head": True})).json()["code"]
+    resident = await sign_in_resident(client, await register_miniprogram(client, platform), unique_code("ask-"))
+    assert (await client.post("/v1/me/memberships", headers=resident.headers(),
+                              json={"invite_code": code})).status_code == 201
+    url = f"/v1/communities/{community}/questions"
+    for marker in ("[risky]", "[review]"):
+        refused = await client.post(url, headers=resident.headers(), json={"title": f"广告 {marker}"})
+        assert refused.status_code == 422 and refused.json()["code"] == "content_rejected", refused.text
+    assert await db.fetchval("SELECT count(*) FROM questions WHERE community_id = $1", community) == 0
+    fine = await client.post(url, headers=resident.headers(), json={"title": "快递柜在哪里？"})
+    assert fine.status_code == 201, fine.text
+    openid = await db.fetchval("SELECT openid FROM wechat_identities WHERE person_id = $1", resident.person_id)
+    scenes = [json.loads(r.body)["scene"] for r in wechat.requests("/wxa/msg_sec_check")
+              if json.loads(r.body)["openid"] == openid]
+    assert scenes == [3, 3, 3]
