@@ -271,7 +271,7 @@ async def test_every_figure_equals_a_brute_force_count_over_the_raw_rows(client,
         # A calendar month reads the months' distinct counters; other periods the days' rows.
         answers = await check_period(client, db, town, platform, first, last)
     whole = answers["street"]["figures"]  # the new figures are exercised, not only zero
-    assert whole["awareness_rate"]["denominator"] > 0 and whole["questions"]["asked"] > 0
+    assert whole["awareness_rate"]["denominator"] > 0 and whole["questions"]["asked"] > 0, (whole["awareness_rate"], whole["questions"])
     # The rollups rebuilt from the raw rows say the same.
     await db.execute("SELECT stats_rebuild()")
     assert await check_period(client, db, town, platform, first, last) == answers

@@ -18,7 +18,7 @@ import asyncpg
 async def make_voice_activity(client: Any, town: Any, residents: list[tuple[str, str]], rng: random.Random) -> None:
     """Announcements of each scope (most asking for acknowledgement, some withdrawn), acknowledged
     by some; questions to both communities, most answered."""
-    rng = random.Random(hash(rng.getstate()))
+    rng = random.Random(sum(rng.getstate()[1]))
     p = town.people
     posts = [("/v1/streets/announcements", "officer"), (f"/v1/communities/{town.community}/announcements", "staff"),
              (f"/v1/buildings/{town.building}/announcements", "leader")]
@@ -48,7 +48,7 @@ async def make_voice_activity(client: Any, town: Any, residents: list[tuple[str,
 
 async def scatter_voice(db: asyncpg.Pool, street: str, rng: random.Random,
                         moment: Callable[[random.Random], datetime]) -> None:
-    own = random.Random(hash(rng.getstate()))
+    own = random.Random(sum(rng.getstate()[1]))
     for a in await db.fetch("SELECT id FROM announcements WHERE street_id = $1 AND published_at IS NOT NULL "
                             "ORDER BY created_at, id", street):
         await db.execute("UPDATE announcements SET published_at = $2 WHERE id = $1", a["id"], moment(own))
