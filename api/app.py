@@ -20,6 +20,7 @@ from api.conventions.unit_of_work import unit_of_work_middleware
 from api.conventions.uploads import upload_body_limits
 from api.deps import DEPENDENCIES, before_route, resolve_dependencies_in_order
 from api.routes.agreements import AgreementController
+from api.routes.announcements import AnnouncementController
 from api.routes.bookings import BookingController
 from api.routes.campaigns import CampaignController
 from api.routes.activities import ActivityController
@@ -38,10 +39,12 @@ from api.routes.me import MeController
 from api.routes.media import MEDIA_ROUTES
 from api.routes.members import MemberController
 from api.routes.moderation import ModerationController
+from api.routes.my_feed import MyFeedController
 from api.routes.notifications import NotificationController
 from api.routes.organizations import OrganizationController
 from api.routes.phone import verify_phone
 from api.routes.points import PointsController
+from api.routes.questions import QuestionController
 from api.routes.proposals import ProposalActivityController, ProposalController
 from api.routes.reports import ReportController
 from api.routes.rewards import RewardController
@@ -72,6 +75,7 @@ ROUTES = [
     CampaignController,
     ActivityController, TalentController,
     FundController, ExpenseController,
+    AnnouncementController, QuestionController, MyFeedController,
 ]
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(

@@ -333,4 +333,25 @@ EVENT_TYPES: dict[str, EventType] = {
         ("expense_id", "string"), ("proposal_id", "string"), ("transfer_id", "string"), ("status", "string"))),
     "expense.objected": EventType("expense", "A resident objected to an expense in publicity", (
         ("expense_id", "string"), ("proposal_id", "string"), ("objection_id", "string"), ("status", "string"))),
+    "announcement.created": EventType("announcement", "An announcement was posted (published now or scheduled)", (
+        ("announcement_id", "string"), ("scope", "string"), ("status", "string"), ("pinned", "boolean"),
+        ("requires_acknowledgement", "boolean"))),
+    "announcement.updated": EventType("announcement", "An announcement was changed", (
+        ("announcement_id", "string"), ("changed", _CHANGED))),
+    "announcement.published": EventType("announcement", "An announcement was published; its audience is frozen", (
+        ("announcement_id", "string"), ("scope", "string"), ("status", "string"), ("households", "integer"),
+        ("requires_acknowledgement", "boolean"))),
+    "announcement.expired": EventType("announcement", "An announcement expired", (
+        ("announcement_id", "string"), ("from", "string"), ("to", "string"))),
+    "announcement.withdrawn": EventType("announcement", "An announcement was withdrawn", (
+        ("announcement_id", "string"), ("from", "string"), ("to", "string"), ("by", _BY))),
+    "announcement.acknowledged": EventType("announcement", "A household acknowledged an announcement (我已知晓)", (
+        ("announcement_id", "string"), ("household_id", "string"), ("counted", "boolean"))),
+    "question.created": EventType("question", "A question was asked", (
+        ("question_id", "string"), ("public", "boolean"), ("status", "string"))),
+    "question.answered": EventType("question", "Community staff answered a question", (
+        ("question_id", "string"), ("answer_id", "string"), ("from", "string"), ("to", "string"))),
+    "question.closed": EventType("question", "A question was closed (by its asker, accepting an answer, or staff)", (
+        ("question_id", "string"), ("accepted_answer_id", "string"), ("from", "string"), ("to", "string"),
+        ("by", _BY))),
 }

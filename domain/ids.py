@@ -68,6 +68,9 @@ PREFIXES = {
     "expense": "exp",
     "expense_approval": "eap",
     "objection": "obj",
+    "announcement": "ann",
+    "question": "qst",
+    "answer": "qan",
 }
 
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{16}$")

@@ -17,19 +17,19 @@ from domain.retry import Backoff
 
 KINDS = ("vote_opened", "booking_approved", "booking_rejected", "booking_reminder", "report_status_changed",
          "question_answered", "activity_reminder", "task_assigned")
-# question_answered and activity_reminder are accepted in a mapping; nothing emits them yet.
+# activity_reminder is accepted in a mapping; nothing emits it yet.
 EMITTED = ("vote_opened", "booking_approved", "booking_rejected", "booking_reminder", "report_status_changed",
-           "task_assigned")
+           "task_assigned", "question_answered")
 
 # What a SOURCE names, for every kind that has it (docs/notifications.md lists them).
 SOURCES = {
-    "title": "what the notification is about: the proposal's or task's title, the report's category, the space",
+    "title": "what the notification is about: the proposal's, task's or question's title, the report's category, the space",
     "status": "the new status, in Chinese (已受理, 处理中, 已解决, 已通过, 已驳回, 投票中, 待处理)",
     "time": "when: the change, the booking's start, the vote's close",
     "place": "the space of a booking, else the building",
     "building": "the building's name",
     "community": "the community's name",
-    "kind": "the notification's kind, in Chinese (报事进度, 预约审核, 预约提醒, 投票开始, 任务指派)",
+    "kind": "the notification's kind, in Chinese (报事进度, 预约审核, 预约提醒, 投票开始, 任务指派, 问题答复)",
 }
 
 MINIPROGRAM_STATES = ("formal", "trial", "developer")
@@ -47,6 +47,7 @@ STATUS_LABELS = {
     "submitted": "已提交", "acknowledged": "已受理", "in_progress": "处理中", "resolved": "已解决",
     "closed": "已关闭", "rejected": "已驳回", "duplicate": "重复", "confirmed": "已通过", "pending": "待审核",
     "open": "待处理", "voting": "投票中", "done": "已完成", "verified": "已验收", "cancelled": "已取消",
+    "answered": "已答复",
 }
 KIND_LABELS = {
     "vote_opened": "投票开始", "booking_approved": "预约审核", "booking_rejected": "预约审核",

@@ -23,7 +23,6 @@ STAGES = ("collecting", "deliberating", "voting", "implementing", "evaluating", 
 TIMED_STAGES = STAGES[:-1]  # a closed proposal stays closed: no duration
 OUTCOMES = ("adopted", "rejected", "no_quorum", "insufficient_support", "withdrawn", "dismissed", "duplicate")
 MAX_DAYS = 366
-AWARENESS_REASON = "announcements_not_available"
 TWO_PLACES = Decimal("0.01")
 
 
@@ -133,6 +132,8 @@ class Sums:
     active_persons: int = 0
     medians: Mapping[str, float] = field(default_factory=dict)  # duration metric → median
     open_minutes: int = 0
+    awareness: tuple[int, int] = (0, 0)  # (acknowledged, households) over the announcements
+    questions: tuple[int, int, float | None] = (0, 0, None)  # (asked, first answered, median hours)
 
 
 def _median(value: float | None) -> str | None:
@@ -147,8 +148,11 @@ def figures(sums: Sums) -> dict:
     c = {k: round(v) for k, v in sums.counts.items()}
     ratings = c.get("ratings", 0)
     return {
-        "awareness_rate": None,
-        "awareness_rate_reason": AWARENESS_REASON,
+        # Σ acknowledged households ÷ Σ households frozen at publishing, over the announcements
+        # that ask for acknowledgement, were published in the period (not withdrawn since), and
+        # reached the place (their part in each building of it)
+        "awareness_rate": Rate(*sums.awareness),
+        "awareness_rate_reason": None,
         "households": sums.households,
         "participation_rate": Rate(sums.acting_households, sums.households),
         "active_residents": sums.active_persons,
@@ -181,6 +185,11 @@ def figures(sums: Sums) -> dict:
             "count": c.get("bookings", 0),
             "no_show_rate": Rate(c.get("bookings_no_show", 0), c.get("bookings_settled", 0)),
             "utilisation": Rate(c.get("booked_minutes", 0), sums.open_minutes),
+        },
+        "questions": {
+            "asked": sums.questions[0],
+            "answered": sums.questions[1],
+            "median_hours_to_first_answer": _median(sums.questions[2]),
         },
     }
 

@@ -71,6 +71,10 @@ _STATEMENTS = (
                {_erased("cancel_reason")}, updated_at = clock_timestamp() WHERE created_by = $1""",
     f"UPDATE talent_invitations SET {_erased('message')}, updated_at = clock_timestamp() WHERE invited_by = $1",
     f"UPDATE fund_objections SET {_erased('reason')}, updated_at = clock_timestamp() WHERE person_id = $1",
+    f"""UPDATE questions SET {_erased("title")}, {_erased("body")}, updated_at = clock_timestamp()
+        WHERE asker_id = $1""",
+    f"""UPDATE question_answers SET {_erased("body")}, updated_at = clock_timestamp()
+        WHERE author_type = 'person' AND author_id = $1""",
 )
 
 

@@ -83,6 +83,13 @@ async def report_facts(conn: asyncpg.Connection, report_id: str) -> asyncpg.Reco
            JOIN streets s ON s.id = r.street_id WHERE r.id = $1""", report_id)
 
 
+async def question_facts(conn: asyncpg.Connection, question_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT q.asker_id, q.title, c.name AS community, s.timezone
+           FROM questions q JOIN communities c ON c.id = q.community_id JOIN streets s ON s.id = q.street_id
+           WHERE q.id = $1""", question_id)
+
+
 async def task_facts(conn: asyncpg.Connection, task_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """SELECT t.title, t.status, t.assignee_type, t.assignee_id, t.due_at, b.name AS building,

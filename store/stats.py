@@ -117,6 +117,54 @@ async def turnout(conn: asyncpg.Connection, scope: str, place_id: str, start: An
              ORDER BY v.closes_at, v.id""", place_id, start, end)]
 
 
+_SCOPE_OF_AUDIENCE = {"street": "a.street_id = $1", "community": "ab.community_id = $1",
+                      "building": "ab.building_id = $1"}
+
+
+def _month_or(group: str | None, alias: str, stamp: str, params: list[Any], timezone: str) -> str:
+    """The grouping key of a raw row: its local month, its community or building, or ''."""
+    if group == "month":
+        params.append(timezone)
+        return f"to_char({stamp} AT TIME ZONE ${len(params)}, 'YYYY-MM')"
+    return "''" if group is None else f"{alias}.{group}_id"
+
+
+async def awareness(conn: asyncpg.Connection, scope: str, place_id: str, start: datetime, end: datetime,
+                    timezone: str, group: str | None) -> dict[str, tuple[int, int]]:
+    """(Σ acknowledged, Σ households) of the scope's part of the announcements that ask for
+    acknowledgement, were published in [start, end) and are not withdrawn: the per-building
+    counters kept as households acknowledge (few rows: announcements × buildings reached)."""
+    params: list[Any] = [place_id, start, end]
+    key = _month_or(group, "ab", "a.published_at", params, timezone)
+    rows = await conn.fetch(
+        f"""SELECT {key} AS key, sum(ab.acknowledged) AS acknowledged, sum(ab.households) AS households
+              FROM announcement_buildings ab JOIN announcements a ON a.id = ab.announcement_id
+             WHERE {_SCOPE_OF_AUDIENCE[scope]} AND a.requires_acknowledgement AND a.status <> 'withdrawn'
+               AND a.published_at >= $2 AND a.published_at < $3 GROUP BY 1""", *params)
+    return {r["key"]: (int(r["acknowledged"]), int(r["households"])) for r in rows}
+
+
+async def questions(conn: asyncpg.Connection, scope: str, place_id: str, start: datetime, end: datetime,
+                    timezone: str, group: str | None) -> dict[str, tuple[int, int, float | None]]:
+    """(asked, first answered, median hours to the first answer of those) in [start, end).
+    Questions belong to a community: a building (or a grouping by building) has none."""
+    if scope == "building" or group == "building":
+        return {}
+    found: dict[str, list[Any]] = defaultdict(lambda: [0, 0, None])
+    for index, stamp in ((0, "q.created_at"), (1, "q.first_answered_at")):
+        params: list[Any] = [place_id, start, end]
+        key = _month_or(group, "q", stamp, params, timezone)
+        median = ("percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM q.first_answered_at - q.created_at)"
+                  " / 3600)" if index else "NULL::float8")
+        for row in await conn.fetch(
+                f"""SELECT {key} AS key, count(*) AS n, {median} AS median FROM questions q
+                     WHERE q.{_SCOPE[scope]} = $1 AND {stamp} >= $2 AND {stamp} < $3 GROUP BY 1""", *params):
+            found[row["key"]][index] = int(row["n"])
+            if index:
+                found[row["key"]][2] = row["median"]
+    return {k: (v[0], v[1], v[2]) for k, v in found.items()}
+
+
 async def names(conn: asyncpg.Connection, group: str, ids: list[str]) -> dict[str, str]:
     table = "communities" if group == "community" else "buildings"
     return {r["id"]: r["name"] for r in await conn.fetch(f"SELECT id, name FROM {table} WHERE id = ANY($1)", ids)}

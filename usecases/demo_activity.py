@@ -21,6 +21,7 @@ from usecases.demo_campaigns import load_demo_campaigns
 from usecases.demo_activities import load_demo_activities
 from usecases.demo_points import load_demo_points
 from usecases.demo_fund import load_demo_fund
+from usecases.demo_voice import load_demo_voice
 
 _EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 VOTE_DAYS = 7  # the demo vote stays open this long after it is opened
@@ -42,6 +43,7 @@ async def load_demo_activity(conn: asyncpg.Connection, *, client_id: str) -> boo
     await load_demo_campaigns(conn, row, await _people(conn, row, client_id), now)
     await load_demo_activities(conn, row, await _people(conn, row, client_id), now)
     await load_demo_fund(conn, row, await _people(conn, row, client_id), now)
+    await load_demo_voice(conn, row, await _people(conn, row, client_id), now)
     return loaded
 
 

@@ -19,7 +19,7 @@ from store import memberships, persons, resident_invitations
 from store.erasure import erase_authored_text
 from store.events import Subject, append_event
 from usecases import invites, members, points, rewards, roles
-from usecases import activity_signups, talents
+from usecases import activity_signups, announcement_acknowledgements, my_feed, talents
 from usecases.actors import actor_for
 from usecases.kernel import changes_of
 from usecases.moderation import ContentChecker
@@ -87,6 +87,8 @@ async def erase(conn: asyncpg.Connection, who: Principal, now: datetime) -> None
     await conn.execute("UPDATE refresh_tokens SET revoked_at = clock_timestamp() "
                        "WHERE person_id = $1 AND revoked_at IS NULL", person.id)
     await erase_authored_text(conn, person.id)
+    await announcement_acknowledgements.anonymise(conn, person.id)  # the household's acknowledgement stays
+    await my_feed.forget(conn, person.id)
     await persons.erase(conn, person.id)
 
 

@@ -106,6 +106,16 @@ async def _vote_notices(conn: asyncpg.Connection, event: asyncpg.Record) -> tupl
     return [Notice(p, kind, "proposal", event["subject_id"], facts) for p in voters], found["timezone"]
 
 
+async def _question_notices(conn: asyncpg.Connection, event: asyncpg.Record) -> tuple[list[Notice], str]:
+    found = await store.question_facts(conn, event["subject_id"])
+    if found is None:
+        return [], ""
+    kind = "question_answered"
+    return [Notice(found["asker_id"], kind, "question", event["subject_id"], _facts(
+        kind, title=found["title"], status=rules.STATUS_LABELS["answered"], time=_iso(event["occurred_at"]),
+        community=found["community"], place=found["community"]))], found["timezone"]
+
+
 FOLDS = {
     "report.status_changed": _report_notices,
     "task.created": _task_notices,
@@ -113,6 +123,7 @@ FOLDS = {
     "booking.created": _booking_notices,
     "booking.status_changed": _booking_notices,
     "proposal.stage_changed": _vote_notices,
+    "question.answered": _question_notices,
 }
 
 

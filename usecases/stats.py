@@ -59,6 +59,9 @@ async def _sums(conn: asyncpg.Connection, scope: str, place_id: str, period: Per
         active = await store.activity(conn, scope, place_id, period.start, period.end, group)
     medians = await store.medians(conn, scope, place_id, period.start, period.end, group)
     spaces = await store.opening_hours(conn, scope, place_id)
+    start, end = rules.local_bounds(period, timezone)
+    aware = await store.awareness(conn, scope, place_id, start, end, timezone, group)
+    asked = await store.questions(conn, scope, place_id, start, end, timezone, group)
     if group == "month":
         created = await store.households(conn, scope, place_id, period.end, "month")
         months = period.months()
@@ -71,14 +74,16 @@ async def _sums(conn: asyncpg.Connection, scope: str, place_id: str, period: Per
         minutes = {key: rules.open_minutes(spaces, part, timezone) for key, part in months}
     else:
         households = await store.households(conn, scope, place_id, period.end, group)
-        keys = [""] if group is None else sorted(set(households) | set(counts) | set(active) | set(medians))
+        keys = [""] if group is None else sorted(set(households) | set(counts) | set(active) | set(medians)
+                                                 | set(aware) | set(asked))
         if group == "building":  # community-level things (a community's space) belong to no building
             keys = [k for k in keys if k]
         minutes = {key: rules.open_minutes([s for s in spaces if group is None or _key_of(s, group) == key],
                                            period, timezone) for key in keys}
     return {key: Sums(counts=counts.get(key, {}), households=households.get(key, 0),
                       acting_households=active.get(key, (0, 0))[0], active_persons=active.get(key, (0, 0))[1],
-                      medians=medians.get(key, {}), open_minutes=minutes.get(key, 0))
+                      medians=medians.get(key, {}), open_minutes=minutes.get(key, 0),
+                      awareness=aware.get(key, (0, 0)), questions=asked.get(key, (0, 0, None)))
             for key in keys}
 
 

@@ -22,6 +22,7 @@ from store import jobs
 from usecases import (
     activities_jobs,
     agreements_jobs,
+    announcements_jobs,
     bookings_jobs,
     campaigns_jobs,
     fund_jobs,
@@ -58,6 +59,8 @@ HANDLERS: dict[str, JobHandler] = {
     campaigns_jobs.ADVANCE_JOB: campaigns_jobs.advance,
     activities_jobs.FINISH_JOB: activities_jobs.finish,
     fund_jobs.POST_JOB: fund_jobs.post_expense,
+    announcements_jobs.PUBLISH_JOB: announcements_jobs.publish,
+    announcements_jobs.EXPIRE_JOB: announcements_jobs.expire,
 }
 
 

@@ -153,6 +153,14 @@ PROBLEMS: dict[str, ProblemKind] = {
     # Tasks and reports (issue 6)
     "wrong_task_status": ProblemKind(409, "任务当前状态不允许此操作", "The task's status does not allow this"),
     "wrong_report_status": ProblemKind(409, "上报当前状态不允许此操作", "The report's status does not allow this"),
+    # Announcements and questions (the community part §10)
+    "wrong_announcement_status": ProblemKind(
+        409, "公告当前状态不允许此操作", "The announcement's status does not allow this"),
+    "acknowledgement_not_required": ProblemKind(
+        422, "该公告无需确认知晓", "The announcement does not ask for acknowledgement"),
+    "wrong_question_status": ProblemKind(409, "问题当前状态不允许此操作", "The question's status does not allow this"),
+    "invalid_accepted_answer": ProblemKind(
+        422, "采纳的回答不属于该问题", "The accepted answer is not an answer to this question"),
     "transition_reason_required": ProblemKind(
         422, "退回、取消或驳回须说明理由", "Sending back, cancelling or rejecting needs a reason"),
     "invalid_source": ProblemKind(

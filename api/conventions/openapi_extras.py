@@ -73,6 +73,9 @@ TAGS = {
     "activities": "Activities of buildings and communities: sign-ups, waiting lists, attendance and its points.",
     "talents": "The talent pool: residents' talents shown with consent, and leaders' invitations.",
     "fund": "The self-governance fund (自治金): figures, public entries, incomes, budgets' expenses and objections.",
+    "announcements": "看: announcements of a building, a community and the street, and acknowledgements (我已知晓).",
+    "questions": "问: residents' questions to the community, staff answers and the FAQ.",
+    "feed": "My feed: what concerns me across 看/办/议/问, newest first.",
 }
 
 

@@ -58,9 +58,15 @@ class BookingFigures(msgspec.Struct):
     utilisation: RateView  # booked minutes ÷ open minutes of the scope's spaces
 
 
+class QuestionFigures(msgspec.Struct):
+    asked: int  # questions asked in the period
+    answered: int  # questions first answered in the period
+    median_hours_to_first_answer: Decimal2 | None  # of those first answered in the period
+
+
 class Figures(msgspec.Struct):
-    awareness_rate: RateView | None
-    awareness_rate_reason: str | None
+    awareness_rate: RateView | None  # always a rate now (percent null without announcements)
+    awareness_rate_reason: str | None  # null: kept for clients that read it
     households: int
     participation_rate: RateView
     active_residents: int
@@ -70,6 +76,7 @@ class Figures(msgspec.Struct):
     tasks: TaskFigures
     proposals: ProposalFigures
     bookings: BookingFigures
+    questions: QuestionFigures
 
 
 class GroupFigures(msgspec.Struct):
@@ -166,7 +173,11 @@ def _columns() -> list[tuple[str, Any]]:
                 for s in TIMED_STAGES]
     columns += [("预约数", lambda f: f["bookings"]["count"]),
                 ("爽约率(%)", lambda f: f["bookings"]["no_show_rate"]["percent"]),
-                ("空间使用率(%)", lambda f: f["bookings"]["utilisation"]["percent"])]
+                ("空间使用率(%)", lambda f: f["bookings"]["utilisation"]["percent"]),
+                ("知晓户数", lambda f: f["awareness_rate"]["numerator"]),
+                ("应知晓户数", lambda f: f["awareness_rate"]["denominator"]),
+                ("提问数", lambda f: f["questions"]["asked"]), ("答复问题数", lambda f: f["questions"]["answered"]),
+                ("首次答复时长中位数(小时)", lambda f: f["questions"]["median_hours_to_first_answer"])]
     return columns
 
 

@@ -2,7 +2,7 @@
 random moments (period edges in the street's time zone included: 23:59:59 and 00:00 local) and
 states by SQL — the business clock cannot put a row's created_at at a chosen local minute —
 then every figure of GET /v1/stats, for each scope and grouping, equals a brute-force count
-over the raw rows. Also: who may read which scope, the export read back, the null awareness."""
+over the raw rows. Also: who may read which scope, the export read back, rates without a denominator."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import pytest
 from domain.ids import new_id
 from tests.support.spaces import new_space, span
 from tests.support.town import build_town
+from tests.support.voice_stats import make_voice_activity, scatter_voice, voice_acts, voice_figures
 
 SH = ZoneInfo("Asia/Shanghai")
 PERIOD = (date(2026, 10, 20), date(2026, 11, 30))
@@ -100,6 +101,7 @@ async def make_activity(client, db, town, rng: random.Random) -> None:
         made = await client.post(f"/v1/spaces/{space['id']}/bookings", headers=p[who].headers(),
                                  json={**span(start + timedelta(hours=i), 60), "attendees": 2})
         assert made.status_code == 201, made.text
+    await make_voice_activity(client, town, residents, rng)
 
 
 async def scatter(db, town, rng: random.Random) -> None:
@@ -151,6 +153,7 @@ async def scatter(db, town, rng: random.Random) -> None:
                             VALUES ($1, $1, $2, $3, $4, $5, $6::timestamptz + interval '30 days', $6)""",
                          new_id("refresh_token"), town.people[key].person_id, town.client_id, street,
                          random.randbytes(32), moment(rng))
+    await scatter_voice(db, street, rng, moment)
 
 
 def local(at: datetime | None) -> date | None:
@@ -187,6 +190,7 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
     for b in await db.fetch("SELECT * FROM bookings WHERE household_id = ANY($1)", list(hh)):
         if inside(b["created_at"]):
             acts.append((b["household_id"], b["person_id"]))
+    acts += await voice_acts(db, street, hh, inside)  # acknowledgements and questions
     signed = [t["person_id"] for t in await db.fetch(
         f"""SELECT t.* FROM refresh_tokens t JOIN memberships m ON m.person_id = t.person_id AND m.left_at IS NULL
              WHERE m.{where}""", place) if inside(t["created_at"])]
@@ -210,8 +214,9 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
     acting = {h for h, _ in acts if h}
     spaces = await db.fetch(f"SELECT * FROM spaces WHERE {where}", place)
     open_minutes = len(spaces) * 12 * 60 * ((last - first).days + 1)  # 08:00-20:00 every day, no closures
+    voice = await voice_figures(db, column, place, inside, rate, two)
     return {
-        "awareness_rate": None, "awareness_rate_reason": "announcements_not_available",
+        "awareness_rate": voice["awareness_rate"], "awareness_rate_reason": None,
         "households": n_households,
         "participation_rate": rate(len(acting), n_households),
         "active_residents": len({p for _, p in acts if p} | set(signed)),
@@ -248,6 +253,7 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
             "utilisation": rate(round(sum((b["end_at"] - b["start_at"]).total_seconds() / 60 for b in counted)),
                                 open_minutes),
         },
+        "questions": voice["questions"],
     }
 
 
@@ -264,6 +270,8 @@ async def test_every_figure_equals_a_brute_force_count_over_the_raw_rows(client,
     for first, last in (PERIOD, (date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 10, 1), date(2026, 11, 30))):
         # A calendar month reads the months' distinct counters; other periods the days' rows.
         answers = await check_period(client, db, town, platform, first, last)
+    whole = answers["street"]["figures"]  # the new figures are exercised, not only zero
+    assert whole["awareness_rate"]["denominator"] > 0 and whole["questions"]["asked"] > 0, (whole["awareness_rate"], whole["questions"])
     # The rollups rebuilt from the raw rows say the same.
     await db.execute("SELECT stats_rebuild()")
     assert await check_period(client, db, town, platform, first, last) == answers
@@ -353,12 +361,13 @@ async def test_who_may_read_which_scope(client, db, town, platform, other_platfo
     assert refused.status_code == 403 and refused.json()["code"] == "insufficient_scope"
 
 
-async def test_awareness_is_null_with_a_reason_and_rates_without_denominator_are_null(client, town, platform):
+async def test_rates_without_denominator_are_null(client, town, platform):
     body = (await client.get("/v1/stats", headers=platform.headers(),
                              params={"from": "2001-01-01", "to": "2001-01-31"})).json()
     figures = body["figures"]
-    assert figures["awareness_rate"] is None
-    assert figures["awareness_rate_reason"] == "announcements_not_available"
+    assert figures["awareness_rate"] == {"numerator": 0, "denominator": 0, "percent": None}
+    assert figures["awareness_rate_reason"] is None
+    assert figures["questions"] == {"asked": 0, "answered": 0, "median_hours_to_first_answer": None}
     assert figures["participation_rate"] == {"numerator": 0, "denominator": 0, "percent": None}
     assert figures["reports"]["median_hours_to_resolve"] is None and body["groups"] == []
 

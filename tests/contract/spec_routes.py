@@ -145,4 +145,17 @@ SPEC_ROUTES = {
     ("POST", "/v1/proposals/{id}/expenses"), ("GET", "/v1/proposals/{id}/expenses"), ("GET", "/v1/expenses/{id}"),
     ("POST", "/v1/expenses/{id}/approvals"), ("POST", "/v1/expenses/{id}/transitions"),
     ("POST", "/v1/expenses/{id}/objections"), ("GET", "/v1/expenses/{id}/objections"),
+    # 看 / 问 and my feed (community.md §10); GET/PATCH /announcements/{id} and the withdrawal's
+    # transitions route are additions (a single resource's read and change; the spec's
+    # "withdrawn by its author or a leader")
+    ("GET", "/v1/buildings/{id}/announcements"), ("POST", "/v1/buildings/{id}/announcements"),
+    ("GET", "/v1/communities/{id}/announcements"), ("POST", "/v1/communities/{id}/announcements"),
+    ("GET", "/v1/streets/announcements"), ("POST", "/v1/streets/announcements"),
+    ("GET", "/v1/announcements/{id}"), ("PATCH", "/v1/announcements/{id}"),
+    ("POST", "/v1/announcements/{id}/transitions"), ("PUT", "/v1/announcements/{id}/acknowledgement"),
+    ("GET", "/v1/announcements/{id}/acknowledgements"),
+    ("GET", "/v1/communities/{id}/questions"), ("POST", "/v1/communities/{id}/questions"),
+    ("GET", "/v1/questions/{id}"), ("POST", "/v1/questions/{id}/answers"), ("GET", "/v1/questions/{id}/answers"),
+    ("POST", "/v1/questions/{id}/transitions"),
+    ("GET", "/v1/me/feed"),
 }
