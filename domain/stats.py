@@ -191,6 +191,11 @@ def figures(sums: Sums) -> dict:
             "answered": sums.questions[1],
             "median_hours_to_first_answer": _median(sums.questions[2]),
         },
+        "activities": {
+            "held": c.get("activities_held", 0),
+            "attendance": c.get("activity_attendances", 0),
+        },
+        "needs_met": c.get("needs_met", 0),
     }
 
 

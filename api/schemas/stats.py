@@ -64,6 +64,11 @@ class QuestionFigures(msgspec.Struct):
     median_hours_to_first_answer: Decimal2 | None  # of those first answered in the period
 
 
+class ActivityFigures(msgspec.Struct):
+    held: int  # activities finished in the period (on the day they ended)
+    attendance: int  # sign-ups checked in during the period (a person each; companions not counted)
+
+
 class Figures(msgspec.Struct):
     awareness_rate: RateView | None  # always a rate now (percent null without announcements)
     awareness_rate_reason: str | None  # null: kept for clients that read it
@@ -77,6 +82,8 @@ class Figures(msgspec.Struct):
     proposals: ProposalFigures
     bookings: BookingFigures
     questions: QuestionFigures
+    activities: ActivityFigures
+    needs_met: int  # needs of the three lists met by a project in the period
 
 
 class GroupFigures(msgspec.Struct):
@@ -177,7 +184,9 @@ def _columns() -> list[tuple[str, Any]]:
                 ("知晓户数", lambda f: f["awareness_rate"]["numerator"]),
                 ("应知晓户数", lambda f: f["awareness_rate"]["denominator"]),
                 ("提问数", lambda f: f["questions"]["asked"]), ("答复问题数", lambda f: f["questions"]["answered"]),
-                ("首次答复时长中位数(小时)", lambda f: f["questions"]["median_hours_to_first_answer"])]
+                ("首次答复时长中位数(小时)", lambda f: f["questions"]["median_hours_to_first_answer"]),
+                ("举办活动数", lambda f: f["activities"]["held"]), ("活动签到人次", lambda f: f["activities"]["attendance"]),
+                ("已满足需求数", lambda f: f["needs_met"])]
     return columns
 
 

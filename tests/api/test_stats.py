@@ -22,6 +22,12 @@ import pytest
 from domain.ids import new_id
 from tests.support.spaces import new_space, span
 from tests.support.town import build_town
+from tests.support.community_stats import (
+    community_acts,
+    community_figures,
+    make_community_life,
+    scatter_community_life,
+)
 from tests.support.voice_stats import make_voice_activity, scatter_voice, voice_acts, voice_figures
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -102,6 +108,7 @@ async def make_activity(client, db, town, rng: random.Random) -> None:
                                  json={**span(start + timedelta(hours=i), 60), "attendees": 2})
         assert made.status_code == 201, made.text
     await make_voice_activity(client, town, residents, rng)
+    await make_community_life(client, town, residents, rng)
 
 
 async def scatter(db, town, rng: random.Random) -> None:
@@ -154,6 +161,7 @@ async def scatter(db, town, rng: random.Random) -> None:
                          new_id("refresh_token"), town.people[key].person_id, town.client_id, street,
                          random.randbytes(32), moment(rng))
     await scatter_voice(db, street, rng, moment)
+    await scatter_community_life(db, street, rng, moment)
 
 
 def local(at: datetime | None) -> date | None:
@@ -191,6 +199,7 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
         if inside(b["created_at"]):
             acts.append((b["household_id"], b["person_id"]))
     acts += await voice_acts(db, street, hh, inside)  # acknowledgements and questions
+    acts += await community_acts(db, street, hh, inside)  # activity sign-ups
     signed = [t["person_id"] for t in await db.fetch(
         f"""SELECT t.* FROM refresh_tokens t JOIN memberships m ON m.person_id = t.person_id AND m.left_at IS NULL
              WHERE m.{where}""", place) if inside(t["created_at"])]
@@ -215,6 +224,7 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
     spaces = await db.fetch(f"SELECT * FROM spaces WHERE {where}", place)
     open_minutes = len(spaces) * 12 * 60 * ((last - first).days + 1)  # 08:00-20:00 every day, no closures
     voice = await voice_figures(db, column, place, inside, rate, two)
+    community = await community_figures(db, column, place, inside)
     return {
         "awareness_rate": voice["awareness_rate"], "awareness_rate_reason": None,
         "households": n_households,
@@ -254,6 +264,7 @@ async def brute_force(db, street: str, column: str, place: str, first: date, las
                                 open_minutes),
         },
         "questions": voice["questions"],
+        **community,
     }
 
 
@@ -311,6 +322,29 @@ async def check_period(client, db, town, platform, first: date, last: date) -> d
             assert group["figures"] == await brute_force(db, town.street_id, column, group["key"], first, last,
                                                          last), (grouping, "community scope")
     return answers
+
+
+async def test_an_activity_sign_up_alone_makes_its_household_take_part(client, db, town, platform):
+    """The participation rate's acts include activity sign-ups: a household whose only act is a
+    sign-up counts, once the sign-up is made, and not before."""
+    head, leader = town.people["head"], town.people["leader"]
+    params = {"scope": "building", "id": town.building}
+
+    async def taking_part() -> tuple[int, int]:
+        figures = (await client.get("/v1/stats", headers=platform.headers(), params=params)).json()["figures"]
+        return figures["participation_rate"]["numerator"], figures["active_residents"]
+
+    before = await taking_part()
+    starts = datetime.now(SH) + timedelta(days=2)
+    made = await client.post(f"/v1/buildings/{town.building}/activities", headers=leader.headers(), json={
+        "title": "茶话会", "category": "culture", "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=1)).isoformat()})
+    activity = made.json()["id"]
+    await client.post(f"/v1/activities/{activity}/transitions", headers=leader.headers(), json={"to": "published"})
+    assert before == await taking_part()  # an activity published is not yet an act of the head's household
+    signed = await client.post(f"/v1/activities/{activity}/signups", headers=head.headers(), json={"companions": 0})
+    assert signed.status_code == 201, signed.text
+    assert await taking_part() == (before[0] + 1, before[1] + 1)
 
 
 async def test_a_day_edge_in_the_streets_time_zone(client, db, town, platform):

@@ -6825,6 +6825,11 @@ export interface components {
             /** @default null */
             organizer?: components["schemas"]["Organizer"] | null;
         };
+        /** ActivityFigures */
+        ActivityFigures: {
+            held: number;
+            attendance: number;
+        };
         /** ActivityTransition */
         ActivityTransition: {
             /** @enum {unknown} */
@@ -8222,6 +8227,8 @@ export interface components {
             proposals: components["schemas"]["ProposalFigures"];
             bookings: components["schemas"]["BookingFigures"];
             questions: components["schemas"]["QuestionFigures"];
+            activities: components["schemas"]["ActivityFigures"];
+            needs_met: number;
         };
         /** FreeRange */
         FreeRange: {
@@ -34881,7 +34888,12 @@ export interface operations {
                      *           "asked": 1,
                      *           "answered": 1,
                      *           "median_hours_to_first_answer": "18.50"
-                     *         }
+                     *         },
+                     *         "activities": {
+                     *           "held": 1,
+                     *           "attendance": 1
+                     *         },
+                     *         "needs_met": 1
                      *       },
                      *       "groups": [
                      *         {
@@ -34959,7 +34971,12 @@ export interface operations {
                      *               "asked": 1,
                      *               "answered": 1,
                      *               "median_hours_to_first_answer": "18.50"
-                     *             }
+                     *             },
+                     *             "activities": {
+                     *               "held": 1,
+                     *               "attendance": 1
+                     *             },
+                     *             "needs_met": 1
                      *           }
                      *         }
                      *       ],
