@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -68,3 +68,10 @@ def command_of(body: msgspec.Struct, command_type: type[C]) -> C:
     (unsent ``UNSET`` ones stay unset); times, dates and decimals pass through as they are."""
     sent = msgspec.to_builtins(body, builtin_types=(datetime, date, Decimal))
     return msgspec.convert(sent, command_type)
+
+
+class Actor(msgspec.Struct):
+    """Who acted, as stored beside a change (usecases/kernel.py ``actor_ref``)."""
+
+    type: Literal["person", "client", "system"]
+    id: str | None

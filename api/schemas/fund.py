@@ -9,7 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from api.conventions.openapi import Input
-from api.schemas.common import Stamp, id_text, text
+from api.schemas.common import Actor, Stamp, id_text, text
 from domain import fund as domain
 
 AmountFen = Annotated[int, Meta(ge=1, le=100_000_000_00, examples=[500000], description="Fen (分)")]
@@ -78,11 +78,6 @@ class ExpenseCreate(Input):
     amount_fen: AmountFen
     description: ExpenseText  # type: ignore[valid-type]
     receipt_media_ids: Annotated[list[MediaRef], Meta(max_length=9)] = []  # type: ignore[valid-type]
-
-
-class Actor(msgspec.Struct):
-    type: Annotated[str, Meta(description="person, client or system")]
-    id: str | None
 
 
 class ExpenseApproval(msgspec.Struct):

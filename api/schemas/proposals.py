@@ -11,7 +11,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from api.conventions.openapi import Input
-from api.schemas.common import Stamp, id_text, text
+from api.schemas.common import Actor, Stamp, id_text, text
 from api.schemas.documents import Amendment, AmendmentRequest, ProposalKind, amendment_view
 from api.schemas.moderation import Moderation
 from api.schemas.places import DecisionRule
@@ -219,11 +219,6 @@ class Evaluate(Input):
     stars: Annotated[int, Meta(ge=1, le=5)]
     text: EvaluationText = ""  # type: ignore[valid-type]
     household_id: HouseholdRef | None = None  # type: ignore[valid-type]
-
-
-class Actor(msgspec.Struct):
-    type: Literal["person", "client", "system"]
-    id: str | None
 
 
 class TimelineEntry(msgspec.Struct):

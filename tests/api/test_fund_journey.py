@@ -76,7 +76,7 @@ async def test_a_budgets_journey_from_the_vote_to_the_release(client, db, town):
     assert (await client.get(f"/v1/expenses/{spent['id']}", headers=head.headers())).json()["status"] == "publicity"
     assert await figures(client, town) == (500_000, 300_000, 200_000)  # nothing spent during publicity
     await advance(client, 86400 + 60)
-    assert await run_due_jobs_of(db, [POST_JOB]) == 1
+    assert await run_due_jobs_of(db, [POST_JOB]) >= 1  # other tests' expenses of this database may be due too
     posted = (await client.get(f"/v1/expenses/{spent['id']}", headers=head.headers())).json()
     assert posted["status"] == "posted" and posted["posted_at"] and posted["entry_id"]
     assert await figures(client, town) == (250_000, 50_000, 200_000)
@@ -137,7 +137,8 @@ async def test_closing_while_an_expense_is_public_releases_the_rest_once_it_is_p
                                   json=body)).status_code == 200
     assert await figures(client, town) == (100_000, 100_000, 0)  # the public claim still holds its share
     await advance(client, 3 * 86400 + 60)
-    assert await run_due_jobs_of(db, [POST_JOB]) == 1
+    assert await run_due_jobs_of(db, [POST_JOB]) >= 1  # other tests' expenses of this database may be due too
+    assert (await client.get(f"/v1/expenses/{expense['id']}", headers=leader.headers())).json()["status"] == "posted"
     assert await figures(client, town) == (30_000, 0, 30_000)
     await assert_figures_are_sums(client, town.people["head"], town.community)
     await assert_balances_are_sums(db, town.street_id)

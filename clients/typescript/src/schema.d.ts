@@ -6867,6 +6867,12 @@ export interface components {
             points_per_attendee?: number;
             organizer?: components["schemas"]["Organizer"];
         };
+        /** Actor */
+        Actor: {
+            /** @enum {string} */
+            type: "person" | "client" | "system";
+            id: string | null;
+        };
         /** Agreement */
         Agreement: {
             /** @example agr_5t7v9x2b4d6f8h1k */
@@ -8092,14 +8098,14 @@ export interface components {
             amount_fen: number;
             description: string;
             receipt_media_ids: string[];
-            claimed_by: components["schemas"]["fund_Actor"];
+            claimed_by: components["schemas"]["Actor"];
             /** @enum {string} */
             status: "submitted" | "publicity" | "posted" | "rejected";
             approvals: components["schemas"]["ExpenseApproval"][];
             approvals_needed: number;
             street_signoff_required: boolean;
             rejection_reason: string | null;
-            rejected_by: components["schemas"]["fund_Actor"] | null;
+            rejected_by: components["schemas"]["Actor"] | null;
             /** @example 2026-11-22T08:00:00Z */
             publicity_until: string | null;
             objection_count: number;
@@ -8129,7 +8135,7 @@ export interface components {
         };
         /** ExpenseApproval */
         ExpenseApproval: {
-            by: components["schemas"]["fund_Actor"];
+            by: components["schemas"]["Actor"];
             /** @description Given by a street officer (counts as the sign-off) */
             street_signoff: boolean;
             /**
@@ -10506,7 +10512,7 @@ export interface components {
             to_stage: "collecting" | "deliberating" | "voting" | "implementing" | "evaluating" | "closed";
             /** @enum {null|string} */
             outcome: "adopted" | "rejected" | "no_quorum" | "insufficient_support" | "withdrawn" | "dismissed" | "duplicate" | null;
-            by: components["schemas"]["proposals_Actor"];
+            by: components["schemas"]["Actor"];
             reason: string | null;
             /**
              * Format: date-time
@@ -10779,18 +10785,6 @@ export interface components {
             households: number;
             /** @example 89.50 */
             area_m2: string;
-        };
-        /** Actor */
-        fund_Actor: {
-            /** @description person, client or system */
-            type: string;
-            id: string | null;
-        };
-        /** Actor */
-        proposals_Actor: {
-            /** @enum {string} */
-            type: "person" | "client" | "system";
-            id: string | null;
         };
         TokenRequest: components["schemas"]["ClientCredentialsGrant"] | components["schemas"]["WechatCodeGrant"] | components["schemas"]["RefreshTokenGrant"];
         /**
@@ -49319,14 +49313,14 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "claimed_by": {
-                     *         "type": "report.created",
+                     *         "type": "person",
                      *         "id": "示例"
                      *       },
                      *       "status": "submitted",
                      *       "approvals": [
                      *         {
                      *           "by": {
-                     *             "type": "report.created",
+                     *             "type": "person",
                      *             "id": "示例"
                      *           },
                      *           "street_signoff": true,
@@ -49337,7 +49331,7 @@ export interface operations {
                      *       "street_signoff_required": true,
                      *       "rejection_reason": "示例",
                      *       "rejected_by": {
-                     *         "type": "report.created",
+                     *         "type": "person",
                      *         "id": "示例"
                      *       },
                      *       "publicity_until": "2026-11-22T08:00:00Z",
@@ -49534,14 +49528,14 @@ export interface operations {
                      *             "示例"
                      *           ],
                      *           "claimed_by": {
-                     *             "type": "report.created",
+                     *             "type": "person",
                      *             "id": "示例"
                      *           },
                      *           "status": "submitted",
                      *           "approvals": [
                      *             {
                      *               "by": {
-                     *                 "type": "report.created",
+                     *                 "type": "person",
                      *                 "id": "示例"
                      *               },
                      *               "street_signoff": true,
@@ -49552,7 +49546,7 @@ export interface operations {
                      *           "street_signoff_required": true,
                      *           "rejection_reason": "示例",
                      *           "rejected_by": {
-                     *             "type": "report.created",
+                     *             "type": "person",
                      *             "id": "示例"
                      *           },
                      *           "publicity_until": "2026-11-22T08:00:00Z",
@@ -49698,14 +49692,14 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "claimed_by": {
-                     *         "type": "report.created",
+                     *         "type": "person",
                      *         "id": "示例"
                      *       },
                      *       "status": "submitted",
                      *       "approvals": [
                      *         {
                      *           "by": {
-                     *             "type": "report.created",
+                     *             "type": "person",
                      *             "id": "示例"
                      *           },
                      *           "street_signoff": true,
@@ -49716,7 +49710,7 @@ export interface operations {
                      *       "street_signoff_required": true,
                      *       "rejection_reason": "示例",
                      *       "rejected_by": {
-                     *         "type": "report.created",
+                     *         "type": "person",
                      *         "id": "示例"
                      *       },
                      *       "publicity_until": "2026-11-22T08:00:00Z",
@@ -49907,14 +49901,14 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "claimed_by": {
-                     *         "type": "report.created",
+                     *         "type": "person",
                      *         "id": "示例"
                      *       },
                      *       "status": "submitted",
                      *       "approvals": [
                      *         {
                      *           "by": {
-                     *             "type": "report.created",
+                     *             "type": "person",
                      *             "id": "示例"
                      *           },
                      *           "street_signoff": true,
@@ -49925,7 +49919,7 @@ export interface operations {
                      *       "street_signoff_required": true,
                      *       "rejection_reason": "示例",
                      *       "rejected_by": {
-                     *         "type": "report.created",
+                     *         "type": "person",
                      *         "id": "示例"
                      *       },
                      *       "publicity_until": "2026-11-22T08:00:00Z",
@@ -50388,14 +50382,14 @@ export interface operations {
                      *         "示例"
                      *       ],
                      *       "claimed_by": {
-                     *         "type": "report.created",
+                     *         "type": "person",
                      *         "id": "示例"
                      *       },
                      *       "status": "submitted",
                      *       "approvals": [
                      *         {
                      *           "by": {
-                     *             "type": "report.created",
+                     *             "type": "person",
                      *             "id": "示例"
                      *           },
                      *           "street_signoff": true,
@@ -50406,7 +50400,7 @@ export interface operations {
                      *       "street_signoff_required": true,
                      *       "rejection_reason": "示例",
                      *       "rejected_by": {
-                     *         "type": "report.created",
+                     *         "type": "person",
                      *         "id": "示例"
                      *       },
                      *       "publicity_until": "2026-11-22T08:00:00Z",
