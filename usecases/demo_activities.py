@@ -1,8 +1,9 @@
 """A month of demo activities in 嘉富苑 (development only), made through the same use cases the
 API runs: the 1 号楼 leader's tea party in the building's lounge (its booking made on
 publishing), a weekly tai chi morning, a repair day, a children's reading afternoon and the
-community's festival evening — all published, with 张小华 signed up for two. Loading is
-idempotent: nothing is added once the street has an activity."""
+community's festival evening — all published, with 张小华 signed up for two; and a few
+talents in the pool (张小华's photography and cooking, 王建国's repairs, shown with consent).
+Loading is idempotent: nothing is added once the street has an activity."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from domain.permissions import Principal
-from usecases import activities, activity_signups
+from domain.talents import CONSENT_VERSION
+from usecases import activities, activity_signups, talents
 
 _ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -56,4 +58,12 @@ async def load_demo_activities(conn: asyncpg.Connection, row: asyncpg.Record, pe
                                                        lambda current: None, now))
         for activity in created[:2]:
             await activity_signups.sign_up(conn, resident, activity.id, activity_signups.NewSignup(companions=1), now)
+        consent = talents.Consent(version=CONSENT_VERSION)
+        await talents.put_mine(conn, resident, talents.PutTalents(talents=[
+            talents.TalentItem(tag="photography", description="可为楼组活动拍照"),
+            talents.TalentItem(tag="cooking", description="会做本帮菜，邻里节可帮忙")],
+            available_for=["activity"], visible=True, consent=consent), now)
+        await talents.put_mine(conn, leader, talents.PutTalents(talents=[
+            talents.TalentItem(tag="repair", description="水电小修")],
+            available_for=["task", "activity"], visible=True, consent=consent), now)
     return True

@@ -1,6 +1,6 @@
 """The demo's month of activities in 嘉富苑 (usecases/demo_activities.py): loaded through the
 use cases once (a second load adds nothing), all published, the tea party's lounge booked,
-and 张小华 signed up for two."""
+and 张小华 signed up for two; a few talents shown with consent."""
 
 from __future__ import annotations
 
@@ -25,3 +25,6 @@ async def test_a_month_of_published_activities(db, test_settings):
     zhang = await db.fetchval("SELECT person_id FROM wechat_identities WHERE openid = 'openid-zhang'")
     assert await db.fetchval("SELECT count(*) FROM activity_signups WHERE person_id = $1 AND status = 'confirmed'",
                              zhang) == 2
+    shown = await db.fetch("""SELECT t.person_id, t.consent_version FROM talent_profiles t
+                               WHERE t.street_id = $1 AND t.visible ORDER BY t.person_id""", street)
+    assert len(shown) == 2 and all(r["consent_version"] for r in shown)
