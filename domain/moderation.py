@@ -9,7 +9,7 @@ author and the leaders of its place."""
 from __future__ import annotations
 
 CHUNK = 2500  # characters WeChat checks at once
-SCENES = {"name": 1, "talent": 1, "comment": 2, "proposal": 3, "report": 3, "question": 3, "announcement": 3}
+SCENES = {"name": 1, "talent": 1, "comment": 2, "proposal": 3, "report": 3, "question": 3, "announcement": 3, "activity": 3}
 STATES = ("none", "passed", "pending", "approved", "rejected")
 HIDDEN = ("pending", "rejected")
 TYPES = ("proposal", "report", "comment")  # what POST /v1/moderation/{type}/{id}/… decides on

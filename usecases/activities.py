@@ -25,6 +25,7 @@ from usecases.activity_signups import visible_activity
 from usecases.activities_jobs import schedule_finish
 from usecases.actors import actor_for
 from usecases.kernel import changes_of, record_event
+from usecases.moderation import ContentChecker
 from usecases.spaces import visible_space
 
 
@@ -100,8 +101,20 @@ async def _check_points(conn: asyncpg.Connection, street_id: str, points: int) -
     rules.check_points(points, (await street_settings.settings_of(conn, street_id)).max_points_per_attendee)
 
 
+# An activity is read by the whole building or community: its text is checked by WeChat and
+# decided at once (refused or 503), never held hidden for a review (usecases/moderation.py).
+SCENE = "activity"
+_TEXTS = ("title", "description", "location")
+
+
+async def _check_text(checker: ContentChecker | None, conn: asyncpg.Connection, who: Principal,
+                      texts: list[str]) -> None:
+    if checker is not None and any(texts):
+        await checker.check_now(conn, who, [t for t in texts if t], SCENE)
+
+
 async def create(conn: asyncpg.Connection, who: Principal, command: NewActivity, *, community_id: str | None = None,
-                 building_id: str | None = None) -> Activity:
+                 building_id: str | None = None, checker: ContentChecker | None = None) -> Activity:
     """A draft, by a leader of the place; the organiser is the creator unless named."""
     actor = await actor_for(conn, who)
     place = await _place(conn, actor, community_id, building_id)
@@ -114,6 +127,7 @@ async def create(conn: asyncpg.Connection, who: Principal, command: NewActivity,
     await _check_organizer(conn, place.street_id, organizer)
     await _check_points(conn, place.street_id, command.points_per_attendee)
     rules.check_times(command.starts_at, command.ends_at, command.signup_opens_at, command.signup_closes_at)
+    await _check_text(checker, conn, who, [getattr(command, name) for name in _TEXTS])
     if command.space_id is not None:
         await _check_space(conn, actor, command.space_id)
     values: dict[str, Any] = {
@@ -143,7 +157,8 @@ async def list_activities(conn: asyncpg.Connection, who: Principal, keyset: Keys
 
 
 async def update(conn: asyncpg.Connection, who: Principal, activity_id: str, command: ChangeActivity,
-                 precondition: Callable[[Activity], None], now: datetime) -> Activity:
+                 precondition: Callable[[Activity], None], now: datetime,
+                 checker: ContentChecker | None = None) -> Activity:
     """A draft or published activity's fields; a published one's booking moves with its times
     or space in the same transaction, and more capacity promotes from the waiting list."""
     actor = await actor_for(conn, who)
@@ -164,6 +179,7 @@ async def update(conn: asyncpg.Connection, who: Principal, activity_id: str, com
               for name in ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at", "space_id", "capacity")}
     rules.check_times(merged["starts_at"], merged["ends_at"], merged["signup_opens_at"], merged["signup_closes_at"])
     rules.check_capacity(merged["capacity"], activity.seats_taken)
+    await _check_text(checker, conn, who, [changes.get(name) or "" for name in _TEXTS])
     if changes.get("space_id") is not None and changes["space_id"] != activity.space_id:
         await _check_space(conn, actor, changes["space_id"])
     updated = await store.update(conn, activity.id, changes)

@@ -19,6 +19,7 @@ from usecases import places, street_settings, tasks
 from usecases.activity_signups import visible_activity
 from usecases.actors import actor_for
 from usecases.kernel import person_of, record_event
+from usecases.moderation import ContentChecker
 
 
 class TalentItem(msgspec.Struct, kw_only=True):
@@ -65,7 +66,8 @@ async def mine(conn: asyncpg.Connection, who: Principal) -> Profile:
     return await store.profile(conn, who.street_id, person) or _empty(who.street_id, person)
 
 
-async def put_mine(conn: asyncpg.Connection, who: Principal, command: PutTalents, now: datetime) -> Profile:
+async def put_mine(conn: asyncpg.Connection, who: Principal, command: PutTalents, now: datetime,
+                   checker: ContentChecker | None = None) -> Profile:
     """Replace my profile. ``visible: true`` needs the current consent version (422
     ``consent_required``); ``visible: false`` withdraws consent. Tags: the fixed list and the
     street's ``extra_talent_tags`` (422 ``unknown_talent_tag``)."""
@@ -75,6 +77,9 @@ async def put_mine(conn: asyncpg.Connection, who: Principal, command: PutTalents
     talents = tuple(Talent(tag=t.tag, description=t.description) for t in command.talents)
     settings = await street_settings.settings_of(conn, who.street_id)
     rules.check_talents(talents, settings.extra_talent_tags)
+    descriptions = [t.description for t in talents if t.description]
+    if checker is not None and descriptions:  # shown to neighbours: decided at once, never held
+        await checker.check_now(conn, who, descriptions, "talent")
     before = await store.profile(conn, who.street_id, person, lock=True)
     stamps = rules.consent_stamps(before, command.visible, now)
     kept_version = version if command.visible else (before.consent_version if before else None)

@@ -68,7 +68,8 @@ class ActivityController(Controller):
     async def create_building(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                               building_id: str, data: ActivityCreate) -> Response[Activity]:
         activity = await activities.create(tx, principal, command_of(data, activities.NewActivity),
-                                           building_id=known_id("building", building_id))
+                                           building_id=known_id("building", building_id),
+                                           checker=services_of(request).content)
         return resource_response(request, activity_view(activity), 201,
                                  headers={"Location": f"/v1/activities/{activity.id}"})
 
@@ -85,7 +86,8 @@ class ActivityController(Controller):
     async def create_community(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                                community_id: str, data: ActivityCreate) -> Response[Activity]:
         activity = await activities.create(tx, principal, command_of(data, activities.NewActivity),
-                                           community_id=known_id("community", community_id))
+                                           community_id=known_id("community", community_id),
+                                           checker=services_of(request).content)
         return resource_response(request, activity_view(activity), 201,
                                  headers={"Location": f"/v1/activities/{activity.id}"})
 
@@ -106,7 +108,8 @@ class ActivityController(Controller):
 
         now = await business_clock(request).now(tx)
         updated = await activities.update(tx, principal, known_id("activity", activity_id),
-                                          command_of(data, activities.ChangeActivity), precondition, now)
+                                          command_of(data, activities.ChangeActivity), precondition, now,
+                                          services_of(request).content)
         return resource_response(request, activity_view(updated))
 
     @post("/activities/{activity_id:str}/transitions", operation_id="transitionActivity",

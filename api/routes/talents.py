@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
 from api.business_time import business_clock
+from api.services import services_of
 from api.conventions.etags import resource_response
 from api.conventions.openapi import READ, WRITE, problems
 from api.conventions.paging import Page, page_of
@@ -50,7 +51,8 @@ class TalentController(Controller):
     async def put_mine(self, request: Request, tx: asyncpg.Connection, principal: Principal,
                        data: TalentsPut) -> Response[MyTalents]:
         now = await business_clock(request).now(tx)
-        saved = await talents.put_mine(tx, principal, command_of(data, talents.PutTalents), now)
+        saved = await talents.put_mine(tx, principal, command_of(data, talents.PutTalents), now,
+                                       services_of(request).content)
         return resource_response(request, my_talents_view(saved))
 
     @get("/communities/{community_id:str}/talents", operation_id="listCommunityTalents",

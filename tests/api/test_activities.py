@@ -345,3 +345,36 @@ async def test_an_organising_organisations_member_manages_the_activity(client, d
                               json={"signup_id": signup["id"]})).status_code == 403
     moved = await client.patch(f"/v1/activities/{activity['id']}", headers=member.headers(), json={"title": "物业开放日"})
     assert moved.status_code == 200 and moved.json()["title"] == "物业开放日"
+
+
+async def test_an_activitys_text_is_checked_before_it_is_saved(client, db, platform, wechat):
+    """Through the WeChat stand-in (marker words decide): an activity is read by the whole
+    building, so risky and under-review text is refused at once, on creation and on change."""
+    from tests.support.wechat import register_miniprogram, sign_in_resident, unique_code
+
+    admin = platform.headers()
+    community = (await client.post("/v1/communities", headers=admin, json={"name": "活动花苑"})).json()["id"]
+    building = (await client.post(f"/v1/communities/{community}/buildings", headers=admin,
+                                  json={"name": "6 号楼"})).json()["id"]
+    household = (await client.post(f"/v1/buildings/{building}/households", headers=admin,
+                                   json={"unit_label": "6-1-101", "area_m2": "80.00"})).json()["id"]
+    code = (await client.post(f"/v1/households/{household}/invites", headers=admin,
+                              json={"role": "owner", "head": True})).json()["code"]
+    leader = await sign_in_resident(client, await register_miniprogram(client, platform), unique_code("act-"))
+    assert (await client.post("/v1/me/memberships", headers=leader.headers(),
+                              json={"invite_code": code})).status_code == 201
+    granted = await client.post(f"/v1/buildings/{building}/roles", headers=admin,
+                                json={"person_id": leader.person_id, "role": "building_leader"})
+    assert granted.status_code == 201, granted.text
+    starts = datetime.now(UTC) + timedelta(days=3)
+    body = {"title": "茶话会", "category": "culture", "starts_at": at(starts), "ends_at": at(starts + timedelta(hours=1))}
+    url = f"/v1/buildings/{building}/activities"
+    for marker in ("[risky]", "[review]"):
+        refused = await client.post(url, headers=leader.headers(), json={**body, "description": f"{marker} 广告"})
+        assert refused.status_code == 422 and refused.json()["code"] == "content_rejected", refused.text
+    assert await db.fetchval("SELECT count(*) FROM activities WHERE building_id = $1", building) == 0
+    made = await client.post(url, headers=leader.headers(), json=body)
+    assert made.status_code == 201, made.text
+    changed = await client.patch(f"/v1/activities/{made.json()['id']}", headers=leader.headers(),
+                                 json={"location": "[risky] 地点"})
+    assert changed.status_code == 422 and changed.json()["code"] == "content_rejected", changed.text

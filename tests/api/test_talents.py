@@ -133,3 +133,18 @@ async def test_erasure_removes_talents_invitations_and_anonymises_signups(client
     promoted = await db.fetchval("SELECT status FROM activity_signups WHERE id = $1", waiting["id"])
     assert promoted == "confirmed"  # the erased person's seat went to the waiting list
     assert await db.fetchval("SELECT show_on_leaderboard FROM persons WHERE id = $1", head.person_id) is False
+
+
+async def test_a_talents_description_is_checked_before_it_is_shown(client, db, platform, wechat):
+    """Through the WeChat stand-in (marker words decide): a description neighbours will read is
+    refused at once when risky or under review (scene 1), never saved."""
+    from tests.support.wechat import register_miniprogram, sign_in_resident, unique_code
+
+    resident = await sign_in_resident(client, await register_miniprogram(client, platform), unique_code("tal-"))
+    body = {"talents": [{"tag": "repair", "description": "[risky] 代办证件"}], "available_for": ["task"],
+            "visible": True, "consent": {"version": CONSENT_VERSION}}
+    refused = await client.put("/v1/me/talents", headers=resident.headers(), json=body)
+    assert refused.status_code == 422 and refused.json()["code"] == "content_rejected", refused.text
+    assert await db.fetchval("SELECT count(*) FROM talent_profiles WHERE person_id = $1", resident.person_id) == 0
+    body["talents"][0]["description"] = "水电小修"
+    assert (await client.put("/v1/me/talents", headers=resident.headers(), json=body)).status_code == 200
