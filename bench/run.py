@@ -185,6 +185,10 @@ def main() -> None:
             sides.append(("peer", "app:app", peer_env, peer, PEER_DIR, _peer_python()))
         for round_ in range(args.rounds):
             for side, app, env, results, cwd, python in sides:
+                # Access tokens live at most 15 minutes and a full run takes longer: every server
+                # gets tokens (and the request files that carry them) minted just before it.
+                tokens = _tokens(seeded)
+                chosen = [c for c in scenarios(seeded, tokens, files) if args.only in c.name]
                 with uvicorn_server(app, env, workers=args.workers, log_path=log_path, cwd=cwd,
                                     python=python) as server:
                     for c in chosen:
