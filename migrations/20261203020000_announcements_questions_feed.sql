@@ -22,14 +22,12 @@ CREATE TABLE announcements (
     expired_at                timestamptz,
     withdrawn_at              timestamptz,
     households                integer NOT NULL DEFAULT 0 CHECK (households >= 0),   -- frozen at publishing
-    acknowledged              integer NOT NULL DEFAULT 0 CHECK (acknowledged >= 0), -- of those households
     created_at                timestamptz NOT NULL DEFAULT clock_timestamp(),
     updated_at                timestamptz NOT NULL DEFAULT clock_timestamp(),
     CHECK (expires_at IS NULL OR expires_at > publish_at),
     CHECK ((scope = 'street' AND community_id IS NULL AND building_id IS NULL)
         OR (scope = 'community' AND community_id IS NOT NULL AND building_id IS NULL)
-        OR (scope = 'building' AND community_id IS NOT NULL AND building_id IS NOT NULL)),
-    CHECK (acknowledged <= households)
+        OR (scope = 'building' AND community_id IS NOT NULL AND building_id IS NOT NULL))
 );
 CREATE INDEX announcements_street_idx ON announcements (street_id, scope, pinned DESC, created_at DESC, id DESC);
 CREATE INDEX announcements_community_idx ON announcements (community_id, pinned DESC, created_at DESC, id DESC)

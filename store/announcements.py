@@ -14,15 +14,20 @@ from store.rows import model, models, one, set_clause
 
 UPDATABLE = ("title", "body", "pinned", "publish_at", "expires_at", "requires_acknowledgement")
 _STAMPS = {"published": "published_at", "expired": "expired_at", "withdrawn": "withdrawn_at"}
+# An announcement's `acknowledged` is the sum of its buildings' counters (announcement_buildings),
+# not a column of its own: an acknowledgement then updates one counter row, not two.
+_ROW = """a.*, (SELECT coalesce(sum(b.acknowledged), 0) FROM announcement_buildings b
+                WHERE b.announcement_id = a.id)::integer AS acknowledged"""
 
 
 async def insert(conn: asyncpg.Connection, *, street_id: str, community_id: str | None, building_id: str | None,
                  scope: str, author_type: str, author_id: str, title: str, body: str, pinned: bool,
                  requires_acknowledgement: bool, publish_at: datetime, expires_at: datetime | None) -> Announcement:
     return one(Announcement, await conn.fetchrow(
-        """INSERT INTO announcements (id, street_id, community_id, building_id, scope, author_type, author_id, title,
-                                      body, pinned, requires_acknowledgement, status, publish_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'scheduled', $12, $13) RETURNING *""",
+        f"""INSERT INTO announcements AS a (id, street_id, community_id, building_id, scope, author_type, author_id,
+                                            title, body, pinned, requires_acknowledgement, status, publish_at,
+                                            expires_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'scheduled', $12, $13) RETURNING {_ROW}""",
         new_id("announcement"), street_id, community_id, building_id, scope, author_type, author_id, title, body,
         pinned, requires_acknowledgement, publish_at, expires_at))
 
@@ -31,7 +36,8 @@ async def get(conn: asyncpg.Connection, street_id: str, announcement_id: str, *,
               lock: bool = False) -> Announcement | None:
     suffix = " FOR UPDATE" if lock else ""
     return model(Announcement, await conn.fetchrow(
-        f"SELECT * FROM announcements WHERE id = $1 AND street_id = $2{suffix}", announcement_id, street_id))
+        f"SELECT {_ROW} FROM announcements a WHERE a.id = $1 AND a.street_id = $2{suffix}",
+        announcement_id, street_id))
 
 
 async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, scopes: list[tuple[str, str | None, bool]],
@@ -69,20 +75,20 @@ async def page(conn: asyncpg.Connection, street_id: str, keyset: Keyset, *, scop
         params.append(keyset.limit + 1)
         order = f"ORDER BY a.pinned DESC, a.created_at DESC, a.id DESC LIMIT ${len(params)}"
     return models(Announcement, await conn.fetch(
-        f"SELECT a.* FROM announcements a WHERE {' AND '.join(filters)} {order}", *params))
+        f"SELECT {_ROW} FROM announcements a WHERE {' AND '.join(filters)} {order}", *params))
 
 
 async def update(conn: asyncpg.Connection, announcement_id: str, changes: dict[str, Any]) -> Announcement:
     params: list[Any] = [announcement_id]
     assignments = set_clause(changes, UPDATABLE, params)
     return one(Announcement, await conn.fetchrow(
-        f"UPDATE announcements SET {assignments} WHERE id = $1 RETURNING *", *params))
+        f"UPDATE announcements AS a SET {assignments} WHERE a.id = $1 RETURNING {_ROW}", *params))
 
 
 async def move(conn: asyncpg.Connection, announcement_id: str, to: str, at: datetime) -> Announcement:
     return one(Announcement, await conn.fetchrow(
-        f"""UPDATE announcements SET status = $2, {_STAMPS[to]} = $3, updated_at = clock_timestamp()
-            WHERE id = $1 RETURNING *""", announcement_id, to, at))
+        f"""UPDATE announcements AS a SET status = $2, {_STAMPS[to]} = $3, updated_at = clock_timestamp()
+            WHERE a.id = $1 RETURNING {_ROW}""", announcement_id, to, at))
 
 
 async def freeze_audience(conn: asyncpg.Connection, announcement: Announcement, at: datetime) -> Announcement:
@@ -103,9 +109,9 @@ async def freeze_audience(conn: asyncpg.Connection, announcement: Announcement, 
             WHERE ah.announcement_id = $1 GROUP BY ah.announcement_id, ah.building_id, b.community_id
            ON CONFLICT DO NOTHING""", announcement.id)
     return one(Announcement, await conn.fetchrow(
-        """UPDATE announcements SET status = 'published', published_at = $2, updated_at = clock_timestamp(),
+        f"""UPDATE announcements AS a SET status = 'published', published_at = $2, updated_at = clock_timestamp(),
                   households = (SELECT count(*) FROM announcement_households WHERE announcement_id = $1)
-            WHERE id = $1 RETURNING *""", announcement.id, at))
+            WHERE a.id = $1 RETURNING {_ROW}""", announcement.id, at))
 
 
 async def acknowledge(conn: asyncpg.Connection, announcement_id: str, household_id: str, building_id: str,
@@ -124,8 +130,6 @@ async def acknowledge(conn: asyncpg.Connection, announcement_id: str, household_
     if row["in_audience"]:
         await conn.execute("""UPDATE announcement_buildings SET acknowledged = acknowledged + 1
                               WHERE announcement_id = $1 AND building_id = $2""", announcement_id, building_id)
-        await conn.execute("""UPDATE announcements SET acknowledged = acknowledged + 1
-                              WHERE id = $1""", announcement_id)
     return True
 
 
